@@ -1,0 +1,72 @@
+"""Pipewright home: what the app does, where to start, and the latest pipelines and runs."""
+
+import streamlit as st
+
+from storage import repo
+from storage.db import session_scope
+from ui import messages, resources
+from ui.page import setup
+
+setup("Pipewright")
+st.markdown(
+    "Build a machine-learning pipeline by pointing and clicking: **load data**, **prepare** it, "
+    "**train** several models with honest cross-validation, **compare** them, then **save** and "
+    "**download** the best one. Every pipeline is a spec that also runs from the command line."
+)
+
+columns = st.columns(6)
+for column, (page, label, icon) in zip(
+    columns,
+    [
+        ("pages/1_Data.py", "1 · Data", ":material/table:"),
+        ("pages/2_Prepare.py", "2 · Prepare", ":material/tune:"),
+        ("pages/3_Train.py", "3 · Train", ":material/model_training:"),
+        ("pages/4_Compare.py", "4 · Compare", ":material/leaderboard:"),
+        ("pages/5_Pipelines.py", "5 · Pipelines", ":material/folder_open:"),
+        ("pages/6_Export.py", "6 · Export", ":material/download:"),
+    ],
+    strict=True,
+):
+    column.page_link(page, label=label, icon=icon)
+
+with session_scope(resources.engine()) as session:
+    pipelines = repo.list_pipelines(session)
+    runs = repo.list_runs(session, limit=10)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Saved pipelines")
+    if pipelines:
+        st.dataframe(
+            [
+                {
+                    "Pipeline": p["name"],
+                    "Latest version": p["latest_version"],
+                    "Runs": p["runs"],
+                    "Updated": p["updated_at"],
+                }
+                for p in pipelines
+            ],
+            hide_index=True,
+        )
+    else:
+        st.info(messages.NO_PIPELINES)
+with right:
+    st.subheader("Recent runs")
+    if runs:
+        st.dataframe(
+            [
+                {
+                    "Run": r.id,
+                    "Dataset": r.dataset_name,
+                    "Target": r.target,
+                    "Status": r.status,
+                    "Pipeline": f"{r.pipeline_name} v{r.pipeline_version}" if r.pipeline_name else "—",
+                    "Started": r.created_at,
+                }
+                for r in runs
+            ],
+            hide_index=True,
+        )
+    else:
+        st.info(messages.NO_RUNS)

@@ -1,0 +1,125 @@
+"""Train: pick models and validation, start a run in the background, watch it, cancel it."""
+
+import streamlit as st
+
+from pipeline_core.catalog import get_model, models_for
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.evaluate import default_primary_metric, metrics_for
+from pipeline_core.spec import PipelineSpec
+from storage import repo
+from storage.db import session_scope
+from ui import jobs, messages, resources, state
+from ui.forms import param_inputs
+from ui.page import context_caption, require_spec, setup
+
+setup("Train")
+spec = require_spec()
+context_caption()
+task = spec.data.task
+
+st.subheader("Models")
+choices = [kind.key for kind in models_for(task) if not kind.is_baseline]
+chosen = st.multiselect(
+    "Models to train",
+    choices,
+    default=[m.kind for m in spec.models if m.kind in choices],
+    format_func=lambda key: get_model(key).label,
+    key=f"models.{task}",
+    help="The dummy baseline is always trained too, as the reference every model must beat.",
+)
+current = {m.kind: m.params for m in spec.models}
+models = []
+for key in chosen:
+    kind = get_model(key)
+    with st.expander(f"{kind.label} settings"):
+        st.caption(kind.help)
+        models.append({"kind": key, "params": param_inputs(kind, current.get(key, {}), key=f"model.{key}")})
+
+st.subheader("Validation")
+folds, test, seed, metric = st.columns(4)
+evaluation = {
+    "cv_folds": folds.number_input(
+        "Cross-validation folds",
+        2,
+        20,
+        spec.evaluation.cv_folds,
+        key="cv_folds",
+        help=("Stratified k-fold: every fold keeps the class balance." if task == "classification" else "k-fold.")
+        + " Run on the training part only.",
+    ),
+    "test_size": test.slider(
+        "Held-out test share",
+        0.05,
+        0.5,
+        spec.evaluation.test_size,
+        0.05,
+        key="test_size",
+        help="Set aside before anything is fitted, scored once at the end.",
+    ),
+    "seed": seed.number_input(
+        "Random seed",
+        0,
+        2**32 - 1,
+        spec.evaluation.seed,
+        key="seed",
+        help="The same seed on the same data gives the same results.",
+    ),
+}
+metric_options = [m.key for m in metrics_for(task)]
+evaluation["primary_metric"] = metric.selectbox(
+    "Rank models by",
+    metric_options,
+    index=metric_options.index(spec.evaluation.primary_metric or default_primary_metric(task)),
+    format_func=lambda key: next(m.label for m in metrics_for(task) if m.key == key),
+    key=f"metric.{task}",
+)
+new_spec = PipelineSpec.from_dict(spec.model_dump() | {"models": models, "evaluation": evaluation})
+if new_spec != spec:
+    state.set_spec(new_spec)
+
+
+def run_panel() -> None:
+    """Progress of the watched run, polled from the database while it is active."""
+    with session_scope(resources.engine()) as session:
+        runs = repo.list_runs(session, limit=1)
+        run_id = state.run_id() or (runs[0].id if runs and runs[0].is_active else None)
+        run = repo.get_run(session, run_id=run_id) if run_id else None
+    if run is None:
+        return
+    if not run.is_active and st.session_state.get("polling"):
+        st.session_state["polling"] = False
+        st.rerun()  # the run just ended: rerun the whole page, which stops the polling
+    st.subheader(f"Run {run.id}")
+    st.progress(run.progress, text=f"{messages.RUN_STATUS[run.status]} {run.message}")
+    if run.is_active:
+        if st.button("Cancel run", key="cancel"):
+            with session_scope(resources.engine()) as session:
+                repo.request_cancel(session, run_id=run.id)
+            st.toast("Cancelling after the current fits finish…")
+        return
+    if run.status == "failed":
+        st.error(run.error)
+    elif run.status == "succeeded":
+        st.success(f"Run {run.id} finished.")
+        st.page_link("pages/4_Compare.py", label="Compare the models", icon=":material/leaderboard:")
+    else:
+        st.warning(messages.RUN_STATUS[run.status])
+
+
+if st.button("Train", type="primary", key="train", disabled=not chosen):
+    try:
+        state.set_run_id(jobs.start_training(state.dataset(), new_spec))
+    except PipelineCoreError as error:
+        st.error(str(error))
+if not chosen:
+    st.caption("Pick at least one model.")
+
+with session_scope(resources.engine()) as session:
+    watched = state.run_id()
+    active = (
+        repo.get_run(session, run_id=watched).is_active
+        if watched
+        else any(r.is_active for r in repo.list_runs(session, limit=1))
+    )
+st.session_state["polling"] = active
+st.fragment(run_every=1.0 if active else None)(run_panel)()

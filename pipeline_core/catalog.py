@@ -1,0 +1,322 @@
+"""Every step kind and model kind, declared once.
+
+An entry holds what the rest of the product needs to know about a kind: its label and help text
+for the forms, its parameter schema for validation, the column type or task it applies to, and
+how to build the scikit-learn object. Nothing else in the code base lists a kind's parameters.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.preprocessing import (
+    MinMaxScaler,
+    OneHotEncoder,
+    OrdinalEncoder,
+    RobustScaler,
+    StandardScaler,
+)
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from pipeline_core.errors import SpecError
+from pipeline_core.params import ChoiceParam, FloatParam, IntParam, Param
+
+ColumnType = Literal["numeric", "categorical"]
+Task = Literal["classification", "regression"]
+StepCategory = Literal["impute", "scale", "encode"]
+
+STEP_CATEGORY_LABELS: dict[str, str] = {
+    "impute": "Fill missing values",
+    "scale": "Scale",
+    "encode": "Encode categories",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kind:
+    """What step and model kinds share: identity, documentation and parameters."""
+
+    key: str
+    label: str
+    help: str
+    params: tuple[Param, ...] = ()
+
+    def defaults(self) -> dict[str, Any]:
+        return {param.name: param.default for param in self.params}
+
+    def validate_params(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Return the full, normalised parameter dict; raise SpecError on any bad or unknown name."""
+        known = {param.name: param for param in self.params}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise SpecError(
+                f"{self.label} has no parameter {', '.join(map(repr, unknown))}. "
+                f"Available: {', '.join(known) or 'none'}."
+            )
+        merged = self.defaults() | values
+        try:
+            return {name: known[name].validate(value, owner=self.label) for name, value in merged.items()}
+        except ValueError as error:
+            raise SpecError(str(error)) from error
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepKind(Kind):
+    category: StepCategory
+    applies_to: ColumnType
+    build: Callable[[dict[str, Any]], Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelKind(Kind):
+    tasks: frozenset[Task]
+    build: Callable[[dict[str, Any], Task, int], Any]
+    is_baseline: bool = False
+    default_for: frozenset[Task] = field(default_factory=frozenset)
+
+
+def _no_limit(value: int) -> int | None:
+    """Form value 0 means 'no limit', which scikit-learn spells None."""
+    return value or None
+
+
+_MAX_DEPTH = IntParam(
+    name="max_depth",
+    label="Maximum depth",
+    default=0,
+    low=0,
+    high=100,
+    help="How deep each tree may grow; 0 means no limit.",
+)
+
+STEPS: dict[str, StepKind] = {
+    step.key: step
+    for step in [
+        StepKind(
+            key="numeric_imputer",
+            label="Fill missing numbers",
+            category="impute",
+            applies_to="numeric",
+            help="Replaces missing numbers with a statistic learned on the training rows of each fold.",
+            params=(
+                ChoiceParam(
+                    name="strategy",
+                    label="Fill with",
+                    default="median",
+                    choices={
+                        "median": "Median",
+                        "mean": "Mean",
+                        "most_frequent": "Most frequent value",
+                        "constant": "Zero",
+                    },
+                ),
+            ),
+            build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value=0),
+        ),
+        StepKind(
+            key="categorical_imputer",
+            label="Fill missing categories",
+            category="impute",
+            applies_to="categorical",
+            help="Replaces missing categories with the most frequent one, or with a 'missing' level.",
+            params=(
+                ChoiceParam(
+                    name="strategy",
+                    label="Fill with",
+                    default="most_frequent",
+                    choices={"most_frequent": "Most frequent category", "constant": "A 'missing' category"},
+                ),
+            ),
+            build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value="missing"),
+        ),
+        StepKind(
+            key="standard_scaler",
+            label="Standard scaling",
+            category="scale",
+            applies_to="numeric",
+            help="Centres each column on its mean and divides by its standard deviation.",
+            build=lambda p: StandardScaler(),
+        ),
+        StepKind(
+            key="minmax_scaler",
+            label="Min-max scaling",
+            category="scale",
+            applies_to="numeric",
+            help="Maps each column linearly onto the range 0 to 1.",
+            build=lambda p: MinMaxScaler(),
+        ),
+        StepKind(
+            key="robust_scaler",
+            label="Robust scaling",
+            category="scale",
+            applies_to="numeric",
+            help="Centres on the median and divides by the interquartile range, so outliers weigh less.",
+            build=lambda p: RobustScaler(),
+        ),
+        StepKind(
+            key="onehot_encoder",
+            label="One-hot encoding",
+            category="encode",
+            applies_to="categorical",
+            help="One 0/1 column per category; rarer categories beyond the cap share one 'infrequent' column.",
+            params=(
+                IntParam(
+                    name="max_categories",
+                    label="Most columns per feature",
+                    default=20,
+                    low=2,
+                    high=200,
+                    help="Caps the columns made from one feature; the rarest levels are grouped together.",
+                ),
+            ),
+            build=lambda p: OneHotEncoder(
+                handle_unknown="infrequent_if_exist", max_categories=p["max_categories"], sparse_output=False
+            ),
+        ),
+        StepKind(
+            key="ordinal_encoder",
+            label="Ordinal encoding",
+            category="encode",
+            applies_to="categorical",
+            help="One integer per category, in sorted order. Compact; suits tree models best.",
+            build=lambda p: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+        ),
+    ]
+}
+
+MODELS: dict[str, ModelKind] = {
+    model.key: model
+    for model in [
+        ModelKind(
+            key="dummy",
+            label="Baseline (dummy)",
+            tasks=frozenset({"classification", "regression"}),
+            is_baseline=True,
+            help="Predicts the most frequent class or the mean, ignoring the features. Any useful model beats it.",
+            build=lambda p, task, seed: (
+                DummyClassifier(strategy="prior") if task == "classification" else DummyRegressor(strategy="mean")
+            ),
+        ),
+        ModelKind(
+            key="logistic_regression",
+            label="Logistic regression",
+            tasks=frozenset({"classification"}),
+            default_for=frozenset({"classification"}),
+            help="A linear model of the log-odds. Fast, interpretable, a strong first choice.",
+            params=(
+                FloatParam(
+                    name="C",
+                    label="Inverse regularisation (C)",
+                    default=1.0,
+                    low=1e-4,
+                    high=1e4,
+                    log=True,
+                    help="Smaller values regularise more strongly.",
+                ),
+                IntParam(name="max_iter", label="Maximum iterations", default=1000, low=50, high=10000),
+            ),
+            build=lambda p, task, seed: LogisticRegression(C=p["C"], max_iter=p["max_iter"], random_state=seed),
+        ),
+        ModelKind(
+            key="ridge",
+            label="Ridge regression",
+            tasks=frozenset({"regression"}),
+            default_for=frozenset({"regression"}),
+            help="Linear regression with an L2 penalty that keeps coefficients small.",
+            params=(
+                FloatParam(
+                    name="alpha",
+                    label="Penalty strength (alpha)",
+                    default=1.0,
+                    low=1e-4,
+                    high=1e4,
+                    log=True,
+                    help="Larger values shrink coefficients more.",
+                ),
+            ),
+            build=lambda p, task, seed: Ridge(alpha=p["alpha"]),
+        ),
+        ModelKind(
+            key="decision_tree",
+            label="Decision tree",
+            tasks=frozenset({"classification", "regression"}),
+            help="One tree of if-then splits. Easy to read, prone to overfit.",
+            params=(_MAX_DEPTH,),
+            build=lambda p, task, seed: (DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor)(
+                max_depth=_no_limit(p["max_depth"]), random_state=seed
+            ),
+        ),
+        ModelKind(
+            key="random_forest",
+            label="Random forest",
+            tasks=frozenset({"classification", "regression"}),
+            default_for=frozenset({"classification", "regression"}),
+            help="Many decorrelated trees averaged together. Robust with little tuning.",
+            params=(
+                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000),
+                _MAX_DEPTH,
+                IntParam(name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100),
+            ),
+            build=lambda p, task, seed: (RandomForestClassifier if task == "classification" else RandomForestRegressor)(
+                n_estimators=p["n_estimators"],
+                max_depth=_no_limit(p["max_depth"]),
+                min_samples_leaf=p["min_samples_leaf"],
+                random_state=seed,
+                n_jobs=1,
+            ),
+        ),
+        ModelKind(
+            key="hist_gradient_boosting",
+            label="Histogram gradient boosting",
+            tasks=frozenset({"classification", "regression"}),
+            default_for=frozenset({"classification", "regression"}),
+            help="Boosted trees on binned features. Usually the most accurate on tables.",
+            params=(
+                FloatParam(name="learning_rate", label="Learning rate", default=0.1, low=0.001, high=1.0, log=True),
+                IntParam(name="max_iter", label="Boosting rounds", default=100, low=10, high=2000),
+                IntParam(name="max_leaf_nodes", label="Leaves per tree", default=31, low=2, high=256),
+            ),
+            build=lambda p, task, seed: (
+                HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
+            )(
+                learning_rate=p["learning_rate"],
+                max_iter=p["max_iter"],
+                max_leaf_nodes=p["max_leaf_nodes"],
+                random_state=seed,
+            ),
+        ),
+    ]
+}
+
+
+def get_step(key: str) -> StepKind:
+    """Look up a step kind; raise SpecError listing the known kinds."""
+    try:
+        return STEPS[key]
+    except KeyError:
+        raise SpecError(f"Unknown step kind {key!r}. Available: {', '.join(STEPS)}.") from None
+
+
+def get_model(key: str) -> ModelKind:
+    """Look up a model kind; raise SpecError listing the known kinds."""
+    try:
+        return MODELS[key]
+    except KeyError:
+        raise SpecError(f"Unknown model kind {key!r}. Available: {', '.join(MODELS)}.") from None
+
+
+def steps_for(column_type: ColumnType) -> list[StepKind]:
+    return [step for step in STEPS.values() if step.applies_to == column_type]
+
+
+def models_for(task: Task) -> list[ModelKind]:
+    return [model for model in MODELS.values() if task in model.tasks]

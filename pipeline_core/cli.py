@@ -1,0 +1,117 @@
+"""Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`.
+
+The only module of the engine that touches storage: it wires the engine to the same database
+and artifact store the app uses, so a run started here shows up in the app.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline_core.catalog import MODELS, get_model
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.ingest import fingerprint, infer_task, read_table
+from pipeline_core.leaderboard import best as best_result
+from pipeline_core.leaderboard import leaderboard
+from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
+from pipeline_core.train import library_versions, train
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline_core", description="Pipewright, headless.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="train a pipeline on a data file and record the run")
+    run.add_argument("--data", required=True, type=Path, help="CSV, TSV or Parquet file")
+    run.add_argument("--target", required=True, help="the column to predict")
+    run.add_argument("--spec", type=Path, help="a pipeline spec (JSON); its target is replaced by --target")
+    run.add_argument("--models", help=f"comma-separated model kinds, from: {', '.join(MODELS)}")
+    run.add_argument("--task", choices=["classification", "regression"], help="default: inferred from the target")
+    run.add_argument("--seed", type=int, help="default: the spec's seed, or 42")
+    run.add_argument("--save-as", metavar="NAME", help="also save the spec as a named pipeline (new version)")
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except (PipelineCoreError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)  # noqa: T201 - the CLI's output
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from storage import repo
+    from storage.db import artifact_store, make_engine, session_scope
+    from storage.recorder import RunRecorder
+
+    raw = args.data.read_bytes()
+    frame = read_table(raw, args.data.name)
+    spec = _spec_from_args(args, frame)
+    engine, store = make_engine(), artifact_store()
+    with session_scope(engine) as session:
+        dataset = repo.save_dataset(
+            session, store, frame=frame, fingerprint=fingerprint(raw), name=args.data.name, size_bytes=len(raw)
+        )
+        spec = PipelineSpec.from_dict(
+            spec.model_dump() | {"data": spec.data.model_dump() | {"dataset_fingerprint": dataset.fingerprint}}
+        )
+        run = repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
+    status = RunRecorder(engine, store, run.id).record(lambda observer: train(spec, frame, observer=_Echo(observer)))
+    with session_scope(engine) as session:
+        run = repo.get_run(session, run_id=run.id)
+        results = repo.list_model_results(session, run_id=run.id)
+        if args.save_as and status == "succeeded":
+            version = repo.save_pipeline(session, name=args.save_as, spec=spec, run_id=run.id)
+            _say(f"saved as pipeline '{version.pipeline_name}' v{version.version}")
+    if status != "succeeded":
+        _say(f"run {run.id} {status}: {run.error or ''}")
+        return 1
+    _print_leaderboard(run.primary_metric, results)
+    best = best_result(results, run.primary_metric)
+    _say(f"run {run.id} recorded in {engine.url.render_as_string(hide_password=True)}")
+    _say(f"best model: {best.label}; saved model file: {repo.model_file_path(store, best)}")
+    return 0
+
+
+def _spec_from_args(args: argparse.Namespace, frame) -> PipelineSpec:
+    if args.target not in frame.columns:
+        raise PipelineCoreError(
+            f"No column '{args.target}' in {args.data.name}. Columns: {', '.join(map(str, frame.columns))}."
+        )
+    task = args.task or infer_task(frame[args.target])
+    if args.spec:
+        spec = PipelineSpec.from_json(args.spec.read_bytes())
+        data = spec.data.model_dump() | {"target": args.target, "task": args.task or spec.data.task}
+        spec = PipelineSpec.from_dict(spec.model_dump() | {"data": data})
+    else:
+        spec = default_spec(target=args.target, task=task, dataset_name=args.data.name)
+    updates = {}
+    if args.models:
+        updates["models"] = [
+            ModelSpec(kind=get_model(kind.strip()).key).model_dump() for kind in args.models.split(",")
+        ]
+    if args.seed is not None:
+        updates["evaluation"] = spec.evaluation.model_dump() | {"seed": args.seed}
+    return PipelineSpec.from_dict(spec.model_dump() | updates) if updates else spec
+
+
+class _Echo:
+    """Passes everything to the recorder and shows progress on stderr."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def on_progress(self, done: int, total: int, message: str) -> None:
+        self.inner.on_progress(done, total, message)
+        print(f"[{done}/{total}] {message}", file=sys.stderr)  # noqa: T201
+
+    def should_stop(self) -> bool:
+        return self.inner.should_stop()
+
+    def on_model_finished(self, result) -> None:
+        self.inner.on_model_finished(result)
+
+
+def _print_leaderboard(metric: str, results) -> None:
+    print(leaderboard(results, metric).to_string(index=False, float_format="{:.3f}".format))  # noqa: T201
+
+
+def _say(text: str) -> None:
+    print(text)  # noqa: T201

@@ -1,0 +1,109 @@
+"""Metrics and curve data, computed from one set of predictions per fold."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import metrics as skm
+from sklearn.preprocessing import label_binarize
+
+from pipeline_core.catalog import Task
+
+# Enough points to draw a smooth predicted-vs-actual cloud without bloating the database.
+MAX_SCATTER_POINTS = 2000
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """What a fitted model said about some rows: labels or values, and class probabilities."""
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    proba: np.ndarray | None = None
+    classes: tuple = ()
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    task: Task
+    compute: Callable[[Predictions], float]
+    greater_is_better: bool = True
+
+
+def _roc_auc(p: Predictions) -> float:
+    if p.proba is None:
+        return float("nan")
+    if len(p.classes) == 2:
+        return skm.roc_auc_score(p.y_true == p.classes[1], p.proba[:, 1])
+    return skm.roc_auc_score(p.y_true, p.proba, multi_class="ovr", labels=list(p.classes))
+
+
+METRICS: dict[str, Metric] = {
+    metric.key: metric
+    for metric in [
+        Metric(
+            "balanced_accuracy",
+            "Balanced accuracy",
+            "classification",
+            lambda p: skm.balanced_accuracy_score(p.y_true, p.y_pred),
+        ),
+        Metric("accuracy", "Accuracy", "classification", lambda p: skm.accuracy_score(p.y_true, p.y_pred)),
+        Metric("f1_macro", "F1 (macro)", "classification", lambda p: skm.f1_score(p.y_true, p.y_pred, average="macro")),
+        Metric("roc_auc", "ROC AUC", "classification", _roc_auc),
+        Metric("r2", "R²", "regression", lambda p: skm.r2_score(p.y_true, p.y_pred)),
+        Metric(
+            "rmse",
+            "RMSE",
+            "regression",
+            lambda p: skm.root_mean_squared_error(p.y_true, p.y_pred),
+            greater_is_better=False,
+        ),
+        Metric(
+            "mae", "MAE", "regression", lambda p: skm.mean_absolute_error(p.y_true, p.y_pred), greater_is_better=False
+        ),
+    ]
+}
+
+
+def metrics_for(task: Task) -> list[Metric]:
+    return [metric for metric in METRICS.values() if metric.task == task]
+
+
+def default_primary_metric(task: Task) -> str:
+    return metrics_for(task)[0].key
+
+
+def predict(pipeline, X, y_true) -> Predictions:
+    """Predict once, so every metric reads the same predictions."""
+    proba = pipeline.predict_proba(X) if hasattr(pipeline, "predict_proba") else None
+    classes = tuple(pipeline.classes_) if hasattr(pipeline, "classes_") else ()
+    return Predictions(np.asarray(y_true), np.asarray(pipeline.predict(X)), proba, classes)
+
+
+def score_all(task: Task, predictions: Predictions) -> dict[str, float]:
+    """Every metric of the task; a metric that is undefined on these rows is NaN, not an error."""
+    scores = {}
+    for metric in metrics_for(task):
+        try:
+            scores[metric.key] = float(metric.compute(predictions))
+        except ValueError:
+            scores[metric.key] = float("nan")
+    return scores
+
+
+def curve_data(task: Task, predictions: Predictions) -> dict[str, list[float]]:
+    """ROC points (micro-averaged one-vs-rest for several classes) or a predicted-vs-actual sample."""
+    p = predictions
+    if task == "regression":
+        keep = np.random.default_rng(0).permutation(len(p.y_true))[:MAX_SCATTER_POINTS]
+        return {"actual": p.y_true[keep].tolist(), "predicted": p.y_pred[keep].tolist()}
+    if p.proba is None:
+        return {}
+    if len(p.classes) == 2:
+        fpr, tpr, _ = skm.roc_curve(p.y_true == p.classes[1], p.proba[:, 1])
+    else:
+        truth = label_binarize(p.y_true, classes=list(p.classes))
+        fpr, tpr, _ = skm.roc_curve(truth.ravel(), p.proba.ravel())
+    return {"fpr": fpr.tolist(), "tpr": tpr.tolist()}

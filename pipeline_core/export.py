@@ -1,0 +1,39 @@
+"""Serialising trained pipelines: skops files that load without running arbitrary code."""
+
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+
+from pipeline_core.errors import PipelineCoreError
+
+# Types a Pipewright model file may hold beyond skops' own defaults; anything else is refused on load.
+TRUSTED_TYPES = frozenset(
+    {
+        "numpy.dtype",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
+
+
+def dump_model(pipeline: Pipeline) -> bytes:
+    """The fitted pipeline as skops bytes."""
+    return sio.dumps(pipeline)
+
+
+def untrusted_types(data: bytes) -> list[str]:
+    """The types skops would need to be told to trust to load this file."""
+    return sio.get_untrusted_types(data=data)
+
+
+def load_model(data: bytes) -> Pipeline:
+    """Load skops bytes, trusting only the types a Pipewright model is made of.
+
+    Raises:
+        PipelineCoreError: the file holds a type outside the allowlist (or is not a skops file).
+    """
+    try:
+        unexpected = sorted(set(untrusted_types(data)) - TRUSTED_TYPES)
+    except Exception as error:  # noqa: BLE001 - skops raises many kinds on a corrupt file
+        raise PipelineCoreError(f"Not a readable skops model file: {error}") from error
+    if unexpected:
+        raise PipelineCoreError(f"Refusing to load a model file with untrusted types: {', '.join(unexpected)}.")
+    return sio.loads(data, trusted=sorted(TRUSTED_TYPES))

@@ -1,0 +1,55 @@
+"""The leaderboard: models ranked by the primary metric's CV mean, for the page and the CLI.
+
+Works on anything shaped like a model result (the engine's, or the stored read model):
+`label`, `status`, `is_baseline`, `cv_scores`, `test_scores`, `fit_seconds`.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from pipeline_core.evaluate import METRICS
+
+
+def cv_mean(result, metric: str) -> float:
+    values = [v for v in result.cv_scores.get(metric, []) if v is not None and not math.isnan(v)]
+    return float(np.mean(values)) if values else float("nan")
+
+
+def cv_std(result, metric: str) -> float:
+    values = [v for v in result.cv_scores.get(metric, []) if v is not None and not math.isnan(v)]
+    return float(np.std(values)) if values else float("nan")
+
+
+def ranked(results: list, metric: str) -> list:
+    """Succeeded models best first by CV mean of `metric`; the rest after, in their order."""
+    sign = 1 if METRICS[metric].greater_is_better else -1
+    scored = [r for r in results if r.status == "succeeded" and not math.isnan(cv_mean(r, metric))]
+    scored.sort(key=lambda r: -sign * cv_mean(r, metric))
+    return scored + [r for r in results if r not in scored]
+
+
+def best(results: list, metric: str):
+    """The best succeeded model by CV mean of `metric`, or None."""
+    top = ranked(results, metric)
+    return top[0] if top and top[0].status == "succeeded" else None
+
+
+def leaderboard(results: list, metric: str) -> pd.DataFrame:
+    """One row per model: CV 'mean ± std' per metric, held-out test scores, fit time, status."""
+    task = METRICS[metric].task
+    metrics = [metric] + [m.key for m in METRICS.values() if m.task == task and m.key != metric]
+    rows = []
+    for rank, result in enumerate(ranked(results, metric), start=1):
+        row = {"#": rank if result.status == "succeeded" else None, "Model": result.label}
+        for key in metrics:
+            mean, std = cv_mean(result, key), cv_std(result, key)
+            row[f"CV {METRICS[key].label}"] = "—" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
+        for key in metrics:
+            value = result.test_scores.get(key)
+            row[f"Test {METRICS[key].label}"] = value if value is not None else float("nan")
+        row["Fit time (s)"] = result.fit_seconds
+        row["Status"] = result.status + (" (baseline)" if result.is_baseline else "")
+        rows.append(row)
+    return pd.DataFrame(rows)

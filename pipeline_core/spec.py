@@ -1,0 +1,146 @@
+"""The declarative pipeline spec: the single source of truth shared by the UI, the CLI and exports."""
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline_core.catalog import MODELS, ColumnType, Task, get_model, get_step
+from pipeline_core.errors import SpecError
+
+SCHEMA_VERSION = 1
+
+ROW_STEPS = {"drop_missing_target": "Drop rows whose target is missing"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StepSpec(_Strict):
+    """One preparation step: a catalog kind and its parameters."""
+
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_against_catalog(self) -> "StepSpec":
+        self.params = get_step(self.kind).validate_params(self.params)
+        return self
+
+
+class ModelSpec(_Strict):
+    """One candidate model: a catalog kind and its parameters."""
+
+    kind: str
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_against_catalog(self) -> "ModelSpec":
+        self.params = get_model(self.kind).validate_params(self.params)
+        return self
+
+
+class DataSpec(_Strict):
+    """Which data, which column is predicted, and how columns are read."""
+
+    dataset_fingerprint: str | None = None
+    dataset_name: str | None = None
+    target: str = Field(min_length=1)
+    task: Task
+    column_types: dict[str, ColumnType] = Field(default_factory=dict, description="overrides of inferred types")
+    ignored_columns: list[str] = Field(default_factory=list)
+    row_steps: list[str] = Field(default_factory=list, description="row-level cleaning, run before the split")
+
+    @field_validator("row_steps")
+    @classmethod
+    def _known_row_steps(cls, steps: list[str]) -> list[str]:
+        unknown = [step for step in steps if step not in ROW_STEPS]
+        if unknown:
+            raise ValueError(f"unknown row step(s) {unknown}; available: {', '.join(ROW_STEPS)}")
+        return steps
+
+
+class PreprocessingSpec(_Strict):
+    """Steps per column type, applied in order inside the scikit-learn Pipeline (so refit per fold)."""
+
+    numeric: list[StepSpec] = Field(
+        default_factory=lambda: [StepSpec(kind="numeric_imputer"), StepSpec(kind="standard_scaler")]
+    )
+    categorical: list[StepSpec] = Field(
+        default_factory=lambda: [StepSpec(kind="categorical_imputer"), StepSpec(kind="onehot_encoder")]
+    )
+
+    def for_type(self, column_type: ColumnType) -> list[StepSpec]:
+        return getattr(self, column_type)
+
+
+class EvaluationSpec(_Strict):
+    """How models are validated: k-fold CV on the training part, then one held-out test split."""
+
+    cv_folds: int = Field(default=5, ge=2, le=20)
+    test_size: float = Field(default=0.2, ge=0.05, le=0.5)
+    seed: int = Field(default=42, ge=0, le=2**32 - 1)
+    primary_metric: str | None = None
+
+
+class PipelineSpec(_Strict):
+    """A complete, versioned pipeline definition."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    data: DataSpec
+    preprocessing: PreprocessingSpec = Field(default_factory=PreprocessingSpec)
+    models: list[ModelSpec] = Field(default_factory=list, description="the dummy baseline is always added")
+    evaluation: EvaluationSpec = Field(default_factory=EvaluationSpec)
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> "PipelineSpec":
+        for model in self.models:
+            kind = get_model(model.kind)
+            if self.data.task not in kind.tasks:
+                raise ValueError(f"{kind.label} does not do {self.data.task}")
+        for column_type in ("numeric", "categorical"):
+            for step in self.preprocessing.for_type(column_type):
+                if get_step(step.kind).applies_to != column_type:
+                    raise ValueError(f"step {step.kind!r} does not apply to {column_type} columns")
+        return self
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+    def content_hash(self) -> str:
+        """sha256 of the canonical JSON: equal specs hash equal, whatever their key order."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "PipelineSpec":
+        """Parse and validate a spec; raise SpecError with every problem in plain words."""
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as error:
+            raise SpecError(describe_validation_error(error)) from error
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PipelineSpec":
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise SpecError(describe_validation_error(error)) from error
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem: where in the spec, and what is wrong."""
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "spec"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {message}")
+    return "The pipeline spec is invalid:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def default_spec(*, target: str, task: Task, **data: Any) -> PipelineSpec:
+    """A spec with the default steps and the catalog's default models for the task."""
+    models = [ModelSpec(kind=kind.key) for kind in MODELS.values() if task in kind.default_for]
+    return PipelineSpec(data=DataSpec(target=target, task=task, **data), models=models)

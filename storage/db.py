@@ -1,0 +1,62 @@
+"""Where things are stored, the database engine, and the one managed session per transaction."""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, SQLModel, create_engine
+
+from storage.artifacts import ArtifactStore
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """PIPEWRIGHT_DATA_DIR, or `data/` in the project (git-ignored)."""
+    return Path(os.environ.get("PIPEWRIGHT_DATA_DIR") or PROJECT_ROOT / "data")
+
+
+def database_url() -> str:
+    """PIPEWRIGHT_DB_URL, or an SQLite file in the data folder."""
+    return os.environ.get("PIPEWRIGHT_DB_URL") or f"sqlite:///{data_dir() / 'pipewright.db'}"
+
+
+def artifact_store() -> ArtifactStore:
+    return ArtifactStore(data_dir() / "artifacts")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create the engine and the tables. SQLite gets foreign keys, WAL and a busy timeout."""
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _configure_sqlite)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
+
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def _configure_sqlite(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed if the block succeeds, rolled back if it raises."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

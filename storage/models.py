@@ -1,0 +1,127 @@
+"""SQLModel tables, and the read models that repository functions return instead of live rows."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DatasetBase(SQLModel):
+    fingerprint: str = Field(index=True, unique=True, description="sha256 of the uploaded bytes")
+    name: str
+    n_rows: int
+    n_columns: int
+    size_bytes: int
+    parquet_sha256: str = Field(description="the stored Parquet copy, in the artifact store")
+
+
+class Dataset(DatasetBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DatasetRead(DatasetBase):
+    id: int
+    created_at: datetime
+
+
+class PipelineBase(SQLModel):
+    name: str = Field(index=True, unique=True)
+
+
+class Pipeline(PipelineBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PipelineVersionBase(SQLModel):
+    pipeline_id: int = Field(foreign_key="pipeline.id", index=True)
+    version: int
+    spec_json: str
+    spec_hash: str
+
+
+class PipelineVersion(PipelineVersionBase, table=True):
+    """An immutable snapshot of a pipeline's spec; an edit makes a new version."""
+
+    __table_args__ = (UniqueConstraint("pipeline_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PipelineVersionRead(PipelineVersionBase):
+    id: int
+    created_at: datetime
+    pipeline_name: str
+
+
+class RunBase(SQLModel):
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    pipeline_version_id: int | None = Field(default=None, foreign_key="pipelineversion.id", index=True)
+    spec_json: str
+    spec_hash: str
+    task: str
+    target: str
+    seed: int
+    status: str = "queued"  # queued, running, succeeded, failed, cancelled, interrupted
+    progress: float = 0.0
+    message: str = ""
+    error: str | None = None
+    cancel_requested: bool = False
+    worker_pid: int | None = None
+    primary_metric: str | None = None
+    n_train: int | None = None
+    n_test: int | None = None
+    library_versions: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class Run(RunBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class RunRead(RunBase):
+    id: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    dataset_name: str
+    pipeline_name: str | None = None
+    pipeline_version: int | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in {"queued", "running"}
+
+
+class ModelResultBase(SQLModel):
+    run_id: int = Field(foreign_key="run.id", index=True)
+    key: str
+    kind: str
+    label: str
+    is_baseline: bool = False
+    status: str
+    error: str | None = None
+    cv_scores: dict[str, list[float | None]] = Field(default_factory=dict, sa_type=JSON)
+    test_scores: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
+    fit_seconds: float = 0.0
+    predict_seconds: float = 0.0
+    curves: dict[str, list[float]] = Field(default_factory=dict, sa_type=JSON)
+    artifact_sha256: str | None = None
+    artifact_size: int | None = None
+
+
+class ModelResult(ModelResultBase, table=True):
+    __table_args__ = (UniqueConstraint("run_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ModelResultRead(ModelResultBase):
+    id: int

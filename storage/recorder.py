@@ -1,0 +1,54 @@
+"""Records a training run in the database as it happens: the observer the engine reports to."""
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.train import ModelResult as TrainedModel
+from pipeline_core.train import TrainObserver, TrainResult
+from storage import repo
+from storage.artifacts import ArtifactStore
+from storage.db import session_scope
+
+
+class RunRecorder:
+    """Writes progress, each finished model and the final status of one run, each in its own transaction."""
+
+    def __init__(self, engine: Engine, store: ArtifactStore, run_id: int) -> None:
+        self.engine, self.store, self.run_id = engine, store, run_id
+
+    def record(self, work: Callable[[TrainObserver], TrainResult]) -> str:
+        """Run `work` with this recorder as its observer; return the run's final status.
+
+        An error the engine raises on purpose (bad data or spec) fails the run with its message;
+        anything else fails it too, with the error's type, so no run is ever left 'running'.
+        """
+        with session_scope(self.engine) as session:
+            repo.start_run(session, run_id=self.run_id)
+        try:
+            result = work(self)
+        except PipelineCoreError as error:
+            return self._finish("failed", error=str(error))
+        except Exception as error:  # noqa: BLE001 - recorded on the run, shown on the page
+            return self._finish("failed", error=f"Unexpected error: {type(error).__name__}: {error}")
+        return self._finish(
+            result.status, primary_metric=result.primary_metric, n_train=result.n_train, n_test=result.n_test
+        )
+
+    def _finish(self, status: str, **fields) -> str:
+        with session_scope(self.engine) as session:
+            repo.finish_run(session, run_id=self.run_id, status=status, **fields)
+        return status
+
+    def on_progress(self, done: int, total: int, message: str) -> None:
+        with session_scope(self.engine) as session:
+            repo.update_progress(session, run_id=self.run_id, progress=done / total, message=message)
+
+    def should_stop(self) -> bool:
+        with session_scope(self.engine) as session:
+            return repo.is_cancel_requested(session, run_id=self.run_id)
+
+    def on_model_finished(self, result: TrainedModel) -> None:
+        with session_scope(self.engine) as session:
+            repo.add_model_result(session, self.store, run_id=self.run_id, result=result)

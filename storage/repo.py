@@ -1,0 +1,316 @@
+"""Repository functions: each takes a Session (one transaction) and returns read models."""
+
+import io
+import math
+import os
+
+import pandas as pd
+from sqlmodel import Session, col, func, select
+
+from pipeline_core.spec import PipelineSpec
+from pipeline_core.train import ModelResult as TrainedModel
+from storage.artifacts import ArtifactStore
+from storage.errors import NotFoundError
+from storage.models import (
+    Dataset,
+    DatasetRead,
+    ModelResult,
+    ModelResultRead,
+    Pipeline,
+    PipelineVersion,
+    PipelineVersionRead,
+    Run,
+    RunRead,
+    utcnow,
+)
+
+PARQUET, SKOPS = ".parquet", ".skops"
+
+# ---- datasets -----------------------------------------------------------------------------------
+
+
+def save_dataset(
+    session: Session, store: ArtifactStore, *, frame: pd.DataFrame, fingerprint: str, name: str, size_bytes: int
+) -> DatasetRead:
+    """Store a dataset once per fingerprint: its Parquet copy in the store, its record in the database.
+
+    Re-saving the same bytes returns the existing record. If the record cannot be written, the
+    new file is removed again, so nothing is half-saved.
+    """
+    existing = session.exec(select(Dataset).where(Dataset.fingerprint == fingerprint)).first()
+    if existing:
+        return DatasetRead.model_validate(existing)
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    parquet_sha256 = store.put(buffer.getvalue(), PARQUET)
+    dataset = Dataset(
+        fingerprint=fingerprint,
+        name=name,
+        n_rows=len(frame),
+        n_columns=frame.shape[1],
+        size_bytes=size_bytes,
+        parquet_sha256=parquet_sha256,
+    )
+    try:
+        session.add(dataset)
+        session.flush()
+    except Exception:
+        store.discard(parquet_sha256, PARQUET)
+        raise
+    return DatasetRead.model_validate(dataset)
+
+
+def load_dataset_frame(store: ArtifactStore, dataset: DatasetRead) -> pd.DataFrame:
+    """The stored table, checksum-verified."""
+    return pd.read_parquet(io.BytesIO(store.read(dataset.parquet_sha256, PARQUET)))
+
+
+def get_dataset(session: Session, *, dataset_id: int | None = None, fingerprint: str | None = None) -> DatasetRead:
+    query = select(Dataset).where(
+        Dataset.id == dataset_id if dataset_id is not None else Dataset.fingerprint == fingerprint
+    )
+    dataset = session.exec(query).first()
+    if dataset is None:
+        raise NotFoundError(f"No stored dataset {dataset_id or fingerprint}.")
+    return DatasetRead.model_validate(dataset)
+
+
+def list_datasets(session: Session) -> list[DatasetRead]:
+    rows = session.exec(select(Dataset).order_by(col(Dataset.created_at).desc())).all()
+    return [DatasetRead.model_validate(row) for row in rows]
+
+
+# ---- pipelines ----------------------------------------------------------------------------------
+
+
+def save_pipeline(session: Session, *, name: str, spec: PipelineSpec, run_id: int | None = None) -> PipelineVersionRead:
+    """Save the spec under a name: a new pipeline, or a new version when the spec changed.
+
+    Saving an unchanged spec returns the latest version. If `run_id` is given, that run (which
+    trained this spec) is filed under the version.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("A pipeline needs a name.")
+    pipeline = session.exec(select(Pipeline).where(Pipeline.name == name)).first()
+    if pipeline is None:
+        pipeline = Pipeline(name=name)
+        session.add(pipeline)
+        session.flush()
+    latest = session.exec(
+        select(PipelineVersion)
+        .where(PipelineVersion.pipeline_id == pipeline.id)
+        .order_by(col(PipelineVersion.version).desc())
+    ).first()
+    spec_hash = spec.content_hash()
+    version = latest
+    if latest is None or latest.spec_hash != spec_hash:
+        version = PipelineVersion(
+            pipeline_id=pipeline.id,
+            version=(latest.version + 1) if latest else 1,
+            spec_json=spec.to_json(),
+            spec_hash=spec_hash,
+        )
+        session.add(version)
+        session.flush()
+    if run_id is not None:
+        run = _get(session, Run, run_id)
+        if run.spec_hash != spec_hash:
+            raise ValueError("That run trained a different spec than the one being saved.")
+        run.pipeline_version_id = version.id
+        session.add(run)
+    return PipelineVersionRead(**version.model_dump(), pipeline_name=pipeline.name)
+
+
+def list_pipelines(session: Session) -> list[dict]:
+    """One summary per pipeline: name, latest version, number of runs, last change."""
+    rows = session.exec(
+        select(
+            Pipeline.id,
+            Pipeline.name,
+            func.max(PipelineVersion.version),
+            func.max(PipelineVersion.created_at),
+            func.count(Run.id),
+        )
+        .join(PipelineVersion, PipelineVersion.pipeline_id == Pipeline.id)
+        .join(Run, Run.pipeline_version_id == PipelineVersion.id, isouter=True)
+        .group_by(Pipeline.id)
+        .order_by(func.max(PipelineVersion.created_at).desc())
+    ).all()
+    keys = ("id", "name", "latest_version", "updated_at", "runs")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def list_versions(session: Session, *, pipeline_id: int) -> list[PipelineVersionRead]:
+    pipeline = _get(session, Pipeline, pipeline_id)
+    versions = session.exec(
+        select(PipelineVersion)
+        .where(PipelineVersion.pipeline_id == pipeline_id)
+        .order_by(col(PipelineVersion.version).desc())
+    ).all()
+    return [PipelineVersionRead(**v.model_dump(), pipeline_name=pipeline.name) for v in versions]
+
+
+# ---- runs ---------------------------------------------------------------------------------------
+
+
+def create_run(session: Session, *, dataset_id: int, spec: PipelineSpec, library_versions: dict) -> RunRead:
+    """A queued run of `spec` on a stored dataset."""
+    run = Run(
+        dataset_id=dataset_id,
+        spec_json=spec.to_json(),
+        spec_hash=spec.content_hash(),
+        task=spec.data.task,
+        target=spec.data.target,
+        seed=spec.evaluation.seed,
+        library_versions=library_versions,
+    )
+    session.add(run)
+    session.flush()
+    return get_run(session, run_id=run.id)
+
+
+def start_run(session: Session, *, run_id: int) -> None:
+    run = _get(session, Run, run_id)
+    run.status, run.started_at, run.worker_pid = "running", utcnow(), os.getpid()
+    session.add(run)
+
+
+def update_progress(session: Session, *, run_id: int, progress: float, message: str) -> None:
+    run = _get(session, Run, run_id)
+    run.progress, run.message = progress, message
+    session.add(run)
+
+
+def request_cancel(session: Session, *, run_id: int) -> None:
+    run = _get(session, Run, run_id)
+    run.cancel_requested = True
+    session.add(run)
+
+
+def is_cancel_requested(session: Session, *, run_id: int) -> bool:
+    return bool(session.exec(select(Run.cancel_requested).where(Run.id == run_id)).one())
+
+
+def finish_run(
+    session: Session,
+    *,
+    run_id: int,
+    status: str,
+    error: str | None = None,
+    primary_metric: str | None = None,
+    n_train: int | None = None,
+    n_test: int | None = None,
+) -> None:
+    run = _get(session, Run, run_id)
+    run.status, run.error, run.finished_at = status, error, utcnow()
+    run.primary_metric, run.n_train, run.n_test = primary_metric, n_train, n_test
+    if status == "succeeded":
+        run.progress, run.message = 1.0, "every model trained and tested."
+    session.add(run)
+
+
+def mark_interrupted_runs(session: Session) -> int:
+    """Runs left queued or running by a process that no longer exists become 'interrupted'."""
+    count = 0
+    for run in session.exec(select(Run).where(col(Run.status).in_(["queued", "running"]))).all():
+        if run.worker_pid is None or not _process_alive(run.worker_pid):
+            run.status, run.finished_at = "interrupted", utcnow()
+            run.error = "The server stopped while this run was in progress."
+            session.add(run)
+            count += 1
+    return count
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def get_run(session: Session, *, run_id: int) -> RunRead:
+    runs = _run_query(session, select_where=Run.id == run_id)
+    if not runs:
+        raise NotFoundError(f"No run {run_id}.")
+    return runs[0]
+
+
+def list_runs(session: Session, *, pipeline_id: int | None = None, limit: int = 50) -> list[RunRead]:
+    """Most recent first; only those filed under `pipeline_id` when it is given."""
+    return _run_query(session, select_where=Pipeline.id == pipeline_id if pipeline_id else None, limit=limit)
+
+
+def _run_query(session: Session, *, select_where=None, limit: int = 50) -> list[RunRead]:
+    query = (
+        select(Run, Dataset.name, Pipeline.name, PipelineVersion.version)
+        .join(Dataset, Dataset.id == Run.dataset_id)
+        .join(PipelineVersion, PipelineVersion.id == Run.pipeline_version_id, isouter=True)
+        .join(Pipeline, Pipeline.id == PipelineVersion.pipeline_id, isouter=True)
+        .order_by(col(Run.id).desc())
+        .limit(limit)
+    )
+    if select_where is not None:
+        query = query.where(select_where)
+    return [
+        RunRead(**run.model_dump(), dataset_name=dataset, pipeline_name=pipeline, pipeline_version=version)
+        for run, dataset, pipeline, version in session.exec(query).all()
+    ]
+
+
+# ---- model results ------------------------------------------------------------------------------
+
+
+def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, result: TrainedModel) -> ModelResultRead:
+    """Record one trained model; its skops file goes to the artifact store."""
+    sha256 = store.put(result.model_file, SKOPS) if result.model_file else None
+    row = ModelResult(
+        run_id=run_id,
+        key=result.key,
+        kind=result.kind,
+        label=result.label,
+        is_baseline=result.is_baseline,
+        status=result.status,
+        error=result.error,
+        cv_scores={metric: [_finite(v) for v in values] for metric, values in result.cv_scores.items()},
+        test_scores={metric: _finite(value) for metric, value in result.test_scores.items()},
+        fit_seconds=result.fit_seconds,
+        predict_seconds=result.predict_seconds,
+        curves=result.curves,
+        artifact_sha256=sha256,
+        artifact_size=len(result.model_file) if result.model_file else None,
+    )
+    session.add(row)
+    session.flush()
+    return ModelResultRead.model_validate(row)
+
+
+def list_model_results(session: Session, *, run_id: int) -> list[ModelResultRead]:
+    rows = session.exec(select(ModelResult).where(ModelResult.run_id == run_id).order_by(col(ModelResult.id))).all()
+    return [ModelResultRead.model_validate(row) for row in rows]
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no NaN: an undefined score is stored as null."""
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _get(session: Session, table, row_id: int):
+    row = session.get(table, row_id)
+    if row is None:
+        raise NotFoundError(f"No {table.__name__.lower()} {row_id}.")
+    return row
+
+
+def model_file(store: ArtifactStore, result: ModelResultRead) -> bytes:
+    """The trained pipeline's skops bytes, checksum-verified."""
+    if result.artifact_sha256 is None:
+        raise NotFoundError(f"{result.label} has no saved model ({result.status}).")
+    return store.read(result.artifact_sha256, SKOPS)
+
+
+def model_file_path(store: ArtifactStore, result: ModelResultRead):
+    return store.path(result.artifact_sha256, SKOPS)

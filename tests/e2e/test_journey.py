@@ -1,0 +1,97 @@
+"""The analyst's journey in a real browser: upload → prepare → train → compare → save → reopen → download."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from pipeline_core.samples import make_churn
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _nav(page, name: str) -> None:
+    """Follow the sidebar link, as a user does (a new URL would start a new session)."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_analyst_journey(app_url, page, shoot, tmp_path):
+    data = tmp_path / "churn.csv"
+    make_churn().to_csv(data, index=False)
+
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Pipewright")).to_be_visible()
+    shoot(page, "0_home")
+
+    # Data: upload a CSV; the last column, churn, is the target; customer_id is left out
+    _nav(page, "Data")
+    page.get_by_role("tab", name="Upload a file").click()
+    page.locator("input[type=file]").set_input_files(data)
+    expect(page.get_by_text("Ready: predict churn (classification, 2 classes)")).to_be_visible()
+    expect(page.get_by_text("1,500", exact=True)).to_be_visible()
+    shoot(page, "1_data")
+
+    # Prepare: switch the scaler to min-max, and see the preview
+    _nav(page, "Prepare")
+    _choose(page, "Step 2: Scale", "Min-max scaling")
+    expect(page.get_by_text(re.compile(r"features\*?\*? out|features out"))).to_be_visible()
+    shoot(page, "2_prepare")
+
+    # Train: the three default models, then watch the run finish
+    _nav(page, "Train")
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Run 1 finished.")).to_be_visible(timeout=180_000)
+    shoot(page, "3_train")
+
+    # Compare: leaderboard and two charts; save the pipeline
+    _nav(page, "Compare")
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(2)
+    expect(charts.first).to_contain_text("Baseline (dummy)")
+    expect(charts.last).to_contain_text("ROC curves")
+    page.get_by_label("Pipeline name").fill("Churn e2e")
+    page.get_by_role("button", name="Save pipeline and run").click()
+    expect(page.get_by_text("Saved as Churn e2e v1.")).to_be_visible()
+    shoot(page, "4_compare")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download the best model")).click()
+    model_file = tmp_path / "best.skops"
+    download.value.save_as(model_file)
+
+    # Pipelines: the saved pipeline reopens with its min-max scaler
+    _nav(page, "Pipelines")
+    expect(page.get_by_role("heading", name="Churn e2e · v1")).to_be_visible()
+    shoot(page, "5_pipelines")
+    page.get_by_role("button", name="Open in Prepare and Train").click()
+    expect(page.get_by_role("heading", name="Prepare", exact=True)).to_be_visible()
+    expect(page.get_by_role("combobox", name="Step 2: Scale")).to_have_value("Min-max scaling")
+
+    _nav(page, "Export")
+    expect(page.get_by_text("sio.load(")).to_be_visible()
+    shoot(page, "6_export")
+    shutil.copy(Path(__file__).parent / "screenshots" / "4_compare.png", ROOT / "docs" / "compare.png")
+
+    _predict_without_pipewright(model_file, data, tmp_path)
+
+
+def _predict_without_pipewright(model_file: Path, data: Path, workdir: Path) -> None:
+    """The downloaded file predicts in a Python where the project cannot be imported."""
+    script = f"""
+import importlib.util, sys
+assert importlib.util.find_spec("pipeline_core") is None, "the project must not be importable here"
+import pandas as pd, skops.io as sio
+model = sio.load({str(model_file)!r}, trusted=sio.get_untrusted_types(file={str(model_file)!r}))
+rows = pd.read_csv({str(data)!r}).drop(columns="churn").head(5)
+print(",".join(model.predict(rows)))
+"""
+    out = subprocess.run([sys.executable, "-I", "-c", script], cwd=workdir, capture_output=True, text=True, check=True)
+    assert set(out.stdout.strip().split(",")) <= {"yes", "no"}
