@@ -1,0 +1,51 @@
+"""Contract tests over every catalog kind: schema, validation and building agree."""
+
+import pytest
+from sklearn.base import is_classifier, is_regressor
+
+from pipeline_core.build import build_pipeline, feature_schema
+from pipeline_core.catalog import MODELS, STEPS
+from pipeline_core.errors import SpecError
+from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
+
+
+def _kinds(registry):
+    return [pytest.param(kind, id=key) for key, kind in registry.items()]
+
+
+@pytest.mark.parametrize("kind", _kinds(STEPS) + _kinds(MODELS))
+def test_each_parameter_accepts_its_valid_example_and_refuses_its_invalid_one(kind):
+    for param in kind.params:
+        valid, invalid = param.examples()
+        assert kind.validate_params({param.name: valid})[param.name] == valid
+        with pytest.raises(SpecError, match=f"The '{param.name}' parameter of {kind.label} must be"):
+            kind.validate_params({param.name: invalid})
+    assert kind.label and kind.help
+
+
+@pytest.mark.parametrize("kind", _kinds(STEPS))
+def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values(kind, churn):
+    spec = default_spec(target="churn", task="classification", ignored_columns=["customer_id"])
+    steps = spec.preprocessing.model_dump()
+    column_steps = steps[kind.applies_to]
+    slot = next(i for i, step in enumerate(column_steps) if STEPS[step["kind"]].category == kind.category)
+    column_steps[slot] = {"kind": kind.key}
+    spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": steps})
+
+    pipeline = build_pipeline(spec, feature_schema(spec, churn), ModelSpec(kind="logistic_regression"))
+    pipeline.fit(churn, churn["churn"])
+
+    built = pipeline.named_steps["preprocess"].named_transformers_[kind.applies_to]
+    assert kind.key in built.named_steps  # the step the spec names is the one that was built
+    assert set(pipeline.predict(churn.head(20))) <= {"yes", "no"}
+
+
+@pytest.mark.parametrize("kind", _kinds(MODELS))
+def test_each_model_builds_the_right_estimator_for_each_task_with_its_parameters(kind):
+    for task in kind.tasks:
+        estimator = kind.build(kind.defaults(), task, 0)
+        assert is_classifier(estimator) if task == "classification" else is_regressor(estimator)
+        params = estimator.get_params()
+        for name, value in kind.defaults().items():
+            assert name in params, f"{kind.key}.{name} maps to no parameter of {type(estimator).__name__}"
+            assert params[name] == (value or None) if name == "max_depth" else params[name] == value

@@ -1,0 +1,57 @@
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline_core.export import load_model
+from pipeline_core.samples import SAMPLES
+from storage import repo
+from storage.db import make_engine, session_scope
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(*args, data_dir):
+    env = {"PIPEWRIGHT_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline_core", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_cli_run_prints_the_leaderboard_records_the_run_and_the_model_file(tmp_path):
+    data = tmp_path / "diabetes.csv"
+    data.write_bytes(SAMPLES["diabetes"].csv_bytes())
+    out = _cli(
+        "run",
+        "--data",
+        str(data),
+        "--target",
+        "progression",
+        "--models",
+        "ridge",
+        "--save-as",
+        "Diabetes",
+        data_dir=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Ridge regression" in out.stdout and "Baseline (dummy)" in out.stdout and "CV R²" in out.stdout
+    model_path = Path(out.stdout.split("saved model file: ")[1].strip())
+    model = load_model(model_path.read_bytes())
+    assert len(model.predict(SAMPLES["diabetes"].make().head(3))) == 3
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")
+    with session_scope(engine) as session:
+        [run] = repo.list_runs(session)
+        assert (run.status, run.pipeline_name, run.task) == ("succeeded", "Diabetes", "regression")
+        assert {r.key for r in repo.list_model_results(session, run_id=run.id)} == {"dummy", "ridge"}
+
+
+def test_cli_bad_input_is_a_clear_error_and_records_nothing(tmp_path):
+    data = tmp_path / "empty.csv"
+    data.write_bytes(b"")
+    out = _cli("run", "--data", str(data), "--target", "y", data_dir=tmp_path)
+    assert out.returncode == 2 and "is empty (0 bytes)" in out.stderr and "Traceback" not in out.stderr
+    notes = tmp_path / "notes.docx"
+    notes.write_bytes(b"PK\x03\x04")
+    out = _cli("run", "--data", str(notes), "--target", "y", data_dir=tmp_path)
+    assert out.returncode == 2 and "not a supported file type" in out.stderr
+    assert not (tmp_path / "artifacts").exists()

@@ -1,0 +1,62 @@
+import json
+
+import pytest
+
+from pipeline_core.errors import SpecError
+from pipeline_core.spec import PipelineSpec, default_spec
+
+
+def test_spec_json_round_trip_keeps_content_and_hash():
+    spec = default_spec(target="churn", task="classification", ignored_columns=["customer_id"])
+    again = PipelineSpec.from_json(spec.to_json())
+    assert again == spec
+    assert again.content_hash() == spec.content_hash()
+
+
+def test_spec_hash_ignores_key_order_but_not_values():
+    spec = default_spec(target="y", task="regression")
+    shuffled = json.dumps(dict(reversed(list(json.loads(spec.to_json()).items()))))
+    assert PipelineSpec.from_json(shuffled).content_hash() == spec.content_hash()
+    other = PipelineSpec.from_dict(spec.model_dump() | {"evaluation": {"seed": 7}})
+    assert other.content_hash() != spec.content_hash()
+
+
+def test_default_spec_has_the_default_steps_and_models():
+    spec = default_spec(target="y", task="classification")
+    assert [s.kind for s in spec.preprocessing.numeric] == ["numeric_imputer", "standard_scaler"]
+    assert spec.preprocessing.numeric[0].params == {"strategy": "median"}
+    assert [s.kind for s in spec.preprocessing.categorical] == ["categorical_imputer", "onehot_encoder"]
+    assert {m.kind for m in spec.models} == {"logistic_regression", "random_forest", "hist_gradient_boosting"}
+    assert {m.kind for m in default_spec(target="y", task="regression").models} == {
+        "ridge",
+        "random_forest",
+        "hist_gradient_boosting",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"models": [{"kind": "ridge"}]}, "Ridge regression does not do classification"),
+        ({"models": [{"kind": "svm"}]}, "Unknown model kind 'svm'. Available:"),
+        (
+            {"models": [{"kind": "random_forest", "params": {"n_estimators": 0}}]},
+            "The 'n_estimators' parameter of Random forest must be a whole number from 10 to 1000. Got 0 instead.",
+        ),
+        ({"models": [{"kind": "random_forest", "params": {"trees": 5}}]}, "Random forest has no parameter 'trees'"),
+        ({"preprocessing": {"numeric": [{"kind": "onehot_encoder"}]}}, "does not apply to numeric columns"),
+        ({"evaluation": {"cv_folds": 1}}, "evaluation.cv_folds"),
+        ({"schema_version": 99}, "schema_version"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_invalid_spec_is_refused_with_a_clear_message(change, message):
+    data = default_spec(target="y", task="classification").model_dump() | change
+    with pytest.raises(SpecError, match="The pipeline spec is invalid") as error:
+        PipelineSpec.from_dict(data)
+    assert message in str(error.value)
+
+
+def test_malformed_json_is_a_spec_error():
+    with pytest.raises(SpecError):
+        PipelineSpec.from_json("{not json")

@@ -1,0 +1,155 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
+
+from pipeline_core.build import build_pipeline, feature_schema
+from pipeline_core.errors import DataError, SpecError
+from pipeline_core.export import load_model
+from pipeline_core.leaderboard import best, leaderboard
+from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
+from pipeline_core.train import train
+
+FAST_FOREST = {"kind": "random_forest", "params": {"n_estimators": 20}}
+
+
+def _spec(target: str, task: str, models: list[dict], **changes) -> PipelineSpec:
+    base = default_spec(target=target, task=task, ignored_columns=["customer_id"] if target == "churn" else [])
+    return PipelineSpec.from_dict(base.model_dump() | {"models": models} | changes)
+
+
+class Recorder:
+    def __init__(self, stop_after: int | None = None):
+        self.progress, self.finished, self.stop_after = [], [], stop_after
+
+    def on_progress(self, done, total, message):
+        self.progress.append((done, total, message))
+
+    def should_stop(self):
+        return self.stop_after is not None and len(self.progress) > self.stop_after
+
+    def on_model_finished(self, result):
+        self.finished.append(result.key)
+
+
+def test_classification_trains_every_model_plus_the_baseline_with_honest_scores(churn):
+    recorder = Recorder()
+    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}, FAST_FOREST])
+    result = train(spec, churn, observer=recorder)
+
+    assert result.status == "succeeded"
+    assert [m.key for m in result.models] == ["dummy", "logistic_regression", "random_forest"]
+    assert sorted(recorder.finished) == ["dummy", "logistic_regression", "random_forest"]
+    assert result.n_train + result.n_test == len(churn) and result.n_test == 60
+    for model in result.models:
+        assert model.status == "succeeded"
+        assert all(len(scores) == 5 for scores in model.cv_scores.values())
+        assert set(model.test_scores) == {"balanced_accuracy", "accuracy", "f1_macro", "roc_auc"}
+        assert model.curves["fpr"][0] == 0 and model.curves["tpr"][-1] == 1
+    dummy, logistic = result.models[0], result.models[1]
+    assert np.mean(dummy.cv_scores["balanced_accuracy"]) == pytest.approx(0.5)
+    assert np.mean(logistic.cv_scores["roc_auc"]) > 0.7  # the churn table has real signal
+    # progress advanced once per model and fold plus one final fit per model
+    assert [done for done, _, _ in recorder.progress] == list(range(0, 3 * 6 + 1))
+
+
+def test_regression_reports_r2_rmse_mae_and_predicted_vs_actual(diabetes):
+    result = train(_spec("progression", "regression", [{"kind": "ridge"}]), diabetes)
+    ridge = next(m for m in result.models if m.key == "ridge")
+    assert set(ridge.test_scores) == {"r2", "rmse", "mae"}
+    assert np.mean(ridge.cv_scores["r2"]) > 0.3
+    assert len(ridge.curves["actual"]) == len(ridge.curves["predicted"]) == result.n_test
+    assert best(result.models, "rmse").key == "ridge"
+
+
+def test_the_same_seed_gives_the_same_scores(iris):
+    spec = _spec("species", "classification", [FAST_FOREST])
+    first, second = train(spec, iris), train(spec, iris, n_jobs=1)
+    assert [m.cv_scores for m in first.models] == [m.cv_scores for m in second.models]
+
+
+def test_a_failing_model_is_marked_failed_and_the_others_finish(churn):
+    # Without imputation, logistic regression cannot take the NaNs; gradient boosting handles them natively.
+    spec = _spec(
+        "churn",
+        "classification",
+        [{"kind": "logistic_regression"}, {"kind": "hist_gradient_boosting"}],
+        preprocessing={"numeric": [], "categorical": [{"kind": "categorical_imputer"}, {"kind": "ordinal_encoder"}]},
+    )
+    models = {m.key: m for m in train(spec, churn).models}
+    assert models["logistic_regression"].status == "failed"
+    assert "NaN" in models["logistic_regression"].error
+    assert models["logistic_regression"].model_file is None
+    assert models["hist_gradient_boosting"].status == "succeeded"
+    board = leaderboard(list(models.values()), "balanced_accuracy")
+    assert board["Model"].tolist()[-1] == "Logistic regression" and math.isnan(board["#"].tolist()[-1])
+
+
+def test_cancel_keeps_finished_models_and_stops_the_rest(churn):
+    recorder = Recorder(stop_after=2)
+    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}, FAST_FOREST])
+    result = train(spec, churn, observer=recorder, n_jobs=1)
+    assert result.status == "cancelled"
+    assert len(recorder.progress) < 3 * 6
+    assert any(m.status == "cancelled" and m.model_file is None for m in result.models)
+
+
+def test_trained_model_file_predicts_new_rows(churn):
+    result = train(_spec("churn", "classification", [{"kind": "logistic_regression"}]), churn)
+    model = load_model(next(m for m in result.models if m.key == "logistic_regression").model_file)
+    assert set(model.predict(churn.drop(columns="churn").tail(10))) <= {"yes", "no"}
+
+
+@pytest.mark.parametrize(
+    ("frame", "task", "message"),
+    [
+        (pd.DataFrame({"x": range(40), "y": ["a"] * 40}), "classification", "has only one class ('a')"),
+        (pd.DataFrame({"x": range(40), "y": ["a", "b"] * 20}), "regression", "Regression needs a numeric target"),
+        (pd.DataFrame({"x": range(40), "y": [1.0, None] * 20}), "regression", "has 20 missing value(s)"),
+        (pd.DataFrame({"x": range(40), "y": ["a"] * 38 + ["b"] * 2}), "classification", "has only 2 row(s)"),
+        (pd.DataFrame({"x": range(10), "y": [0.5] * 10}), "regression", "Only 10 rows"),
+    ],
+)
+def test_untrainable_targets_are_refused_before_any_fit(frame, task, message):
+    with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        train(_spec("y", task, []), frame)
+
+
+def test_missing_target_rows_can_be_dropped_by_a_row_step():
+    frame = pd.DataFrame({"x": np.arange(60.0), "y": [1.0, 2.0, None] * 20})
+    spec = _spec("y", "regression", [{"kind": "ridge"}])
+    spec = PipelineSpec.from_dict(
+        spec.model_dump() | {"data": spec.data.model_dump() | {"row_steps": ["drop_missing_target"]}}
+    )
+    result = train(spec, frame)
+    assert result.n_train + result.n_test == 40
+
+
+def test_categorical_columns_without_an_encoder_are_refused(churn):
+    spec = _spec("churn", "classification", [], preprocessing={"categorical": [{"kind": "categorical_imputer"}]})
+    with pytest.raises(SpecError, match="need an encoding step"):
+        train(spec, churn)
+
+
+def test_everything_fitted_lives_inside_the_one_pipeline(churn):
+    spec = _spec("churn", "classification", [])
+    pipeline = build_pipeline(spec, feature_schema(spec, churn), ModelSpec(kind="logistic_regression"))
+    assert [name for name, _ in pipeline.steps] == ["preprocess", "model"]
+    numeric = {name: steps for name, steps, _ in pipeline.named_steps["preprocess"].transformers}["numeric"]
+    assert [name for name, _ in numeric.steps] == ["numeric_imputer", "standard_scaler"]
+
+
+def test_cv_scores_equal_scikit_learns_own_cross_validation_of_the_whole_pipeline(churn):
+    """Preparation is refit inside every fold: exactly what cross_val_score does with the pipeline."""
+    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}])
+    ours = next(m for m in train(spec, churn).models if m.key == "logistic_regression").cv_scores
+    schema = feature_schema(spec, churn)
+    X_train, _, y_train, _ = train_test_split(
+        churn[list(schema)], churn["churn"], test_size=0.2, random_state=42, stratify=churn["churn"]
+    )
+    pipeline = build_pipeline(spec, schema, ModelSpec(kind="logistic_regression"))
+    folds = StratifiedKFold(5, shuffle=True, random_state=42)
+    theirs = cross_val_score(pipeline, X_train, y_train, cv=folds, scoring="balanced_accuracy")
+    assert ours["balanced_accuracy"] == pytest.approx(theirs.tolist())

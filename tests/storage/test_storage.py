@@ -1,0 +1,166 @@
+import sqlite3
+
+import pytest
+from sqlalchemy import inspect
+
+from pipeline_core.ingest import fingerprint
+from pipeline_core.samples import SAMPLES
+from pipeline_core.spec import PipelineSpec, default_spec
+from pipeline_core.train import ModelResult as TrainedModel
+from pipeline_core.train import TrainResult, library_versions
+from storage import repo
+from storage.db import make_engine, session_scope
+from storage.errors import StorageError
+from storage.recorder import RunRecorder
+
+
+def _dataset(engine, store, sample="iris"):
+    raw = SAMPLES[sample].csv_bytes()
+    with session_scope(engine) as session:
+        return repo.save_dataset(
+            session,
+            store,
+            frame=SAMPLES[sample].make(),
+            fingerprint=fingerprint(raw),
+            name=f"{sample}.csv",
+            size_bytes=len(raw),
+        )
+
+
+def _run(engine, dataset, spec):
+    with session_scope(engine) as session:
+        return repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
+
+
+def test_the_database_is_an_sqlite_file_with_foreign_keys_and_wal(engine, data_dir):
+    assert (data_dir / "pipewright.db").exists()
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert {"dataset", "pipeline", "pipelineversion", "run", "modelresult"} <= set(inspect(engine).get_table_names())
+
+
+def test_a_dataset_is_stored_once_per_fingerprint_and_reads_back_checked(engine, store):
+    first, again = _dataset(engine, store), _dataset(engine, store)
+    assert first.id == again.id
+    frame = repo.load_dataset_frame(store, first)
+    assert frame.equals(SAMPLES["iris"].make())
+    with session_scope(engine) as session:
+        assert len(repo.list_datasets(session)) == 1
+
+
+def test_a_corrupt_artifact_is_detected_on_read(engine, store):
+    dataset = _dataset(engine, store)
+    path = store.path(dataset.parquet_sha256, repo.PARQUET)
+    path.write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(StorageError, match="corrupt"):
+        repo.load_dataset_frame(store, dataset)
+
+
+def test_a_failed_transaction_leaves_nothing_behind(engine, store):
+    raw = SAMPLES["iris"].csv_bytes()
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        repo.save_dataset(
+            session,
+            store,
+            frame=SAMPLES["iris"].make(),
+            fingerprint=fingerprint(raw),
+            name="i.csv",
+            size_bytes=len(raw),
+        )
+        raise RuntimeError("the page crashed mid-save")
+    with session_scope(engine) as session:
+        assert repo.list_datasets(session) == []
+
+
+def test_saving_a_pipeline_versions_only_real_changes_and_files_the_run(engine, store):
+    dataset = _dataset(engine, store)
+    spec = default_spec(target="species", task="classification", dataset_fingerprint=dataset.fingerprint)
+    run = _run(engine, dataset, spec)
+    with session_scope(engine) as session:
+        v1 = repo.save_pipeline(session, name="Iris", spec=spec, run_id=run.id)
+        same = repo.save_pipeline(session, name="Iris", spec=spec)
+        changed = PipelineSpec.from_dict(spec.model_dump() | {"evaluation": {"seed": 1}})
+        v2 = repo.save_pipeline(session, name="Iris", spec=changed)
+    assert (v1.version, same.version, v2.version) == (1, 1, 2)
+    with session_scope(engine) as session:
+        [summary] = repo.list_pipelines(session)
+        runs = repo.list_runs(session, pipeline_id=summary["id"])
+        versions = repo.list_versions(session, pipeline_id=summary["id"])
+    assert (summary["name"], summary["latest_version"], summary["runs"]) == ("Iris", 2, 1)
+    assert [r.id for r in runs] == [run.id] and runs[0].pipeline_version == 1
+    assert PipelineSpec.from_json(versions[-1].spec_json) == spec
+
+
+def test_a_run_cannot_be_filed_under_a_spec_it_did_not_train(engine, store):
+    dataset = _dataset(engine, store)
+    spec = default_spec(target="species", task="classification")
+    run = _run(engine, dataset, spec)
+    other = PipelineSpec.from_dict(spec.model_dump() | {"evaluation": {"seed": 9}})
+    with pytest.raises(ValueError, match="different spec"), session_scope(engine) as session:
+        repo.save_pipeline(session, name="Wrong", spec=other, run_id=run.id)
+    with session_scope(engine) as session:
+        assert repo.list_pipelines(session) == []
+
+
+def test_the_recorder_stores_progress_models_and_final_status(engine, store):
+    dataset = _dataset(engine, store)
+    run = _run(engine, dataset, default_spec(target="species", task="classification"))
+    recorder = RunRecorder(engine, store, run.id)
+    model = TrainedModel(
+        key="dummy",
+        kind="dummy",
+        label="Baseline",
+        is_baseline=True,
+        cv_scores={"accuracy": [0.3, float("nan")]},
+        test_scores={"accuracy": 0.33},
+        model_file=b"model bytes",
+    )
+
+    def work(observer):
+        observer.on_progress(1, 2, "half way")
+        with session_scope(engine) as session:
+            assert repo.get_run(session, run_id=run.id).status == "running"
+            assert repo.get_run(session, run_id=run.id).progress == 0.5
+        observer.on_model_finished(model)
+        return TrainResult("succeeded", "accuracy", [model], 120, 30)
+
+    assert recorder.record(work) == "succeeded"
+    with session_scope(engine) as session:
+        stored = repo.get_run(session, run_id=run.id)
+        [result] = repo.list_model_results(session, run_id=run.id)
+    assert (stored.status, stored.progress, stored.n_train, stored.primary_metric) == (
+        "succeeded",
+        1.0,
+        120,
+        "accuracy",
+    )
+    assert result.cv_scores == {"accuracy": [0.3, None]}  # NaN is stored as null
+    assert repo.model_file(store, result) == b"model bytes"
+
+
+def test_a_crashing_run_is_recorded_as_failed_with_its_error(engine, store):
+    dataset = _dataset(engine, store)
+    run = _run(engine, dataset, default_spec(target="species", task="classification"))
+
+    def work(observer):
+        raise MemoryError("out of memory")
+
+    assert RunRecorder(engine, store, run.id).record(work) == "failed"
+    with session_scope(engine) as session:
+        assert "MemoryError: out of memory" in repo.get_run(session, run_id=run.id).error
+
+
+def test_runs_left_running_by_a_dead_server_are_marked_interrupted(engine, store, data_dir):
+    dataset = _dataset(engine, store)
+    run = _run(engine, dataset, default_spec(target="species", task="classification"))
+    with session_scope(engine) as session:
+        repo.start_run(session, run_id=run.id)
+    connection = sqlite3.connect(data_dir / "pipewright.db")
+    connection.execute("UPDATE run SET worker_pid = 999999999 WHERE id = ?", (run.id,))
+    connection.commit()
+    connection.close()
+    restarted = make_engine()
+    with session_scope(restarted) as session:
+        assert repo.mark_interrupted_runs(session) == 1
+        assert repo.get_run(session, run_id=run.id).status == "interrupted"

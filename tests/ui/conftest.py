@@ -1,0 +1,49 @@
+"""AppTest starts from app.py, like the real app, with a private data folder per test."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def app(data_dir):
+    import streamlit as st
+
+    st.cache_resource.clear()  # a fresh engine for this test's data folder
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def open_page(at: AppTest, name: str) -> AppTest:
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def load_sample(at: AppTest, key: str) -> AppTest:
+    open_page(at, "1_Data")
+    at.selectbox(key="sample").select(key).run()
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    return at
+
+
+def train_and_wait(at: AppTest, timeout: float = 120) -> AppTest:
+    open_page(at, "3_Train")
+    at.button(key="train").click().run()
+    assert not at.error, [e.value for e in at.error]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if at.success or at.error:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert at.success, [e.value for e in at.error]
+    return at

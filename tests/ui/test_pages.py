@@ -1,0 +1,116 @@
+"""One AppTest per page, each driving the page as a user would."""
+
+from pipeline_core.samples import make_churn
+from tests.ui.conftest import load_sample, open_page, train_and_wait
+
+
+def test_home_shows_empty_states_and_the_way_in(app):
+    assert app.title[0].value == "Pipewright"
+    assert any("No saved pipelines yet" in info.value for info in app.info)
+    assert len(app.get("page_link")) == 6
+
+
+def test_data_page_loads_a_sample_and_infers_target_and_task(app):
+    load_sample(app, "diabetes")
+    assert [m.value for m in app.metric][:2] == ["442", "11"]
+    assert app.selectbox[1].value == "progression"
+    assert app.radio[0].value == "regression"
+    assert "Ready: predict `progression`" in app.success[0].value
+    columns = app.dataframe[1].value
+    assert columns.set_index("Column").loc["sex", "Type"] == "numeric"
+
+
+def test_data_page_upload_suggests_leaving_out_the_id_and_allows_overriding_the_task(app):
+    open_page(app, "1_Data")
+    app.file_uploader(key="upload").upload("churn.csv", make_churn(200).to_csv(index=False).encode()).run()
+    assert not app.exception and not app.error
+    assert app.multiselect[0].value == ["customer_id"]
+    assert app.session_state["draft_spec"].data.target == "churn"
+    app.radio[0].set_value("regression").run()
+    assert "Regression needs a numeric target" in app.error[0].value
+
+
+def test_data_page_refuses_bad_files_with_a_message_and_stores_nothing(app, data_dir):
+    open_page(app, "1_Data")
+    for name, data, message in [
+        ("empty.csv", b"", "is empty (0 bytes)"),
+        ("header.csv", b"a,b\n", "has a header but no data rows"),
+        ("junk.csv", b"\x00\x01\x02\x03binary", "looks like a binary file"),
+    ]:
+        app.file_uploader(key="upload").upload(name, data).run()
+        assert not app.exception
+        assert message in app.error[0].value
+        app.file_uploader(key="upload").clear().run()
+    assert not (data_dir / "artifacts").exists()
+
+
+def test_data_page_offers_to_drop_rows_with_a_missing_target(app):
+    open_page(app, "1_Data")
+    frame = make_churn(200)
+    frame.loc[:9, "churn"] = None
+    app.file_uploader(key="upload").upload("churn.csv", frame.to_csv(index=False).encode()).run()
+    assert "has 10 missing value(s)" in app.error[0].value
+    app.checkbox[0].check().run()
+    assert not app.error and app.session_state["draft_spec"].data.row_steps == ["drop_missing_target"]
+
+
+def test_prepare_page_shows_defaults_and_edits_the_spec_through_catalog_forms(app):
+    open_page(app, "2_Prepare")
+    assert "No dataset yet" in app.info[0].value
+    load_sample(app, "customer_churn")
+    open_page(app, "2_Prepare")
+    assert [s.value for s in app.selectbox][:2] == ["numeric_imputer", "median"]
+    app.selectbox(key="numeric.1.scale.kind").select("robust_scaler").run()
+    app.selectbox(key="numeric.0.numeric_imputer.strategy").select("mean").run()
+    captions = " ".join(c.value for c in app.caption)
+    assert "8 columns in, **16 features** out" in captions  # one-hot: one column per category
+    app.selectbox(key="categorical.1.encode.kind").select("ordinal_encoder").run()
+    spec = app.session_state["draft_spec"]
+    assert [(s.kind, s.params) for s in spec.preprocessing.numeric] == [
+        ("numeric_imputer", {"strategy": "mean"}),
+        ("robust_scaler", {}),
+    ]
+    assert spec.preprocessing.categorical[1].kind == "ordinal_encoder"
+    assert "8 columns in, **8 features** out" in " ".join(c.value for c in app.caption)
+    app.button(key="numeric.1.remove").click().run()  # no scaling
+    assert [s.kind for s in app.session_state["draft_spec"].preprocessing.numeric] == ["numeric_imputer"]
+
+
+def test_train_then_compare_save_pipelines_and_export(app):
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    assert app.multiselect[0].value == ["logistic_regression", "random_forest", "hist_gradient_boosting"]
+    app.multiselect[0].set_value(["logistic_regression", "random_forest"]).run()
+    app.number_input(key="model.random_forest.n_estimators").set_value(20).run()
+    app.number_input(key="seed").set_value(7).run()
+    train_and_wait(app)
+    assert app.progress[0].value == 100
+
+    open_page(app, "4_Compare")
+    board = app.dataframe[0].value
+    assert board["Model"].tolist()[-1] == "Baseline (dummy)"
+    assert {"CV Balanced accuracy", "CV ROC AUC", "Test Balanced accuracy", "Fit time (s)"} <= set(board.columns)
+    assert len(app.get("plotly_chart")) == 2
+    app.text_input[0].set_value("Iris flowers")
+    app.form_submit_button[0].click().run()
+    assert "Saved as **Iris flowers** v1." in app.success[0].value
+
+    open_page(app, "5_Pipelines")
+    assert app.dataframe[0].value["Pipeline"].tolist() == ["Iris flowers"]
+    app.button(key="open").click().run()
+    assert app.session_state["draft_spec"].evaluation.seed == 7
+
+    open_page(app, "6_Export")
+    assert "sio.load(" in app.code[0].value
+    assert app.selectbox(key="export_model").value.status == "succeeded"
+
+
+def test_compare_pipelines_and_export_pages_explain_what_to_do_when_empty(app):
+    for page, message in [
+        ("4_Compare", "No training runs yet"),
+        ("5_Pipelines", "No saved pipelines yet"),
+        ("6_Export", "No training runs yet"),
+        ("3_Train", "No dataset yet"),
+    ]:
+        open_page(app, page)
+        assert message in app.info[0].value
