@@ -7,13 +7,17 @@ exceeds the cores (an oversubscribed gradient-boosting fit was seen running 1,00
 """
 
 import os
+import platform
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+import joblib
 import numpy as np
 import pandas as pd
+import sklearn
+import skops
 from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
@@ -310,15 +314,11 @@ def _describe(result: ModelResult, outcome: _Outcome, n_folds: int) -> str:
 
 def library_versions() -> dict[str, Any]:
     """The versions that decide whether a run can be reproduced exactly."""
-    import platform
-
-    import joblib
-    import sklearn
-
     return {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "pandas": pd.__version__,
         "numpy": np.__version__,
         "joblib": joblib.__version__,
+        "skops": skops.__version__,
     }
