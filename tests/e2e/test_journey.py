@@ -1,7 +1,6 @@
 """The analyst's journey in a real browser: upload → prepare → train → compare → save → reopen → download."""
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +8,6 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from pipeline_core.samples import make_churn
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _nav(page, name: str) -> None:
@@ -78,7 +75,6 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     _nav(page, "Export")
     expect(page.get_by_text("sio.load(")).to_be_visible()
     shoot(page, "6_export")
-    shutil.copy(Path(__file__).parent / "screenshots" / "4_compare.png", ROOT / "docs" / "compare.png")
 
     _predict_without_pipewright(model_file, data, tmp_path)
 
