@@ -43,7 +43,7 @@ with left:
                     "Pipeline": p["name"],
                     "Latest version": p["latest_version"],
                     "Runs": p["runs"],
-                    "Updated": p["updated_at"],
+                    "Updated": f"{p['updated_at']:%Y-%m-%d %H:%M}",
                 }
                 for p in pipelines
             ],
@@ -62,7 +62,7 @@ with right:
                     "Target": r.target,
                     "Status": r.status,
                     "Pipeline": f"{r.pipeline_name} v{r.pipeline_version}" if r.pipeline_name else "—",
-                    "Started": r.created_at,
+                    "Started": f"{r.created_at:%Y-%m-%d %H:%M}",
                 }
                 for r in runs
             ],

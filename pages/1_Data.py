@@ -38,6 +38,15 @@ def load(data: bytes, filename: str, *, target: str | None = None) -> None:
     state.open_pipeline(dataset, spec)
 
 
+def _example(column: pd.Series) -> str:
+    """The first value, as the analyst would write it (a whole float without its '.0')."""
+    values = column.dropna()
+    if values.empty:
+        return ""
+    value = values.iloc[0]
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 sample_tab, upload_tab = st.tabs(["Sample datasets", "Upload a file"])
 with sample_tab:
     choice = st.selectbox("Sample", list(SAMPLES), format_func=lambda key: SAMPLES[key].label, key="sample")
@@ -75,11 +84,11 @@ st.dataframe(
             "Type": [types[c] for c in frame.columns],
             "Missing": frame.isna().sum().to_numpy(),
             "Distinct": frame.nunique().to_numpy(),
-            "Example": [str(frame[c].dropna().iloc[0]) if frame[c].notna().any() else "" for c in frame.columns],
+            "Example": [_example(frame[c]) for c in frame.columns],
         }
     ),
     hide_index=True,
-    height=min(400, 38 + 35 * frame.shape[1]),
+    height="content" if frame.shape[1] <= 15 else 420,
 )
 
 st.subheader("What to predict")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline_core.build import feature_schema, preview
+from pipeline_core.build import feature_schema, missing_value_warnings, preview
 from pipeline_core.catalog import STEP_CATEGORY_LABELS, get_step, steps_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
@@ -82,4 +82,6 @@ else:
         f"{len(schema)} columns in, **{prepared.shape[1]} features** out."
     )
     st.dataframe(prepared.head(20))
+    for warning in missing_value_warnings(new_spec, frame):
+        st.warning(warning)
     st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")

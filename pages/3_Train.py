@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pipeline_core.build import missing_value_warnings
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.evaluate import default_primary_metric, metrics_for
@@ -78,11 +79,16 @@ if new_spec != spec:
     state.set_spec(new_spec)
 
 
+def _active_run_id(session) -> int | None:
+    """A run still going (started before a refresh, or in another tab) is shown too."""
+    latest = repo.list_runs(session, limit=1)
+    return latest[0].id if latest and latest[0].is_active else None
+
+
 def run_panel() -> None:
     """Progress of the watched run, polled from the database while it is active."""
     with session_scope(resources.engine()) as session:
-        runs = repo.list_runs(session, limit=1)
-        run_id = state.run_id() or (runs[0].id if runs and runs[0].is_active else None)
+        run_id = state.run_id() or _active_run_id(session)
         run = repo.get_run(session, run_id=run_id) if run_id else None
     if run is None:
         return
@@ -106,10 +112,13 @@ def run_panel() -> None:
         st.warning(messages.RUN_STATUS[run.status])
 
 
+for warning in missing_value_warnings(new_spec, resources.dataset_frame(state.dataset())):
+    st.warning(warning)
 if st.button("Train", type="primary", key="train", disabled=not chosen):
     try:
         state.set_run_id(jobs.start_training(state.dataset(), new_spec))
     except PipelineCoreError as error:
+        state.set_run_id(None)
         st.error(str(error))
 if not chosen:
     st.caption("Pick at least one model.")

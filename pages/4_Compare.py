@@ -53,7 +53,8 @@ with save.form("save_pipeline"):
             st.error(str(error))
         else:
             state.set_run_id(run.id)
-            st.success(f"Saved as **{version.pipeline_name}** v{version.version}.")
+            note = " (a new version of an existing pipeline)" if version.version > 1 else ""
+            st.success(f"Saved as **{version.pipeline_name}** v{version.version}{note}.")
 if top is not None:
     download.download_button(
         f"Download the best model ({top.label}, .skops)",

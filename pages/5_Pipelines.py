@@ -19,7 +19,12 @@ if not pipelines:
 
 st.dataframe(
     [
-        {"Pipeline": p["name"], "Latest version": p["latest_version"], "Runs": p["runs"], "Updated": p["updated_at"]}
+        {
+            "Pipeline": p["name"],
+            "Latest version": p["latest_version"],
+            "Runs": p["runs"],
+            "Updated": f"{p['updated_at']:%Y-%m-%d %H:%M}",
+        }
         for p in pipelines
     ],
     hide_index=True,

@@ -72,3 +72,26 @@ def preview(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> pd
     sample = frame.head(n_rows)
     preprocessor = build_preprocessor(spec, schema).set_output(transform="pandas")
     return preprocessor.fit_transform(sample[list(schema)])
+
+
+def missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
+    """Plain-words warnings for models that will meet missing values they cannot take."""
+    schema = feature_schema(spec, frame)
+    unfilled = []
+    for column_type in ("numeric", "categorical"):
+        steps = spec.preprocessing.for_type(column_type)
+        fills = any(get_step(step.kind).category == "impute" for step in steps)
+        onehot_only = column_type == "categorical" and any(step.kind == "onehot_encoder" for step in steps)
+        if not fills and not onehot_only:  # one-hot turns a missing value into its own 0/1 column
+            columns = [c for c, kind in schema.items() if kind == column_type]
+            unfilled += [c for c in columns if frame[c].isna().any()]
+    if not unfilled:
+        return []
+    failing = [get_model(m.kind).label for m in spec.models if not get_model(m.kind).handles_missing]
+    if not failing:
+        return []
+    names = ", ".join(f"`{c}`" for c in unfilled[:5]) + (" …" if len(unfilled) > 5 else "")
+    return [
+        f"{names} {'has' if len(unfilled) == 1 else 'have'} missing values and no fill step: "
+        f"{', '.join(failing)} cannot take missing values and will fail. Add a fill step on the Prepare page."
+    ]

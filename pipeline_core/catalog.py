@@ -81,6 +81,7 @@ class ModelKind(Kind):
     tasks: frozenset[Task]
     build: Callable[[dict[str, Any], Task, int], Any]
     is_baseline: bool = False
+    handles_missing: bool = False  # accepts NaN in its input, so it needs no fill step
     default_for: frozenset[Task] = field(default_factory=frozenset)
 
 
@@ -198,6 +199,7 @@ MODELS: dict[str, ModelKind] = {
     for model in [
         ModelKind(
             key="dummy",
+            handles_missing=True,
             label="Baseline (dummy)",
             tasks=frozenset({"classification", "regression"}),
             is_baseline=True,
@@ -247,6 +249,7 @@ MODELS: dict[str, ModelKind] = {
         ),
         ModelKind(
             key="decision_tree",
+            handles_missing=True,
             label="Decision tree",
             tasks=frozenset({"classification", "regression"}),
             help="One tree of if-then splits. Easy to read, prone to overfit.",
@@ -257,6 +260,7 @@ MODELS: dict[str, ModelKind] = {
         ),
         ModelKind(
             key="random_forest",
+            handles_missing=True,
             label="Random forest",
             tasks=frozenset({"classification", "regression"}),
             default_for=frozenset({"classification", "regression"}),
@@ -276,6 +280,7 @@ MODELS: dict[str, ModelKind] = {
         ),
         ModelKind(
             key="hist_gradient_boosting",
+            handles_missing=True,
             label="Histogram gradient boosting",
             tasks=frozenset({"classification", "regression"}),
             default_for=frozenset({"classification", "regression"}),

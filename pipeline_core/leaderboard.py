@@ -42,14 +42,16 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
     metrics = [metric] + [m.key for m in METRICS.values() if m.task == task and m.key != metric]
     rows = []
     for rank, result in enumerate(ranked(results, metric), start=1):
-        row = {"#": rank if result.status == "succeeded" else None, "Model": result.label}
-        for key in metrics:
+        row = {
+            "#": str(rank) if result.status == "succeeded" else "–",
+            "Model": result.label,
+            "Status": result.status,
+        }
+        for key in metrics:  # the primary metric first, CV then test, so it reads left to right
             mean, std = cv_mean(result, key), cv_std(result, key)
-            row[f"CV {METRICS[key].label}"] = "—" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
-        for key in metrics:
+            row[f"CV {METRICS[key].label}"] = "–" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
             value = result.test_scores.get(key)
-            row[f"Test {METRICS[key].label}"] = value if value is not None else float("nan")
+            row[f"Test {METRICS[key].label}"] = float("nan") if value is None else value
         row["Fit time (s)"] = result.fit_seconds
-        row["Status"] = result.status + (" (baseline)" if result.is_baseline else "")
         rows.append(row)
     return pd.DataFrame(rows)

@@ -32,6 +32,7 @@ from pipeline_core.export import dump_model
 from pipeline_core.spec import ModelSpec, PipelineSpec
 
 MIN_ROWS = 20
+MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
 
 ModelStatus = Literal["succeeded", "failed", "cancelled"]
 
@@ -139,21 +140,25 @@ def check_target(spec: PipelineSpec, y: pd.Series) -> None:
     if len(y) < MIN_ROWS:
         raise DataError(f"Only {len(y)} rows to learn from; at least {MIN_ROWS} are needed.")
     if task == "regression" and not (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)):
-        example = y.iloc[0]
         raise DataError(
-            f"Regression needs a numeric target, but '{name}' holds values such as {example!r}. "
+            f"Regression needs a numeric target, but '{name}' holds values such as '{y.iloc[0]}'. "
             "Choose classification, or another target."
         )
     if task == "classification":
         counts = y.value_counts()
         if len(counts) < 2:
             raise DataError(
-                f"The target '{name}' has only one class ({counts.index[0]!r}); classification needs two or more."
+                f"The target '{name}' has only one class ('{counts.index[0]}'); classification needs two or more."
+            )
+        if len(counts) > max(MAX_CLASSES, len(y) // 2):
+            raise DataError(
+                f"The target '{name}' has {len(counts):,} different values in {len(y):,} rows: that looks like an "
+                "identifier or a measurement, not classes. Choose regression for numbers, or another target."
             )
         needed = int(np.ceil(folds / (1 - spec.evaluation.test_size)))
         if counts.min() < needed:
             raise DataError(
-                f"The class {counts.idxmin()!r} of '{name}' has only {counts.min()} row(s); "
+                f"The class '{counts.idxmin()}' of '{name}' has only {counts.min()} row(s); "
                 f"{folds}-fold stratified cross-validation plus a test split needs at least {needed}. "
                 "Use fewer folds, or merge rare classes."
             )
@@ -277,12 +282,18 @@ def _run_job(task, key, fold, pipeline: Pipeline, X_train, y_train, X_test, y_te
             predictions = predict(fitted, X_eval, y_eval)
             outcome.predict_seconds = time.perf_counter() - start
     except Exception as error:  # noqa: BLE001 - any estimator failure fails this model only
-        outcome.error = f"{type(error).__name__}: {error}"
+        outcome.error = _first_line(f"{type(error).__name__}: {error}")
         return outcome
     outcome.scores = score_all(task, predictions)
     if split is None:
         outcome.curves, outcome.model_file = curve_data(task, predictions), dump_model(fitted)
     return outcome
+
+
+def _first_line(message: str, limit: int = 300) -> str:
+    """Estimator errors can run to paragraphs of advice; the first line says what went wrong."""
+    line = message.strip().splitlines()[0]
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _absorb(result: ModelResult, outcome: _Outcome, fold_outcomes: list[_Outcome]) -> None:

@@ -125,3 +125,15 @@ class ModelResult(ModelResultBase, table=True):
 
 class ModelResultRead(ModelResultBase):
     id: int
+
+
+class Draft(SQLModel, table=True):
+    """The pipeline being edited, saved on every change so a refresh or a crash loses nothing.
+
+    One per workspace: the app is a local, single-analyst tool, so every browser tab shares it.
+    """
+
+    id: int = Field(default=1, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id")
+    spec_json: str
+    updated_at: datetime = Field(default_factory=utcnow)

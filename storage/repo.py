@@ -14,6 +14,7 @@ from storage.errors import NotFoundError
 from storage.models import (
     Dataset,
     DatasetRead,
+    Draft,
     ModelResult,
     ModelResultRead,
     Pipeline,
@@ -78,6 +79,19 @@ def get_dataset(session: Session, *, dataset_id: int | None = None, fingerprint:
 def list_datasets(session: Session) -> list[DatasetRead]:
     rows = session.exec(select(Dataset).order_by(col(Dataset.created_at).desc())).all()
     return [DatasetRead.model_validate(row) for row in rows]
+
+
+def save_draft(session: Session, *, dataset_id: int, spec: PipelineSpec) -> None:
+    """Remember the pipeline being edited (replacing the previous draft)."""
+    draft = session.get(Draft, 1) or Draft(dataset_id=dataset_id, spec_json="")
+    draft.dataset_id, draft.spec_json, draft.updated_at = dataset_id, spec.to_json(), utcnow()
+    session.add(draft)
+
+
+def load_draft(session: Session) -> tuple[DatasetRead, str] | None:
+    """The last draft's dataset and spec JSON, or None."""
+    draft = session.get(Draft, 1)
+    return (get_dataset(session, dataset_id=draft.dataset_id), draft.spec_json) if draft else None
 
 
 # ---- pipelines ----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """One AppTest per page, each driving the page as a user would."""
 
+from streamlit.testing.v1 import AppTest
+
 from pipeline_core.samples import make_churn
-from tests.ui.conftest import load_sample, open_page, train_and_wait
+from tests.ui.conftest import APP, load_sample, open_page, train_and_wait
 
 
 def test_home_shows_empty_states_and_the_way_in(app):
@@ -114,3 +116,26 @@ def test_compare_pipelines_and_export_pages_explain_what_to_do_when_empty(app):
     ]:
         open_page(app, page)
         assert message in app.info[0].value
+
+
+def test_a_browser_refresh_restores_the_dataset_and_the_draft(app):
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    app.number_input(key="seed").set_value(11).run()
+
+    refreshed = AppTest.from_file(APP, default_timeout=60).run()  # a new session, as after a refresh
+    open_page(refreshed, "3_Train")
+    assert refreshed.session_state["dataset"].name == "iris.csv"
+    assert refreshed.session_state["draft_spec"].evaluation.seed == 11
+    assert refreshed.number_input(key="seed").value == 11
+
+
+def test_removing_the_fill_step_warns_which_models_will_fail(app):
+    load_sample(app, "customer_churn")
+    open_page(app, "2_Prepare")
+    assert not app.warning
+    app.button(key="numeric.0.remove").click().run()
+    assert "`total_charges`, `support_calls` have missing values and no fill step" in app.warning[0].value
+    assert "Logistic regression cannot take missing values" in app.warning[0].value
+    open_page(app, "3_Train")
+    assert "Logistic regression" in app.warning[0].value
