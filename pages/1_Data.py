@@ -1,149 +1,289 @@
-"""Data: load a sample or upload a file, look at it, choose what to predict."""
+"""Data: load a table, see how it was read, choose what to predict, and read the validation report."""
+
+import io
 
 import pandas as pd
 import streamlit as st
 
+from pipeline_core.charts import column_distribution, correlation_heatmap, predictive_power
+from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_numbers
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import SUFFIXES, fingerprint, id_like_columns, infer_column_types, infer_task, read_table
+from pipeline_core.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
+from pipeline_core.profile import apply_fix
 from pipeline_core.samples import SAMPLES
 from pipeline_core.spec import ROW_STEPS, PipelineSpec, default_spec
-from pipeline_core.train import check_target
+from pipeline_core.train import prepare_rows
 from storage import repo
 from storage.db import session_scope
-from ui import resources, state
+from ui import datasets, resources, state
 from ui.page import setup
 
 setup("Data")
+SEVERITY_BOXES = {"high": st.error, "medium": st.warning, "low": st.info}
 
 
-def load(data: bytes, filename: str, *, target: str | None = None) -> None:
-    """Read and store a file, then start a fresh draft on it; a bad file only shows a message."""
+def update_data(spec: PipelineSpec, **changes) -> None:
+    """Change the data part of the draft; a new task also brings that task's default models."""
+    updates = {"data": spec.data.model_dump() | changes}
+    if changes.get("task", spec.data.task) != spec.data.task:
+        updates["models"] = default_spec(target=spec.data.target, task=changes["task"]).model_dump()["models"]
+    state.set_spec(PipelineSpec.from_dict(spec.model_dump() | updates))
+
+
+def sources() -> None:
+    upload_tab, sample_tab, stored_tab = st.tabs(["Upload a file", "Sample datasets", "Stored datasets"])
+    with upload_tab:
+        limit = st.get_option("server.maxUploadSize")
+        upload = st.file_uploader(
+            f"A table: CSV, TSV, TXT, Excel, Parquet, JSON or JSON Lines, up to {limit} MB",
+            type=[suffix.lstrip(".") for suffix in SUFFIXES],
+            key="upload",
+        )
+        if upload is not None and st.session_state.get("loaded_upload") != upload.file_id:
+            st.session_state["loaded_upload"] = upload.file_id
+            datasets.load(upload.getvalue(), upload.name)
+    with sample_tab:
+        choice = st.selectbox("Sample", list(SAMPLES), format_func=lambda key: SAMPLES[key].label, key="sample")
+        st.caption(SAMPLES[choice].description)
+        if st.button("Load sample", key="load_sample", type="primary"):
+            sample = SAMPLES[choice]
+            datasets.load(sample.csv_bytes(), sample.filename, target=sample.target)
+    with stored_tab:
+        stored_datasets()
+
+
+def stored_datasets() -> None:
+    with session_scope(resources.engine()) as session:
+        stored = repo.list_datasets(session)
+    if not stored:
+        st.caption("Every file you load is stored here once, by its content.")
+        return
+    st.dataframe(
+        [
+            {
+                "Name": d.name,
+                "Rows": d.n_rows,
+                "Columns": d.n_columns,
+                "Size (KB)": round(d.size_bytes / 1024, 1),
+                "Added": f"{d.created_at:%Y-%m-%d %H:%M}",
+            }
+            for d in stored
+        ],
+        hide_index=True,
+    )
+    chosen = st.selectbox(
+        "Dataset", stored, format_func=lambda d: f"{d.name} · {d.n_rows:,} × {d.n_columns}", key="stored_dataset"
+    )
+    if st.button("Open", key="open_stored"):
+        datasets.open_dataset(chosen, resources.dataset_frame(chosen))
+
+
+def read_options(dataset) -> None:
+    options = ReadOptions(**dataset.read_options) if dataset.read_options else None
+    if options is None or options.format not in ("text", "excel"):
+        return
+    with st.expander("How the file was read"):
+        if options.format == "excel":
+            sheets = pd.ExcelFile(io.BytesIO(repo.dataset_source(resources.store(), dataset))).sheet_names
+            changed = {"sheet": st.selectbox("Sheet", sheets, index=sheets.index(options.sheet), key="read.sheet")}
+        else:
+            columns = st.columns(4)
+            delimiters = list(DELIMITERS)
+            changed = {
+                "encoding": columns[0].selectbox(
+                    "Encoding",
+                    ENCODINGS,
+                    index=ENCODINGS.index(options.encoding) if options.encoding in ENCODINGS else 0,
+                    key="read.encoding",
+                ),
+                "delimiter": columns[1].selectbox(
+                    "Delimiter",
+                    delimiters,
+                    format_func=DELIMITERS.get,
+                    index=delimiters.index(options.delimiter),
+                    key="read.delimiter",
+                ),
+                "decimal": columns[2].selectbox(
+                    "Decimal mark", [".", ","], index=[".", ","].index(options.decimal), key="read.decimal"
+                ),
+                "quotechar": columns[3].selectbox(
+                    "Quote character", ['"', "'"], index=['"', "'"].index(options.quotechar), key="read.quote"
+                ),
+            }
+        if st.button("Read again with these settings", key="read.again"):
+            source = repo.dataset_source(resources.store(), dataset)
+            datasets.load(source, dataset.name, options=options.model_copy(update=changed))
+            st.rerun()
+
+
+def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
+    st.subheader("What to predict")
+    key = spec.data.dataset_fingerprint[:12]
+    left, right = st.columns(2)
+    columns = list(frame.columns)
+    target = left.selectbox("Target column", columns, index=columns.index(spec.data.target), key=f"target.{key}")
+    if target != spec.data.target:
+        update_data(
+            spec,
+            target=target,
+            task=infer_task(frame[target]),
+            roles={c: r for c, r in spec.data.roles.items() if c != target},
+        )
+        st.rerun()
+    inferred = infer_task(frame[target])
+    tasks = ["classification", "regression"]
+    task = right.radio(
+        "Task",
+        tasks,
+        index=tasks.index(spec.data.task),
+        horizontal=True,
+        key=f"task.{key}.{target}",
+        help=f"Inferred from the target: {inferred}.",
+    )
+    if task != spec.data.task:
+        update_data(spec, task=task)
+        st.rerun()
+    for step in spec.data.row_steps:
+        text, undo = st.columns([5, 1])
+        text.info(f"Before the split: **{ROW_STEPS[step]}**", icon=":material/cleaning_services:")
+        if undo.button("Undo", key=f"undo.{step}"):
+            update_data(spec, row_steps=[s for s in spec.data.row_steps if s != step])
+            st.rerun()
     try:
-        frame = read_table(data, filename)
+        values = prepare_rows(spec, frame)[target]
     except DataError as error:
         st.error(str(error))
-        return
-    with session_scope(resources.engine()) as session:
-        dataset = repo.save_dataset(
-            session, resources.store(), frame=frame, fingerprint=fingerprint(data), name=filename, size_bytes=len(data)
+    else:
+        summary = (
+            f"{values.nunique()} classes"
+            if task == "classification"
+            else f"values from {values.min():g} to {values.max():g}"
         )
-    target = target if target in frame.columns else frame.columns[-1]
-    spec = default_spec(
-        target=target,
-        task=infer_task(frame[target]),
-        dataset_fingerprint=dataset.fingerprint,
-        dataset_name=dataset.name,
-        ignored_columns=[c for c in id_like_columns(frame) if c != target],
+        st.success(f"Ready: predict `{target}` ({task}, {summary}). Next, review the preparation steps.")
+        st.page_link("pages/2_Prepare.py", label="Go to Prepare", icon=":material/tune:")
+
+
+def columns_section(spec: PipelineSpec, report) -> None:
+    st.subheader("Columns")
+    table = pd.DataFrame(
+        [
+            {
+                "Column": name,
+                "Type": summary.type,
+                "Role": "target" if name == spec.data.target else spec.data.roles.get(name, "feature"),
+                "Missing": summary.missing,
+                "Distinct": summary.distinct,
+                "Summary": _describe(summary),
+            }
+            for name, summary in report.columns.items()
+        ]
     )
-    state.open_pipeline(dataset, spec)
-
-
-def _example(column: pd.Series) -> str:
-    """The first value, as the analyst would write it (a whole float without its '.0')."""
-    values = column.dropna()
-    if values.empty:
-        return ""
-    value = values.iloc[0]
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
-sample_tab, upload_tab = st.tabs(["Sample datasets", "Upload a file"])
-with sample_tab:
-    choice = st.selectbox("Sample", list(SAMPLES), format_func=lambda key: SAMPLES[key].label, key="sample")
-    st.caption(SAMPLES[choice].description)
-    if st.button("Load sample", key="load_sample", type="primary"):
-        sample = SAMPLES[choice]
-        load(sample.csv_bytes(), sample.filename, target=sample.target)
-with upload_tab:
-    upload = st.file_uploader(
-        "A table: CSV, TSV, TXT or Parquet", type=[suffix.lstrip(".") for suffix in SUFFIXES], key="upload"
+    st.dataframe(table, hide_index=True, height="content" if len(table) <= 15 else 420)
+    st.caption("Change how a column is read or used:")
+    pick, kind, role = st.columns(3)
+    names = [c for c in report.columns if c != spec.data.target]
+    column = pick.selectbox("Column", names, key="edit.column")
+    current_type = report.columns[column].type
+    new_type = kind.selectbox(
+        "Type", COLUMN_TYPES, index=COLUMN_TYPES.index(current_type), key=f"edit.type.{column}.{current_type}"
     )
-    if upload is not None and st.session_state.get("loaded_upload") != upload.file_id:
-        st.session_state["loaded_upload"] = upload.file_id
-        load(upload.getvalue(), upload.name)
+    current_role = spec.data.roles.get(column, "feature")
+    roles = list(ROLES)
+    new_role = role.selectbox(
+        "Role", roles, index=roles.index(current_role), format_func=ROLES.get, key=f"edit.role.{column}.{current_role}"
+    )
+    if new_type != current_type or new_role != current_role:
+        new_roles = {c: r for c, r in spec.data.roles.items() if c != column}
+        if new_role != "feature":
+            new_roles[column] = new_role
+        update_data(spec, column_types=spec.data.column_types | {column: new_type}, roles=new_roles)
+        st.rerun()
 
+
+def _describe(summary) -> str:
+    if summary.stats:
+        s = summary.stats
+        return f"{s['min']:.4g} … {s['max']:.4g}, median {s['median']:.4g}"
+    if summary.date_format:
+        return f"dates, format {summary.date_format}"
+    return ", ".join(f"{value} ({count})" for value, count in summary.top[:3])
+
+
+def findings_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
+    st.subheader("Validation report")
+    counts = {level: sum(f.severity == level for f in report.findings) for level in SEVERITY_BOXES}
+    st.caption(
+        f"{counts['high']} serious, {counts['medium']} to review, {counts['low']} for information. Counts use all "
+        f"{report.n_rows:,} rows; predictive checks and correlations use {min(report.sample_rows, report.n_rows):,}."
+    )
+    if not report.findings:
+        st.success("Nothing found that would spoil a model.")
+    for finding in report.findings:
+        message, action = st.columns([5, 1], vertical_alignment="center")
+        with message:
+            SEVERITY_BOXES[finding.severity](finding.message)
+        if finding.fix and action.button(finding.fix.label, key=f"fix.{finding.kind}.{finding.column}"):
+            fixed = apply_fix(spec, finding.fix)
+            state.set_spec(fixed)
+            if spec.data.target in finding.fix.column_types:  # a target read as numbers may be a regression now
+                update_data(fixed, task=infer_task(parse_numbers(frame[spec.data.target])))
+            st.rerun()
+
+
+def details_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
+    column_tab, correlation_tab, power_tab = st.tabs(["Column details", "Correlations", "Predictive power"])
+    with column_tab:
+        column = st.selectbox(
+            "Column", list(frame.columns), key="detail.column", index=list(frame.columns).index(spec.data.target)
+        )
+        summary = report.columns[column]
+        numeric = bool(summary.stats)
+        values = parse_numbers(frame[column]) if summary.type == "numeric" else frame[column]
+        left, right = st.columns([2, 1])
+        left.plotly_chart(
+            column_distribution(
+                values.sample(min(len(values), 50_000), random_state=0),
+                numeric=numeric,
+                title=f"{column} ({summary.type})",
+            ),
+            key="detail.chart",
+        )
+        right.dataframe(pd.Series(summary.stats or dict(summary.top), name="value"), height="content")
+    with correlation_tab:
+        if report.correlations is None:
+            st.caption("Fewer than two numeric columns.")
+        else:
+            st.plotly_chart(correlation_heatmap(report.correlations), key="correlations")
+    with power_tab:
+        if report.predictive_power:
+            st.plotly_chart(
+                predictive_power(report.predictive_power, classification=spec.data.task == "classification"),
+                key="power",
+            )
+            st.caption("A small decision tree on each column alone, scored by 3-fold cross-validation.")
+        else:
+            st.caption("Not available until the target can be learned (see above).")
+
+
+sources()
 dataset, spec = state.dataset(), state.spec()
 if dataset is None or spec is None:
-    st.info("Load a sample or upload a file to begin.")
+    st.info("Upload a file, or load a sample, to begin.")
     st.stop()
 
 frame = resources.dataset_frame(dataset)
-st.subheader(dataset.name)
-rows, columns, missing = st.columns(3)
-rows.metric("Rows", f"{len(frame):,}")
-columns.metric("Columns", frame.shape[1])
-missing.metric("Missing cells", f"{int(frame.isna().sum().sum()):,}")
-st.dataframe(frame.head(100), height=260)
-
-types = infer_column_types(frame) | spec.data.column_types
-st.markdown("**Columns**")
-st.dataframe(
-    pd.DataFrame(
-        {
-            "Column": frame.columns.astype(str),
-            "Type": [types[c] for c in frame.columns],
-            "Missing": frame.isna().sum().to_numpy(),
-            "Distinct": frame.nunique().to_numpy(),
-            "Example": [_example(frame[c]) for c in frame.columns],
-        }
-    ),
-    hide_index=True,
-    height="content" if frame.shape[1] <= 15 else 420,
-)
-
-st.subheader("What to predict")
-key = dataset.fingerprint[:12]
-left, right = st.columns(2)
-columns_list = list(frame.columns)
-target = left.selectbox("Target column", columns_list, index=columns_list.index(spec.data.target), key=f"target.{key}")
-inferred = infer_task(frame[target])
-task_options = ["classification", "regression"]
-task = right.radio(
-    "Task",
-    task_options,
-    index=task_options.index(inferred if target != spec.data.target else spec.data.task),
-    horizontal=True,
-    key=f"task.{key}.{target}",
-    help=f"Inferred from the target: {inferred}.",
-)
-ignored = st.multiselect(
-    "Columns to leave out of the features",
-    [c for c in columns_list if c != target],
-    default=[c for c in spec.data.ignored_columns if c != target],
-    key=f"ignored.{key}",
-    help="Identifiers and columns not known at prediction time. Columns with a different text value in every "
-    "row are suggested.",
-)
-
-row_steps = []
-n_missing = int(frame[target].isna().sum())
-if n_missing:
-    drop = st.checkbox(
-        f"{ROW_STEPS['drop_missing_target']} ({n_missing:,} rows)",
-        value="drop_missing_target" in spec.data.row_steps,
-        key=f"drop_missing.{key}.{target}",
-        help="Rows without a label cannot be learned from. They are dropped once, before the split.",
-    )
-    row_steps = ["drop_missing_target"] if drop else []
-
-data = spec.data.model_dump() | {"target": target, "task": task, "ignored_columns": ignored, "row_steps": row_steps}
-updates = {"data": data}
-if task != spec.data.task:
-    updates["models"] = default_spec(target=target, task=task).model_dump()["models"]
-new_spec = PipelineSpec.from_dict(spec.model_dump() | updates)
-if new_spec != spec:
-    state.set_spec(new_spec)
-
-target_values = frame[target].dropna() if row_steps else frame[target]
-try:
-    check_target(new_spec, target_values)
-except DataError as error:
-    st.error(str(error))
-else:
-    summary = (
-        f"{target_values.nunique()} classes"
-        if task == "classification"
-        else f"values from {target_values.min():g} to {target_values.max():g}"
-    )
-    st.success(f"Ready: predict `{target}` ({task}, {summary}). Next, review the preparation steps.")
-    st.page_link("pages/2_Prepare.py", label="Go to Prepare", icon=":material/tune:")
+report = datasets.dataset_profile(frame, spec)
+st.header(dataset.name, divider="gray")
+for note in st.session_state.get(datasets.NOTES, []):
+    st.warning(note)
+metrics = st.columns(4)
+metrics[0].metric("Rows", f"{report.n_rows:,}")
+metrics[1].metric("Columns", len(report.columns))
+metrics[2].metric("Missing cells", f"{int(frame.isna().sum().sum()):,}")
+metrics[3].metric("Duplicate rows", f"{report.duplicates:,}")
+read_options(dataset)
+st.dataframe(frame.head(100))
+target_section(spec, frame)
+columns_section(spec, report)
+findings_section(spec, frame, report)
+details_section(spec, frame, report)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline_core.build import feature_schema, missing_value_warnings, preview
+from pipeline_core.build import BRANCH_OF, feature_schema, missing_value_warnings, preview, unused_columns
 from pipeline_core.catalog import STEP_CATEGORY_LABELS, get_step, steps_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
@@ -22,7 +22,7 @@ st.markdown(
 schema = feature_schema(spec, frame)
 edited = spec.preprocessing.model_dump()
 for column_type in ("numeric", "categorical"):
-    columns = [column for column, kind in schema.items() if kind == column_type]
+    columns = [column for column, kind in schema.items() if BRANCH_OF[kind] == column_type]
     st.subheader(f"{column_type.capitalize()} columns ({len(columns)})")
     if columns:
         st.caption(", ".join(f"`{column}`" for column in columns[:30]) + (" …" if len(columns) > 30 else ""))
@@ -66,6 +66,10 @@ for column_type in ("numeric", "categorical"):
             steps.append({"kind": new_kind, "params": {}})
             state.set_spec(PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited}))
             st.rerun()
+
+unused = {c: reason for c, reason in unused_columns(spec, frame).items() if reason != "the target"}
+if unused:
+    st.caption("Not used as features: " + "; ".join(f"`{c}` ({reason})" for c, reason in unused.items()))
 
 new_spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited})
 if new_spec != spec:

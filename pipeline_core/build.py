@@ -8,69 +8,106 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from pipeline_core.catalog import ColumnType, get_model, get_step
+from pipeline_core.catalog import Branch, get_model, get_step
+from pipeline_core.columns import ROLES, ColumnType, infer_column_type
 from pipeline_core.errors import SpecError
-from pipeline_core.ingest import infer_column_types
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
+from pipeline_core.transformers import TextToNumber
+
+# Which branch of the preprocessor each usable column type goes to; other types are not features yet.
+BRANCH_OF: dict[ColumnType, Branch] = {"numeric": "numeric", "categorical": "categorical", "boolean": "categorical"}
 
 
-def feature_schema(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, ColumnType]:
-    """The feature columns and their types: inferred, then the spec's overrides applied.
+def column_types(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, ColumnType]:
+    """Every column's type: as recorded in the spec, inferred for any it does not list.
 
     Raises:
         SpecError: the spec names a column the data does not have.
     """
     data = spec.data
-    named = {data.target, *data.ignored_columns, *data.column_types}
-    missing = sorted(named - set(frame.columns))
+    missing = sorted({data.target, *data.roles, *data.column_types} - set(frame.columns))
     if missing:
         raise SpecError(
             f"The spec names column(s) {', '.join(map(repr, missing))} that the data does not have. "
             f"Columns in the data: {', '.join(map(str, frame.columns))}."
         )
-    schema = infer_column_types(frame) | data.column_types
-    excluded = {data.target, *data.ignored_columns}
-    return {column: column_type for column, column_type in schema.items() if column not in excluded}
+    return {column: data.column_types.get(column) or infer_column_type(frame[column]) for column in frame.columns}
 
 
-def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType]) -> ColumnTransformer:
-    """One branch per column type that has columns, each a Pipeline of that type's steps."""
+def feature_schema(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, ColumnType]:
+    """The columns the model learns from, with their types."""
+    return {
+        column: column_type
+        for column, column_type in column_types(spec, frame).items()
+        if column != spec.data.target
+        and spec.data.roles.get(column, "feature") == "feature"
+        and column_type in BRANCH_OF
+    }
+
+
+def unused_columns(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, str]:
+    """Columns that are not features, each with the reason in plain words."""
+    reasons = {}
+    for column, column_type in column_types(spec, frame).items():
+        role = spec.data.roles.get(column, "feature")
+        if column == spec.data.target:
+            reasons[column] = "the target"
+        elif role != "feature":
+            reasons[column] = f"role: {ROLES[role].split(' (')[0].lower()}"
+        elif column_type not in BRANCH_OF:
+            reasons[column] = f"{column_type} columns are not used as features yet"
+    return reasons
+
+
+def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame: pd.DataFrame) -> ColumnTransformer:
+    """One branch per kind of column, each a Pipeline of that branch's steps.
+
+    Numeric columns stored as text ('$1,200') get their own branch that first reads them as numbers.
+    """
     branches = []
-    for column_type in ("numeric", "categorical"):
-        columns = [column for column, kind in schema.items() if kind == column_type]
+    for branch in ("numeric", "categorical"):
+        columns = [column for column, column_type in schema.items() if BRANCH_OF[column_type] == branch]
         if not columns:
             continue
-        steps = spec.preprocessing.for_type(column_type)
-        if column_type == "categorical" and not any(get_step(s.kind).category == "encode" for s in steps):
+        steps = spec.preprocessing.for_type(branch)
+        if branch == "categorical" and not any(get_step(s.kind).category == "encode" for s in steps):
             raise SpecError(
                 f"Categorical columns ({', '.join(columns[:5])}) need an encoding step: models only take "
                 "numbers. Add one-hot or ordinal encoding, or ignore those columns."
             )
-        branches.append((column_type, _step_pipeline(steps) if steps else "passthrough", columns))
+        if branch == "numeric":
+            as_text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
+            columns = [c for c in columns if c not in as_text]
+            if as_text:
+                parse = [("text_to_number", TextToNumber())]
+                branches.append(("numbers_in_text", Pipeline(parse + _named_steps(steps)), as_text))
+        if columns:
+            branches.append((branch, Pipeline(_named_steps(steps)) if steps else "passthrough", columns))
     if not branches:
-        raise SpecError("There are no feature columns left: every column is the target or ignored.")
+        raise SpecError("There are no feature columns left: every column is the target, ignored, or not usable yet.")
     return ColumnTransformer(branches, verbose_feature_names_out=False)
 
 
-def _step_pipeline(steps: list[StepSpec]) -> Pipeline:
+def _named_steps(steps: list[StepSpec]) -> list[tuple[str, object]]:
     names: list[str] = []
     for step in steps:
         count = sum(existing.startswith(step.kind) for existing in names)
         names.append(step.kind if count == 0 else f"{step.kind}_{count + 1}")
-    return Pipeline([(name, get_step(step.kind).build(step.params)) for name, step in zip(names, steps, strict=True)])
+    return [(name, get_step(step.kind).build(step.params)) for name, step in zip(names, steps, strict=True)]
 
 
-def build_pipeline(spec: PipelineSpec, schema: dict[str, ColumnType], model: ModelSpec) -> Pipeline:
+def build_pipeline(spec: PipelineSpec, frame: pd.DataFrame, model: ModelSpec) -> Pipeline:
     """The full, unfitted pipeline for one model: preprocessing then the estimator."""
     estimator = get_model(model.kind).build(model.params, spec.data.task, spec.evaluation.seed)
-    return Pipeline([("preprocess", build_preprocessor(spec, schema)), ("model", estimator)])
+    preprocessor = build_preprocessor(spec, feature_schema(spec, frame), frame)
+    return Pipeline([("preprocess", preprocessor), ("model", estimator)])
 
 
 def preview(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> pd.DataFrame:
     """The prepared features of a sample, fitted on that sample only (training fits per fold)."""
     schema = feature_schema(spec, frame)
     sample = frame.head(n_rows)
-    preprocessor = build_preprocessor(spec, schema).set_output(transform="pandas")
+    preprocessor = build_preprocessor(spec, schema, frame).set_output(transform="pandas")
     return preprocessor.fit_transform(sample[list(schema)])
 
 
@@ -78,12 +115,12 @@ def missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]
     """Plain-words warnings for models that will meet missing values they cannot take."""
     schema = feature_schema(spec, frame)
     unfilled = []
-    for column_type in ("numeric", "categorical"):
-        steps = spec.preprocessing.for_type(column_type)
+    for branch in ("numeric", "categorical"):
+        steps = spec.preprocessing.for_type(branch)
         fills = any(get_step(step.kind).category == "impute" for step in steps)
-        onehot_only = column_type == "categorical" and any(step.kind == "onehot_encoder" for step in steps)
+        onehot_only = branch == "categorical" and any(step.kind == "onehot_encoder" for step in steps)
         if not fills and not onehot_only:  # one-hot turns a missing value into its own 0/1 column
-            columns = [c for c, kind in schema.items() if kind == column_type]
+            columns = [c for c, column_type in schema.items() if BRANCH_OF[column_type] == branch]
             unfilled += [c for c in columns if frame[c].isna().any()]
     if not unfilled:
         return []

@@ -30,7 +30,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from pipeline_core.errors import SpecError
 from pipeline_core.params import ChoiceParam, FloatParam, IntParam, Param
 
-ColumnType = Literal["numeric", "categorical"]
+Branch = Literal["numeric", "categorical"]  # the column groups preparation steps apply to
 Task = Literal["classification", "regression"]
 StepCategory = Literal["impute", "scale", "encode"]
 
@@ -72,7 +72,7 @@ class Kind:
 @dataclass(frozen=True, kw_only=True)
 class StepKind(Kind):
     category: StepCategory
-    applies_to: ColumnType
+    applies_to: Branch
     build: Callable[[dict[str, Any]], Any]
 
 
@@ -319,8 +319,8 @@ def get_model(key: str) -> ModelKind:
         raise SpecError(f"Unknown model kind {key!r}. Available: {', '.join(MODELS)}.") from None
 
 
-def steps_for(column_type: ColumnType) -> list[StepKind]:
-    return [step for step in STEPS.values() if step.applies_to == column_type]
+def steps_for(branch: Branch) -> list[StepKind]:
+    return [step for step in STEPS.values() if step.applies_to == branch]
 
 
 def models_for(task: Task) -> list[ModelKind]:

@@ -1,11 +1,13 @@
 """Plotly figure factories: results in, go.Figure out."""
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from pipeline_core.evaluate import METRICS
 from pipeline_core.leaderboard import cv_mean, cv_std, ranked
 
 BASELINE_COLOR, MODEL_COLOR = "#9aa0a6", "#1f6feb"
+_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 40}
 
 
 def metric_bars(results: list, metric: str) -> go.Figure:
@@ -31,7 +33,7 @@ def metric_bars(results: list, metric: str) -> go.Figure:
         xaxis_title=label,
         yaxis={"autorange": "reversed"},
         height=120 + 40 * len(shown),
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin=_MARGIN,
     )
     return figure
 
@@ -50,7 +52,7 @@ def roc_curves(results: list) -> go.Figure:
         xaxis_title="False positive rate",
         yaxis_title="True positive rate",
         height=460,
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin=_MARGIN,
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
@@ -80,7 +82,63 @@ def predicted_vs_actual(results: list) -> go.Figure:
         xaxis_title="Actual",
         yaxis_title="Predicted",
         height=460,
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin=_MARGIN,
         legend={"orientation": "h", "y": -0.2},
     )
+    return figure
+
+
+def column_distribution(series: pd.Series, *, numeric: bool, title: str = "") -> go.Figure:
+    """A histogram for numbers, the most frequent values for anything else."""
+    values = series.dropna()
+    if numeric:
+        figure = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=MODEL_COLOR))
+    else:
+        counts = values.astype(str).value_counts().head(15)
+        figure = go.Figure(go.Bar(x=counts.to_numpy(), y=counts.index, orientation="h", marker_color=MODEL_COLOR))
+        figure.update_layout(yaxis={"autorange": "reversed", "type": "category"})
+    figure.update_layout(title=title or str(series.name), height=320, margin=_MARGIN, bargap=0.05)
+    return figure
+
+
+def correlation_heatmap(correlations: pd.DataFrame) -> go.Figure:
+    """Pearson correlation between numeric columns, -1 (blue) to +1 (red)."""
+    figure = go.Figure(
+        go.Heatmap(
+            z=correlations.to_numpy(),
+            x=correlations.columns.astype(str),
+            y=correlations.index.astype(str),
+            zmin=-1,
+            zmax=1,
+            colorscale="RdBu_r",
+            hovertemplate="%{y} × %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    size = 220 + 22 * len(correlations)
+    figure.update_layout(title="Correlation between numeric columns", height=min(900, size), margin=_MARGIN)
+    return figure
+
+
+def predictive_power(power: dict[str, float], *, classification: bool) -> go.Figure:
+    """How well each column alone predicts the target, best first."""
+    ordered = sorted(power.items(), key=lambda item: item[1], reverse=True)
+    label = "ROC AUC of one column alone (0.5 = no signal)" if classification else "R² of one column alone (0 = none)"
+    figure = go.Figure(
+        go.Bar(
+            x=[max(score, 0.0) for _, score in ordered],
+            y=[name for name, _ in ordered],
+            orientation="h",
+            marker_color=MODEL_COLOR,
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="What each column alone says about the target",
+        xaxis_title=label,
+        yaxis={"autorange": "reversed"},
+        height=140 + 26 * len(ordered),
+        margin=_MARGIN,
+    )
+    if classification:
+        figure.add_vline(x=0.5, line_dash="dot", line_color=BASELINE_COLOR)
     return figure

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from pipeline_core.catalog import MODELS, get_model
+from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.ingest import fingerprint, infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
@@ -42,16 +43,25 @@ def _run(args: argparse.Namespace) -> int:
     from storage.recorder import RunRecorder
 
     raw = args.data.read_bytes()
-    frame = read_table(raw, args.data.name)
+    table = read_table(raw, args.data.name)
+    frame = table.frame
     spec = _spec_from_args(args, frame)
     engine, store = make_engine(), artifact_store()
     with session_scope(engine) as session:
         dataset = repo.save_dataset(
-            session, store, frame=frame, fingerprint=fingerprint(raw), name=args.data.name, size_bytes=len(raw)
+            session,
+            store,
+            frame=frame,
+            fingerprint=fingerprint(raw, table.options),
+            name=args.data.name,
+            size_bytes=len(raw),
+            read_options=table.options.model_dump(),
         )
-        spec = PipelineSpec.from_dict(
-            spec.model_dump() | {"data": spec.data.model_dump() | {"dataset_fingerprint": dataset.fingerprint}}
-        )
+        data = spec.data.model_dump() | {
+            "dataset_fingerprint": dataset.fingerprint,
+            "column_types": infer_column_types(frame) | spec.data.column_types,
+        }
+        spec = PipelineSpec.from_dict(spec.model_dump() | {"data": data})
         run = repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
     status = RunRecorder(engine, store, run.id).record(lambda observer: train(spec, frame, observer=_Echo(observer)))
     with session_scope(engine) as session:

@@ -1,44 +1,213 @@
-"""Reading tables from uploaded bytes, and inferring column types and the learning task."""
+"""Reading tables from uploaded bytes: the dialect is sniffed, shown, and can be overridden.
 
+CSV/TSV/TXT go through pyarrow's multi-threaded reader (pandas' parser as the fallback), Excel
+through openpyxl, Parquet through pyarrow, JSON and JSON Lines through the standard library.
+"""
+
+import codecs
 import csv
 import hashlib
 import io
+import json
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
+from pydantic import BaseModel, ConfigDict
 
-from pipeline_core.catalog import ColumnType, Task
 from pipeline_core.errors import DataError
 
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-SUFFIXES = TEXT_SUFFIXES | {".parquet"}
+Format = Literal["text", "excel", "parquet", "json", "jsonl"]
+FORMATS: dict[str, Format] = {
+    ".csv": "text",
+    ".tsv": "text",
+    ".txt": "text",
+    ".xlsx": "excel",
+    ".parquet": "parquet",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+SUFFIXES = tuple(FORMATS)
+ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+SNIFF_BYTES = 256 * 1024
 # A numeric target with at most this many distinct whole values is taken as class labels.
 MAX_CLASSES_FOR_NUMERIC_TARGET = 20
+_COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
+_DOT_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 
 
-def fingerprint(data: bytes) -> str:
-    """The dataset's identity: sha256 of its bytes."""
-    return hashlib.sha256(data).hexdigest()
+class ReadOptions(BaseModel):
+    """How a file's bytes become a table: sniffed, shown to the user, overridable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: Format
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    quotechar: str = '"'
+    decimal: Literal[".", ","] = "."
+    sheet: str | None = None
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read CSV/TSV/TXT or Parquet bytes into a DataFrame.
+@dataclass
+class Table:
+    """A table as read, the options that read it, and what the reader had to change."""
+
+    frame: pd.DataFrame
+    options: ReadOptions
+    notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+
+def fingerprint(data: bytes, options: ReadOptions) -> str:
+    """The dataset's identity: sha256 of its bytes and of how they were read."""
+    return hashlib.sha256(data + b"\0" + options.model_dump_json().encode()).hexdigest()
+
+
+def file_format(filename: str) -> Format:
+    suffix = Path(filename).suffix.lower()
+    if suffix not in FORMATS:
+        raise DataError(f"'{filename}' is not a supported file type. Upload one of: {', '.join(SUFFIXES)}.")
+    return FORMATS[suffix]
+
+
+def sniff(data: bytes, filename: str) -> ReadOptions:
+    """Guess the format and, for text, the encoding, delimiter, quote character and decimal mark."""
+    kind = file_format(filename)
+    if kind != "text" or not data:
+        return ReadOptions(format=kind)
+    head = data[:SNIFF_BYTES]
+    encoding = _sniff_encoding(head)
+    text = head.decode(encoding, errors="replace")
+    if len(data) > SNIFF_BYTES:
+        text = text[: text.rfind("\n") + 1] or text  # whole lines only
+    try:
+        dialect = csv.Sniffer().sniff(text, delimiters="".join(DELIMITERS))
+        delimiter, quotechar = dialect.delimiter, dialect.quotechar or '"'
+    except csv.Error:
+        delimiter, quotechar = ("\t" if filename.lower().endswith(".tsv") else ","), '"'
+    return ReadOptions(
+        format="text",
+        encoding=encoding,
+        delimiter=delimiter,
+        quotechar=quotechar,
+        decimal=_sniff_decimal(text, delimiter, quotechar),
+    )
+
+
+def _sniff_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 4:  # the sample cut a multi-byte character in half
+            return "utf-8"
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _sniff_decimal(text: str, delimiter: str, quotechar: str) -> Literal[".", ","]:
+    if delimiter == ",":
+        return "."
+    cells = Counter()
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quotechar):
+        for cell in row:
+            cells["comma"] += bool(_COMMA_DECIMAL.match(cell))
+            cells["dot"] += bool(_DOT_DECIMAL.match(cell))
+    return "," if cells["comma"] > cells["dot"] else "."
+
+
+def read_table(data: bytes, filename: str, options: ReadOptions | None = None) -> Table:
+    """Read a file's bytes into a DataFrame, with the options used and any notes for the user.
 
     Raises:
-        DataError: the file is empty, not a table, or has no rows; the message says which.
+        DataError: the file is empty, not a table, malformed, or has no rows; the message says which.
     """
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise DataError(f"'{filename}' is not a supported file type. Upload one of: {', '.join(sorted(SUFFIXES))}.")
+    options = options or sniff(data, filename)
     if not data:
         raise DataError(f"'{filename}' is empty (0 bytes): there is no table to read.")
-    frame = _read_parquet(data, filename) if suffix == ".parquet" else _read_text(data, filename)
+    sheets: list[str] = []
+    match options.format:
+        case "text":
+            frame = _read_text(data, filename, options)
+        case "excel":
+            frame, sheets = _read_excel(data, filename, options)
+            options = options.model_copy(update={"sheet": options.sheet or sheets[0]})
+        case "parquet":
+            frame = _read_parquet(data, filename)
+        case "json" | "jsonl":
+            frame = _read_json(data, filename, lines=options.format == "jsonl")
     if frame.columns.empty:
         raise DataError(f"'{filename}' has no columns.")
     if frame.empty:
         raise DataError(f"'{filename}' has a header but no data rows.")
-    return frame
+    frame, notes = _clean_column_names(frame)
+    return Table(frame, options, notes, sheets)
+
+
+def _read_text(data: bytes, filename: str, options: ReadOptions) -> pd.DataFrame:
+    if b"\x00" in data[:8192]:
+        raise DataError(f"'{filename}' looks like a binary file, not a text table.")
+    if options.encoding not in ("utf-8", "utf-8-sig"):
+        data = data.decode(options.encoding, errors="replace").encode("utf-8")  # pyarrow reads UTF-8
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=options.delimiter, quote_char=options.quotechar, newlines_in_values=True
+            ),
+            convert_options=pa_csv.ConvertOptions(decimal_point=options.decimal, strings_can_be_null=True),
+            read_options=pa_csv.ReadOptions(use_threads=True, block_size=16 << 20),
+        )
+        return table.to_pandas(date_as_object=False)
+    except pa.ArrowInvalid as error:
+        ragged = re.search(r"Expected (\d+) columns, got (\d+): (.{0,80})", str(error))
+        if ragged:
+            expected, got, row = ragged.groups()
+            raise DataError(
+                f"'{filename}' has a row with {got} fields where the header has {expected}: «{row.strip()}». "
+                f"Check the delimiter ({DELIMITERS.get(options.delimiter, repr(options.delimiter))}) or fix that row."
+            ) from error
+        return _read_text_with_pandas(data, filename, options, error)
+
+
+def _read_text_with_pandas(data: bytes, filename: str, options: ReadOptions, cause: Exception) -> pd.DataFrame:
+    """pandas' Python parser copes with some quoting pyarrow refuses."""
+    try:
+        return pd.read_csv(
+            io.BytesIO(data),
+            sep=options.delimiter,
+            quotechar=options.quotechar,
+            decimal=options.decimal,
+            engine="python",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
+        raise DataError(f"'{filename}' could not be read as a table: {cause}") from error
+
+
+def _read_excel(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.DataFrame, list[str]]:
+    try:
+        workbook = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+        sheets = [str(name) for name in workbook.sheet_names]
+        sheet = options.sheet or sheets[0]
+        if sheet not in sheets:
+            raise DataError(f"'{filename}' has no sheet '{sheet}'. Sheets: {', '.join(sheets)}.")
+        return pd.read_excel(workbook, sheet_name=sheet), sheets
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
+        raise DataError(f"'{filename}' could not be read as an Excel workbook: {error}") from error
 
 
 def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
@@ -48,51 +217,41 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
         raise DataError(f"'{filename}' could not be read as Parquet: {error}") from error
 
 
-def _read_text(data: bytes, filename: str) -> pd.DataFrame:
-    if b"\x00" in data[:8192]:
-        raise DataError(f"'{filename}' looks like a binary file, not a text table.")
-    text = _decode(data)
+def _read_json(data: bytes, filename: str, *, lines: bool) -> pd.DataFrame:
     try:
-        dialect = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = "\t" if filename.lower().endswith(".tsv") else ","
-    try:
-        return pd.read_csv(io.StringIO(text), sep=delimiter)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
-        raise DataError(f"'{filename}' could not be read as a table: {error}") from error
+        text = data.decode("utf-8-sig")
+        records = [json.loads(line) for line in text.splitlines() if line.strip()] if lines else json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(f"'{filename}' is not valid {'JSON Lines' if lines else 'JSON'}: {error}") from error
+    if isinstance(records, dict) and records and all(isinstance(v, list) for v in records.values()):
+        return pd.DataFrame(records)  # {"column": [values…]}
+    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
+        return pd.json_normalize(records)  # [{"column": value}, …], nested objects flattened
+    raise DataError(f"'{filename}' holds JSON but not a table: expected a list of records or a dict of columns.")
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+def _clean_column_names(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Blank names get a position name, repeated names a number; every change is noted for the user."""
+    names, notes, seen = [], [], Counter()
+    for position, raw in enumerate(frame.columns, start=1):
+        name = str(raw).strip() if raw is not None and str(raw).strip() else ""
+        if not name or name.startswith("Unnamed: "):
+            name = f"column_{position}"
+            notes.append(f"Column {position} had no name; it is called '{name}'.")
+        seen[name] += 1
+        if seen[name] > 1:
+            renamed = f"{name}_{seen[name]}"
+            notes.append(f"More than one column was named '{name}': column {position} is now '{renamed}'.")
+            name = renamed
+        names.append(name)
+    frame.columns = names
+    return frame, notes
 
 
-def infer_column_types(frame: pd.DataFrame) -> dict[str, ColumnType]:
-    """Numbers are numeric; everything else (text, booleans, categories) is categorical."""
-    return {
-        column: "numeric"
-        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        else "categorical"
-        for column in frame.columns
-    }
-
-
-def infer_task(target: pd.Series) -> Task:
+def infer_task(target: pd.Series) -> Literal["classification", "regression"]:
     """Classification for labels (text, booleans, a few whole numbers); regression otherwise."""
     values = target.dropna()
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return "classification"
     whole = bool((values == values.round()).all())
     return "classification" if whole and values.nunique() <= MAX_CLASSES_FOR_NUMERIC_TARGET else "regression"
-
-
-def id_like_columns(frame: pd.DataFrame) -> list[str]:
-    """Text columns with a different value in every row: identifiers, useless (or leaky) as features."""
-    return [
-        column
-        for column, column_type in infer_column_types(frame).items()
-        if column_type == "categorical" and len(frame) > 1 and frame[column].nunique(dropna=False) == len(frame)
-    ]

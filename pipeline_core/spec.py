@@ -6,12 +6,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline_core.catalog import MODELS, ColumnType, Task, get_model, get_step
+from pipeline_core.catalog import MODELS, Branch, Task, get_model, get_step
+from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
 
 SCHEMA_VERSION = 1
 
-ROW_STEPS = {"drop_missing_target": "Drop rows whose target is missing"}
+ROW_STEPS = {
+    "drop_missing_target": "Drop rows whose target is missing",
+    "drop_duplicates": "Drop duplicate rows",
+}
 
 
 class _Strict(BaseModel):
@@ -49,8 +53,10 @@ class DataSpec(_Strict):
     dataset_name: str | None = None
     target: str = Field(min_length=1)
     task: Task
-    column_types: dict[str, ColumnType] = Field(default_factory=dict, description="overrides of inferred types")
-    ignored_columns: list[str] = Field(default_factory=list)
+    column_types: dict[str, ColumnType] = Field(
+        default_factory=dict, description="each column's type as inferred or set; unlisted columns are inferred"
+    )
+    roles: dict[str, Role] = Field(default_factory=dict, description="columns whose role is not 'feature'")
     row_steps: list[str] = Field(default_factory=list, description="row-level cleaning, run before the split")
 
     @field_validator("row_steps")
@@ -72,8 +78,8 @@ class PreprocessingSpec(_Strict):
         default_factory=lambda: [StepSpec(kind="categorical_imputer"), StepSpec(kind="onehot_encoder")]
     )
 
-    def for_type(self, column_type: ColumnType) -> list[StepSpec]:
-        return getattr(self, column_type)
+    def for_type(self, branch: Branch) -> list[StepSpec]:
+        return getattr(self, branch)
 
 
 class EvaluationSpec(_Strict):
@@ -100,10 +106,10 @@ class PipelineSpec(_Strict):
             kind = get_model(model.kind)
             if self.data.task not in kind.tasks:
                 raise ValueError(f"{kind.label} does not do {self.data.task}")
-        for column_type in ("numeric", "categorical"):
-            for step in self.preprocessing.for_type(column_type):
-                if get_step(step.kind).applies_to != column_type:
-                    raise ValueError(f"step {step.kind!r} does not apply to {column_type} columns")
+        for branch in ("numeric", "categorical"):
+            for step in self.preprocessing.for_type(branch):
+                if get_step(step.kind).applies_to != branch:
+                    raise ValueError(f"step {step.kind!r} does not apply to {branch} columns")
         return self
 
     def to_json(self) -> str:

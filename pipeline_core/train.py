@@ -25,7 +25,8 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from pipeline_core.build import build_pipeline, build_preprocessor, feature_schema
-from pipeline_core.catalog import ColumnType, get_model
+from pipeline_core.catalog import get_model
+from pipeline_core.columns import ColumnType, parse_numbers
 from pipeline_core.errors import DataError
 from pipeline_core.evaluate import curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
@@ -108,8 +109,12 @@ def prepare_rows(spec: PipelineSpec, frame: pd.DataFrame) -> pd.DataFrame:
         raise DataError(
             f"The target column '{target}' is not in the data. Columns: {', '.join(map(str, frame.columns))}."
         )
+    if "drop_duplicates" in spec.data.row_steps:
+        frame = frame.drop_duplicates()
     if "drop_missing_target" in spec.data.row_steps:
         frame = frame.dropna(subset=[target])
+    if spec.data.column_types.get(target) == "numeric" and not pd.api.types.is_numeric_dtype(frame[target]):
+        frame = frame.assign(**{target: parse_numbers(frame[target])})  # '$1,200' → 1200.0, row by row
     check_target(spec, frame[target])
     return frame
 
@@ -125,7 +130,7 @@ def check_trainable(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[pd.DataFra
     """
     frame = prepare_rows(spec, frame)
     schema = feature_schema(spec, frame)
-    build_preprocessor(spec, schema)
+    build_preprocessor(spec, schema, frame)
     return frame, schema
 
 
@@ -210,7 +215,7 @@ def train(
         key: ModelResult(key=key, kind=m.kind, label=_label(m, key), is_baseline=get_model(m.kind).is_baseline)
         for key, m in zip(model_keys(models), models, strict=True)
     }
-    pipelines = {key: build_pipeline(spec, schema, m) for key, m in zip(results, models, strict=True)}
+    pipelines = {key: build_pipeline(spec, frame, m) for key, m in zip(results, models, strict=True)}
 
     jobs = [(key, fold) for key in results for fold in [*range(len(folds)), None]]
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))

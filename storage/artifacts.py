@@ -17,12 +17,12 @@ class ArtifactStore:
     def path(self, sha256: str, suffix: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}{suffix}"
 
-    def put(self, data: bytes, suffix: str) -> str:
-        """Store the bytes (once) and return their sha256; the write is atomic."""
+    def put(self, data: bytes, suffix: str) -> tuple[str, bool]:
+        """Store the bytes (once, atomically); return their sha256 and whether this call wrote them."""
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path(sha256, suffix)
         if target.exists():
-            return sha256
+            return sha256, False
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
@@ -34,7 +34,7 @@ class ArtifactStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return sha256
+        return sha256, True
 
     def read(self, sha256: str, suffix: str) -> bytes:
         """The stored bytes.

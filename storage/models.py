@@ -12,12 +12,14 @@ def utcnow() -> datetime:
 
 
 class DatasetBase(SQLModel):
-    fingerprint: str = Field(index=True, unique=True, description="sha256 of the uploaded bytes")
+    fingerprint: str = Field(index=True, unique=True, description="sha256 of the bytes and how they were read")
     name: str
     n_rows: int
     n_columns: int
     size_bytes: int
     parquet_sha256: str = Field(description="the stored Parquet copy, in the artifact store")
+    read_options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="how the bytes were read")
+    source_sha256: str | None = Field(default=None, description="the uploaded bytes, kept to read them again")
 
 
 class Dataset(DatasetBase, table=True):

@@ -25,13 +25,21 @@ from storage.models import (
     utcnow,
 )
 
-PARQUET, SKOPS = ".parquet", ".skops"
+PARQUET, SKOPS, SOURCE = ".parquet", ".skops", ".source"
 
 # ---- datasets -----------------------------------------------------------------------------------
 
 
 def save_dataset(
-    session: Session, store: ArtifactStore, *, frame: pd.DataFrame, fingerprint: str, name: str, size_bytes: int
+    session: Session,
+    store: ArtifactStore,
+    *,
+    frame: pd.DataFrame,
+    fingerprint: str,
+    name: str,
+    size_bytes: int,
+    read_options: dict | None = None,
+    source: bytes | None = None,
 ) -> DatasetRead:
     """Store a dataset once per fingerprint: its Parquet copy in the store, its record in the database.
 
@@ -43,7 +51,10 @@ def save_dataset(
         return DatasetRead.model_validate(existing)
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
-    parquet_sha256 = store.put(buffer.getvalue(), PARQUET)
+    written = [(*store.put(buffer.getvalue(), PARQUET), PARQUET)]
+    if source is not None:
+        written.append((*store.put(source, SOURCE), SOURCE))
+    parquet_sha256, source_sha256 = written[0][0], written[1][0] if source is not None else None
     dataset = Dataset(
         fingerprint=fingerprint,
         name=name,
@@ -51,12 +62,16 @@ def save_dataset(
         n_columns=frame.shape[1],
         size_bytes=size_bytes,
         parquet_sha256=parquet_sha256,
+        read_options=read_options or {},
+        source_sha256=source_sha256,
     )
     try:
         session.add(dataset)
         session.flush()
     except Exception:
-        store.discard(parquet_sha256, PARQUET)
+        for sha256, created, suffix in written:
+            if created:  # a file another record shares stays
+                store.discard(sha256, suffix)
         raise
     return DatasetRead.model_validate(dataset)
 
@@ -64,6 +79,13 @@ def save_dataset(
 def load_dataset_frame(store: ArtifactStore, dataset: DatasetRead) -> pd.DataFrame:
     """The stored table, checksum-verified."""
     return pd.read_parquet(io.BytesIO(store.read(dataset.parquet_sha256, PARQUET)))
+
+
+def dataset_source(store: ArtifactStore, dataset: DatasetRead) -> bytes:
+    """The bytes as uploaded, checksum-verified, to read them again with other options."""
+    if dataset.source_sha256 is None:
+        raise NotFoundError(f"The uploaded file of '{dataset.name}' was not kept.")
+    return store.read(dataset.source_sha256, SOURCE)
 
 
 def get_dataset(session: Session, *, dataset_id: int | None = None, fingerprint: str | None = None) -> DatasetRead:
@@ -280,7 +302,7 @@ def _run_query(session: Session, *, select_where=None, limit: int = 50) -> list[
 
 def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, result: TrainedModel) -> ModelResultRead:
     """Record one trained model; its skops file goes to the artifact store."""
-    sha256 = store.put(result.model_file, SKOPS) if result.model_file else None
+    sha256 = store.put(result.model_file, SKOPS)[0] if result.model_file else None
     row = ModelResult(
         run_id=run_id,
         key=result.key,

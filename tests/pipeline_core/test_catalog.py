@@ -3,7 +3,7 @@
 import pytest
 from sklearn.base import is_classifier, is_regressor
 
-from pipeline_core.build import build_pipeline, feature_schema
+from pipeline_core.build import build_pipeline
 from pipeline_core.catalog import MODELS, STEPS
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
@@ -25,14 +25,14 @@ def test_each_parameter_accepts_its_valid_example_and_refuses_its_invalid_one(ki
 
 @pytest.mark.parametrize("kind", _kinds(STEPS))
 def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values(kind, churn):
-    spec = default_spec(target="churn", task="classification", ignored_columns=["customer_id"])
+    spec = default_spec(target="churn", task="classification")
     steps = spec.preprocessing.model_dump()
     column_steps = steps[kind.applies_to]
     slot = next(i for i, step in enumerate(column_steps) if STEPS[step["kind"]].category == kind.category)
     column_steps[slot] = {"kind": kind.key}
     spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": steps})
 
-    pipeline = build_pipeline(spec, feature_schema(spec, churn), ModelSpec(kind="logistic_regression"))
+    pipeline = build_pipeline(spec, churn, ModelSpec(kind="logistic_regression"))
     pipeline.fit(churn, churn["churn"])
 
     built = pipeline.named_steps["preprocess"].named_transformers_[kind.applies_to]

@@ -1,49 +1,103 @@
 import io
+import json
 import re
 
 import pandas as pd
 import pytest
 
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import fingerprint, id_like_columns, infer_column_types, infer_task, read_table
+from pipeline_core.ingest import ReadOptions, fingerprint, infer_task, read_table, sniff
 from pipeline_core.samples import SAMPLES
 
 
 @pytest.mark.parametrize("sample", SAMPLES.values(), ids=SAMPLES)
 def test_every_sample_reads_back_with_its_target_and_inferred_task(sample):
-    frame = read_table(sample.csv_bytes(), sample.filename)
-    assert sample.target in frame.columns
+    frame = read_table(sample.csv_bytes(), sample.filename).frame
+    assert frame.shape == sample.make().shape
     expected = "regression" if sample.key == "diabetes" else "classification"
     assert infer_task(frame[sample.target]) == expected
 
 
-def test_samples_are_deterministic():
-    assert fingerprint(SAMPLES["customer_churn"].csv_bytes()) == fingerprint(SAMPLES["customer_churn"].csv_bytes())
+def test_semicolons_and_decimal_commas_are_sniffed_and_read_as_numbers():
+    data = b"age;bmi;target\n0,038;0,0617;151,0\n-0,0019;-0,051;75,0\n0,085;0,044;141,0\n"
+    table = read_table(data, "d.csv")
+    assert (table.options.delimiter, table.options.decimal) == (";", ",")
+    assert table.frame["bmi"].tolist() == [0.0617, -0.051, 0.044]
 
 
-def test_churn_sample_has_numeric_and_categorical_columns_and_missing_values():
-    frame = SAMPLES["customer_churn"].make()
-    types = infer_column_types(frame)
-    assert {"numeric", "categorical"} == set(types.values())
-    assert frame.isna().any().sum() >= 2
-    assert id_like_columns(frame) == ["customer_id"]
-
-
-def test_semicolon_delimited_and_bom_files_are_read():
-    frame = read_table("\ufeffa;b;label\n1;x;yes\n2;y;no\n".encode(), "t.csv")
-    assert list(frame.columns) == ["a", "b", "label"]
-    assert infer_column_types(frame) == {"a": "numeric", "b": "categorical", "label": "categorical"}
+def test_a_byte_order_mark_is_not_part_of_the_first_column_name():
+    table = read_table("\ufeffshop_id,city\n1,Zürich\n".encode(), "s.csv")
+    assert list(table.frame.columns) == ["shop_id", "city"] and table.options.encoding == "utf-8-sig"
 
 
 def test_latin1_bytes_keep_their_accents():
-    frame = read_table("city,n\nSão Paulo,1\nZürich,2\n".encode("latin-1"), "t.csv")
-    assert frame["city"].tolist() == ["São Paulo", "Zürich"]
+    table = read_table("city,n\nSão Paulo,1\nZürich,2\nBesançon,3\n".encode("latin-1"), "t.csv")
+    assert table.frame["city"].tolist() == ["São Paulo", "Zürich", "Besançon"]
+    assert table.options.encoding == "cp1252"
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [("\t", "t.tsv"), ("|", "t.txt"), (";", "t.csv")])
+def test_other_delimiters_are_sniffed(delimiter, name):
+    data = delimiter.join(["a", "b", "c"]) + "\n" + "\n".join(delimiter.join(["1", "x y", "2.5"]) for _ in range(5))
+    table = read_table(data.encode(), name)
+    assert table.options.delimiter == delimiter and table.frame.shape == (5, 3)
+
+
+def test_quoted_fields_may_hold_delimiters_and_newlines():
+    frame = read_table(b'id,comment\n1,"hello, world"\n2,"two\nlines"\n', "q.csv").frame
+    assert frame["comment"].tolist() == ["hello, world", "two\nlines"]
+
+
+def test_options_can_be_overridden():
+    data = b"a;b\n1;2\n"
+    assert read_table(data, "t.csv").frame.shape == (1, 2)
+    forced = read_table(data, "t.csv", ReadOptions(format="text", delimiter=","))
+    assert list(forced.frame.columns) == ["a;b"]
+    assert fingerprint(data, sniff(data, "t.csv")) != fingerprint(data, forced.options)
+    assert fingerprint(data, sniff(data, "t.csv")) == fingerprint(data, sniff(data, "t.csv"))
+
+
+def test_excel_sheets_are_listed_and_chosen():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"a": [1, 2]}).to_excel(writer, sheet_name="first", index=False)
+        pd.DataFrame({"b": ["x", "y", "z"]}).to_excel(writer, sheet_name="second", index=False)
+    first = read_table(buffer.getvalue(), "book.xlsx")
+    assert first.sheets == ["first", "second"] and first.options.sheet == "first" and first.frame.shape == (2, 1)
+    second = read_table(buffer.getvalue(), "book.xlsx", ReadOptions(format="excel", sheet="second"))
+    assert second.frame["b"].tolist() == ["x", "y", "z"]
 
 
 def test_parquet_is_read():
     buffer = io.BytesIO()
     pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_parquet(buffer)
-    assert read_table(buffer.getvalue(), "t.parquet").shape == (2, 2)
+    assert read_table(buffer.getvalue(), "t.parquet").frame.shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "shape"),
+    [
+        (json.dumps([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]), "r.json", (2, 2)),
+        (json.dumps({"a": [1, 2, 3], "b": ["x", "y", "z"]}), "c.json", (3, 2)),
+        ('{"a": 1, "b": "x"}\n{"a": 2, "b": "y"}\n', "l.jsonl", (2, 2)),
+        (json.dumps([{"a": 1, "who": {"name": "x", "age": 3}}]), "n.json", (1, 3)),
+    ],
+)
+def test_json_records_columns_lines_and_nested_objects_are_read(text, name, shape):
+    assert read_table(text.encode(), name).frame.shape == shape
+
+
+def test_duplicate_and_blank_column_names_are_renamed_with_a_note_and_markup_stays_text():
+    table = read_table(b"x,x,<b>bold</b>,\n1,2,3,4\n", "d.csv")
+    assert list(table.frame.columns) == ["x", "x_2", "<b>bold</b>", "column_4"]
+    assert any("'x': column 2 is now 'x_2'" in note for note in table.notes)
+    assert any("Column 4 had no name" in note for note in table.notes)
+
+
+def test_a_very_long_cell_and_an_all_empty_column_are_read_intact():
+    long_text = "word " * 2000
+    frame = read_table(f'a,long,empty\n1,"{long_text}",\n2,short,\n'.encode(), "l.csv").frame
+    assert frame["long"].iloc[0] == long_text and frame["empty"].isna().all()
 
 
 @pytest.mark.parametrize(
@@ -52,9 +106,12 @@ def test_parquet_is_read():
         (b"", "empty.csv", "is empty (0 bytes)"),
         (b"a,b,c\n", "header.csv", "has a header but no data rows"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.csv", "looks like a binary file"),
+        (b"a,b\n1,2\n3,4,5\n", "ragged.csv", "has a row with 3 fields where the header has 2: «3,4,5»"),
         (b"not parquet", "t.parquet", "could not be read as Parquet"),
-        (b"a,b\n1,2\n", "t.xlsx", "not a supported file type"),
-        (b'a,b\n"1,2\n', "t.csv", "could not be read as a table"),
+        (b"not a workbook", "t.xlsx", "could not be read as an Excel workbook"),
+        (b"{broken", "t.json", "is not valid JSON"),
+        (b'{"a": 1}', "t.json", "holds JSON but not a table"),
+        (b"a,b\n1,2\n", "t.docx", "not a supported file type"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(data, name, message):

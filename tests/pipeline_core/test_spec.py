@@ -7,7 +7,7 @@ from pipeline_core.spec import PipelineSpec, default_spec
 
 
 def test_spec_json_round_trip_keeps_content_and_hash():
-    spec = default_spec(target="churn", task="classification", ignored_columns=["customer_id"])
+    spec = default_spec(target="churn", task="classification")
     again = PipelineSpec.from_json(spec.to_json())
     assert again == spec
     assert again.content_hash() == spec.content_hash()

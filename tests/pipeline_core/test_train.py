@@ -14,7 +14,7 @@ FAST_FOREST = {"kind": "random_forest", "params": {"n_estimators": 20}}
 
 
 def _spec(target: str, task: str, models: list[dict], **changes) -> PipelineSpec:
-    base = default_spec(target=target, task=task, ignored_columns=["customer_id"] if target == "churn" else [])
+    base = default_spec(target=target, task=task)
     return PipelineSpec.from_dict(base.model_dump() | {"models": models} | changes)
 
 
@@ -138,7 +138,7 @@ def test_categorical_columns_without_an_encoder_are_refused(churn):
 
 def test_everything_fitted_lives_inside_the_one_pipeline(churn):
     spec = _spec("churn", "classification", [])
-    pipeline = build_pipeline(spec, feature_schema(spec, churn), ModelSpec(kind="logistic_regression"))
+    pipeline = build_pipeline(spec, churn, ModelSpec(kind="logistic_regression"))
     assert [name for name, _ in pipeline.steps] == ["preprocess", "model"]
     numeric = {name: steps for name, steps, _ in pipeline.named_steps["preprocess"].transformers}["numeric"]
     assert [name for name, _ in numeric.steps] == ["numeric_imputer", "standard_scaler"]
@@ -152,7 +152,7 @@ def test_cv_scores_equal_scikit_learns_own_cross_validation_of_the_whole_pipelin
     X_train, _, y_train, _ = train_test_split(
         churn[list(schema)], churn["churn"], test_size=0.2, random_state=42, stratify=churn["churn"]
     )
-    pipeline = build_pipeline(spec, schema, ModelSpec(kind="logistic_regression"))
+    pipeline = build_pipeline(spec, churn, ModelSpec(kind="logistic_regression"))
     folds = StratifiedKFold(5, shuffle=True, random_state=42)
     theirs = cross_val_score(pipeline, X_train, y_train, cv=folds, scoring="balanced_accuracy")
     assert ours["balanced_accuracy"] == pytest.approx(theirs.tolist())

@@ -1,9 +1,9 @@
+import hashlib
 import sqlite3
 
 import pytest
 from sqlalchemy import inspect
 
-from pipeline_core.ingest import fingerprint
 from pipeline_core.samples import SAMPLES
 from pipeline_core.spec import PipelineSpec, default_spec
 from pipeline_core.train import ModelResult as TrainedModel
@@ -21,7 +21,7 @@ def _dataset(engine, store, sample="iris"):
             session,
             store,
             frame=SAMPLES[sample].make(),
-            fingerprint=fingerprint(raw),
+            fingerprint=hashlib.sha256(raw).hexdigest(),
             name=f"{sample}.csv",
             size_bytes=len(raw),
         )
@@ -64,7 +64,7 @@ def test_a_failed_transaction_leaves_nothing_behind(engine, store):
             session,
             store,
             frame=SAMPLES["iris"].make(),
-            fingerprint=fingerprint(raw),
+            fingerprint=hashlib.sha256(raw).hexdigest(),
             name="i.csv",
             size_bytes=len(raw),
         )

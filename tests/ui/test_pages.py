@@ -2,7 +2,6 @@
 
 from streamlit.testing.v1 import AppTest
 
-from pipeline_core.samples import make_churn
 from tests.ui.conftest import APP, load_sample, open_page, train_and_wait
 
 
@@ -10,50 +9,6 @@ def test_home_shows_empty_states_and_the_way_in(app):
     assert app.title[0].value == "Pipewright"
     assert any("No saved pipelines yet" in info.value for info in app.info)
     assert len(app.get("page_link")) == 6
-
-
-def test_data_page_loads_a_sample_and_infers_target_and_task(app):
-    load_sample(app, "diabetes")
-    assert [m.value for m in app.metric][:2] == ["442", "11"]
-    assert app.selectbox[1].value == "progression"
-    assert app.radio[0].value == "regression"
-    assert "Ready: predict `progression`" in app.success[0].value
-    columns = app.dataframe[1].value
-    assert columns.set_index("Column").loc["sex", "Type"] == "numeric"
-
-
-def test_data_page_upload_suggests_leaving_out_the_id_and_allows_overriding_the_task(app):
-    open_page(app, "1_Data")
-    app.file_uploader(key="upload").upload("churn.csv", make_churn(200).to_csv(index=False).encode()).run()
-    assert not app.exception and not app.error
-    assert app.multiselect[0].value == ["customer_id"]
-    assert app.session_state["draft_spec"].data.target == "churn"
-    app.radio[0].set_value("regression").run()
-    assert "Regression needs a numeric target" in app.error[0].value
-
-
-def test_data_page_refuses_bad_files_with_a_message_and_stores_nothing(app, data_dir):
-    open_page(app, "1_Data")
-    for name, data, message in [
-        ("empty.csv", b"", "is empty (0 bytes)"),
-        ("header.csv", b"a,b\n", "has a header but no data rows"),
-        ("junk.csv", b"\x00\x01\x02\x03binary", "looks like a binary file"),
-    ]:
-        app.file_uploader(key="upload").upload(name, data).run()
-        assert not app.exception
-        assert message in app.error[0].value
-        app.file_uploader(key="upload").clear().run()
-    assert not (data_dir / "artifacts").exists()
-
-
-def test_data_page_offers_to_drop_rows_with_a_missing_target(app):
-    open_page(app, "1_Data")
-    frame = make_churn(200)
-    frame.loc[:9, "churn"] = None
-    app.file_uploader(key="upload").upload("churn.csv", frame.to_csv(index=False).encode()).run()
-    assert "has 10 missing value(s)" in app.error[0].value
-    app.checkbox[0].check().run()
-    assert not app.error and app.session_state["draft_spec"].data.row_steps == ["drop_missing_target"]
 
 
 def test_prepare_page_shows_defaults_and_edits_the_spec_through_catalog_forms(app):
