@@ -106,7 +106,7 @@ def test_a_very_long_cell_and_an_all_empty_column_are_read_intact():
         (b"", "empty.csv", "is empty (0 bytes)"),
         (b"a,b,c\n", "header.csv", "has a header but no data rows"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.csv", "looks like a binary file"),
-        (b"a,b\n1,2\n3,4,5\n", "ragged.csv", "has a row with 3 fields where the header has 2: «3,4,5»"),
+        (b"a,b\n1,2\n3,4,5\n", "ragged.csv", "Line 3 of 'ragged.csv' has 3 fields where the header has 2"),
         (b"not parquet", "t.parquet", "could not be read as Parquet"),
         (b"not a workbook", "t.xlsx", "could not be read as an Excel workbook"),
         (b"{broken", "t.json", "is not valid JSON"),

@@ -46,7 +46,7 @@ def test_bad_files_get_a_message_and_nothing_is_stored(app, data_dir):
         ("empty.csv", b"", "is empty (0 bytes)"),
         ("header.csv", b"a,b\n", "has a header but no data rows"),
         ("junk.csv", b"\x00\x01\x02\x03binary", "looks like a binary file"),
-        ("ragged.csv", b"a,b\n1,2\n3,4,5\n", "has a row with 3 fields where the header has 2"),
+        ("ragged.csv", b"a,b\n1,2\n3,4,5\n", "has 3 fields where the header has 2"),
     ]:
         app.file_uploader(key="upload").upload(name, data).run()
         assert not app.exception
