@@ -10,6 +10,7 @@ TRUSTED_TYPES = frozenset(
     {
         "numpy.dtype",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "pipeline_core.transformers.TextToNumber",
     }
 )
 

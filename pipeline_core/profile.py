@@ -29,6 +29,7 @@ SAMPLE_ROWS = 100_000  # correlations run on at most this many rows
 CHECK_ROWS = 5_000  # single-column predictive checks run on at most this many rows
 # One column alone scoring this well is too good to be true (iris' petal width, a real signal, scores 0.984).
 LEAK_SCORE = 0.995
+ORDER_SCORE = 0.9  # an identifier should say nothing about the target; this much means the rows are sorted by it
 NEAR_CONSTANT = 0.99
 HIGH_CARDINALITY = 50
 IMBALANCE = 0.1
@@ -286,7 +287,7 @@ def _predictive_power(sample: pd.DataFrame, spec: PipelineSpec, types: dict[str,
     target, task = spec.data.target, spec.data.task
     rows = sample.dropna(subset=[target])
     rows = rows.sample(CHECK_ROWS, random_state=0) if len(rows) > CHECK_ROWS else rows
-    y = rows[target]
+    y = parse_numbers(rows[target]) if types[target] == "numeric" else rows[target]
     classification = task == "classification"
     if (
         len(rows) < 30
@@ -319,7 +320,7 @@ def _leakage_findings(
     findings = []
     for column, score in power.items():
         copy = frame[column].equals(frame[target])
-        if score < LEAK_SCORE and not copy:
+        if score < (ORDER_SCORE if types[column] == "id" else LEAK_SCORE) and not copy:
             continue
         leave_out = Fix("Leave it out", roles={column: "ignore"})
         if copy:
