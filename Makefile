@@ -34,6 +34,7 @@ test: lint chromium
 
 bench: $(VENV)/.runtime
 	$(BIN)/python -m benchmarks.train_vs_sklearn
+	$(BIN)/python -m benchmarks.ingest_vs_pandas
 
 # Record the versions the suite passed with (run after changing requirements).
 constraints: $(VENV)/.dev

@@ -171,7 +171,7 @@ def columns_section(spec: PipelineSpec, report) -> None:
                 "Column": name,
                 "Type": summary.type,
                 "Role": "target" if name == spec.data.target else spec.data.roles.get(name, "feature"),
-                "Missing": summary.missing,
+                "Missing": f"{summary.missing:,} ({summary.missing / report.n_rows:.0%})" if summary.missing else "",
                 "Distinct": summary.distinct,
                 "Summary": _describe(summary),
             }
@@ -200,10 +200,14 @@ def columns_section(spec: PipelineSpec, report) -> None:
         st.rerun()
 
 
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
+
+
 def _describe(summary) -> str:
     if summary.stats:
         s = summary.stats
-        return f"{s['min']:.4g} … {s['max']:.4g}, median {s['median']:.4g}"
+        return f"{_number(s['min'])} … {_number(s['max'])}, median {_number(s['median'])}"
     if summary.date_format:
         return f"dates, format {summary.date_format}"
     return ", ".join(f"{value} ({count})" for value, count in summary.top[:3])

@@ -1,6 +1,8 @@
 """The Data page: loading, reading options, types and roles, and the validation report with its fixes."""
 
 import io
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -136,3 +138,19 @@ def test_stored_datasets_are_listed_and_reopened(app):
     app.selectbox(key="stored_dataset").select_index(1).run()
     app.button(key="open_stored").click().run()
     assert app.session_state["dataset"].name == "iris.csv"
+
+
+def test_a_huge_cell_and_an_empty_column_are_shown_and_reported(app):
+    frame = make_churn(60).assign(notes="", comment="short")
+    frame.loc[0, "comment"] = "x" * 10_000
+    frame["notes"] = None
+    _upload(app, "odd.csv", frame.to_csv(index=False).encode())
+    assert "`notes` is empty in every row." in _findings(app)
+    assert app.dataframe[1].value["comment"].str.len().max() == 10_000
+
+
+def test_the_upload_limit_comes_from_the_config_and_is_stated(app):
+    open_page(app, "1_Data")
+    config = (Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text()
+    limit = int(re.search(r"maxUploadSize\s*=\s*(\d+)", config).group(1))
+    assert f"up to {limit} MB" in app.file_uploader(key="upload").label
