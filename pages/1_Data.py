@@ -4,7 +4,9 @@ import io
 
 import pandas as pd
 import streamlit as st
+from pydantic import ValidationError
 
+from pipeline_core.build import unused_columns
 from pipeline_core.charts import column_distribution, correlation_heatmap, predictive_power
 from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_numbers
 from pipeline_core.errors import DataError
@@ -52,7 +54,20 @@ def sources() -> None:
         stored_datasets()
 
 
+def _size(n_bytes: int) -> str:
+    if n_bytes < 1024:
+        return f"{n_bytes} bytes"
+    return f"{n_bytes / 1024:,.1f} KB" if n_bytes < 1024**2 else f"{n_bytes / 1024**2:,.1f} MB"
+
+
+def _reading(options: dict) -> str:
+    if options.get("format") == "text":
+        return f"{DELIMITERS.get(options['delimiter'], options['delimiter'])}-separated, decimal '{options['decimal']}'"
+    return f"sheet '{options['sheet']}'" if options.get("sheet") else options.get("format", "")
+
+
 def stored_datasets() -> None:
+    current = state.dataset()
     with session_scope(resources.engine()) as session:
         stored = repo.list_datasets(session)
     if not stored:
@@ -64,7 +79,9 @@ def stored_datasets() -> None:
                 "Name": d.name,
                 "Rows": d.n_rows,
                 "Columns": d.n_columns,
-                "Size (KB)": round(d.size_bytes / 1024, 1),
+                "Size": _size(d.size_bytes),
+                "Read as": _reading(d.read_options),
+                "Open now": "✓" if current and d.id == current.id else "",
                 "Added": f"{d.created_at:%Y-%m-%d %H:%M}",
             }
             for d in stored
@@ -111,9 +128,19 @@ def read_options(dataset) -> None:
                 ),
             }
         if st.button("Read again with these settings", key="read.again"):
+            try:
+                new_options = ReadOptions(**options.model_dump() | changed)
+            except ValidationError as error:
+                st.error(error.errors()[0]["msg"].removeprefix("Value error, "))
+                return
             source = repo.dataset_source(resources.store(), dataset)
-            datasets.load(source, dataset.name, options=options.model_copy(update=changed))
-            st.rerun()
+            if datasets.load(source, dataset.name, options=new_options, keep=state.spec()):
+                st.rerun()
+
+
+def _inferred_task(spec: PipelineSpec, frame: pd.DataFrame, target: str) -> str:
+    numeric = spec.data.column_types.get(target) == "numeric"
+    return infer_task(parse_numbers(frame[target]) if numeric else frame[target])
 
 
 def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
@@ -121,23 +148,26 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
     key = spec.data.dataset_fingerprint[:12]
     left, right = st.columns(2)
     columns = list(frame.columns)
-    target = left.selectbox("Target column", columns, index=columns.index(spec.data.target), key=f"target.{key}")
+    # Keys carry the current value, so a change made elsewhere (a fix, a reload) starts a fresh widget.
+    target = left.selectbox(
+        "Target column", columns, index=columns.index(spec.data.target), key=f"target.{key}.{spec.data.target}"
+    )
     if target != spec.data.target:
         update_data(
             spec,
             target=target,
-            task=infer_task(frame[target]),
+            task=_inferred_task(spec, frame, target),
             roles={c: r for c, r in spec.data.roles.items() if c != target},
         )
         st.rerun()
-    inferred = infer_task(frame[target])
+    inferred = _inferred_task(spec, frame, target)
     tasks = ["classification", "regression"]
     task = right.radio(
         "Task",
         tasks,
         index=tasks.index(spec.data.task),
         horizontal=True,
-        key=f"task.{key}.{target}",
+        key=f"task.{key}.{target}.{spec.data.task}",
         help=f"Inferred from the target: {inferred}.",
     )
     if task != spec.data.task:
@@ -163,14 +193,16 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
         st.page_link("pages/2_Prepare.py", label="Go to Prepare", icon=":material/tune:")
 
 
-def columns_section(spec: PipelineSpec, report) -> None:
+def columns_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
     st.subheader("Columns")
+    unused = unused_columns(spec, frame)  # the role column says why a column is not a feature
+    unused[spec.data.target] = "target"
     table = pd.DataFrame(
         [
             {
                 "Column": name,
                 "Type": summary.type,
-                "Role": "target" if name == spec.data.target else spec.data.roles.get(name, "feature"),
+                "Role": unused.get(name, "feature"),
                 "Missing": f"{summary.missing:,} ({summary.missing / report.n_rows:.0%})" if summary.missing else "",
                 "Distinct": summary.distinct,
                 "Summary": _describe(summary),
@@ -230,7 +262,7 @@ def findings_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
             fixed = apply_fix(spec, finding.fix)
             state.set_spec(fixed)
             if spec.data.target in finding.fix.column_types:  # a target read as numbers may be a regression now
-                update_data(fixed, task=infer_task(parse_numbers(frame[spec.data.target])))
+                update_data(fixed, task=_inferred_task(fixed, frame, spec.data.target))
             st.rerun()
 
 
@@ -287,7 +319,8 @@ metrics[2].metric("Missing cells", f"{int(frame.isna().sum().sum()):,}")
 metrics[3].metric("Duplicate rows", f"{report.duplicates:,}")
 read_options(dataset)
 st.dataframe(frame.head(100))
+st.caption("The first rows as read. Type changes apply when the pipeline runs; the file itself is never changed.")
 target_section(spec, frame)
-columns_section(spec, report)
+columns_section(spec, frame, report)
 findings_section(spec, frame, report)
 details_section(spec, frame, report)

@@ -53,9 +53,11 @@ def unused_columns(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, str]:
         if column == spec.data.target:
             reasons[column] = "the target"
         elif role != "feature":
-            reasons[column] = f"role: {ROLES[role].split(' (')[0].lower()}"
+            reasons[column] = ROLES[role].split(" (")[0].lower()
+        elif column_type == "id":
+            reasons[column] = "identifier"
         elif column_type not in BRANCH_OF:
-            reasons[column] = f"{column_type} columns are not used as features yet"
+            reasons[column] = f"{'dates' if column_type == 'datetime' else 'free text'}, not a feature yet"
     return reasons
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline_core.errors import DataError
 
@@ -55,6 +55,15 @@ class ReadOptions(BaseModel):
     quotechar: str = '"'
     decimal: Literal[".", ","] = "."
     sheet: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct_marks(self) -> "ReadOptions":
+        if self.format == "text" and self.decimal == self.delimiter:
+            raise ValueError(
+                f"The decimal mark cannot also be the delimiter ('{self.delimiter}'): numbers such as 2,000 "
+                "would be split or misread. Choose another delimiter or decimal mark."
+            )
+        return self
 
 
 @dataclass

@@ -22,8 +22,10 @@ from pipeline_core.columns import (
     numbers_as_text,
     parse_numbers,
 )
+from pipeline_core.errors import DataError
 from pipeline_core.ingest import MAX_CLASSES_FOR_NUMERIC_TARGET
 from pipeline_core.spec import ROW_STEPS, PipelineSpec
+from pipeline_core.train import check_target
 
 SAMPLE_ROWS = 100_000  # correlations run on at most this many rows
 CHECK_ROWS = 5_000  # single-column predictive checks run on at most this many rows
@@ -63,7 +65,8 @@ class ColumnSummary:
     distinct: int
     stats: dict[str, float] = field(default_factory=dict)
     top: list[tuple[str, int]] = field(default_factory=list)
-    outliers: int | None = None
+    outliers: int | None = None  # beyond 1.5 × IQR: Tukey's rule, counted for every numeric column
+    extreme: int = 0  # beyond 3 × IQR: rare in any bell-shaped column, so worth a finding
     date_format: str | None = None
 
 
@@ -137,6 +140,8 @@ def _summarise(series: pd.Series, column_type: ColumnType) -> ColumnSummary:
         }
         spread = q3 - q1
         summary.outliers = int(((values < q1 - 1.5 * spread) | (values > q3 + 1.5 * spread)).sum()) if spread else 0
+        summary.stats["outliers (1.5 × IQR)"] = summary.outliers
+        summary.extreme = int(((values < q1 - 3 * spread) | (values > q3 + 3 * spread)).sum()) if spread else 0
     else:
         summary.top = [(str(value), int(count)) for value, count in values.value_counts().head(5).items()]
     if column_type == "datetime":
@@ -146,6 +151,13 @@ def _summarise(series: pd.Series, column_type: ColumnType) -> ColumnSummary:
 
 def _table_findings(frame: pd.DataFrame, spec: PipelineSpec, duplicates: int) -> list[Finding]:
     findings = []
+    labelled = frame[spec.data.target].dropna()  # a missing target has its own finding, with a fix
+    if spec.data.column_types.get(spec.data.target) == "numeric":
+        labelled = parse_numbers(labelled)
+    try:
+        check_target(spec, labelled)
+    except DataError as error:
+        findings.append(Finding("target_unusable", "high", str(error), column=spec.data.target))
     if duplicates and "drop_duplicates" not in spec.data.row_steps:
         findings.append(
             Finding(
@@ -269,12 +281,13 @@ def _column_findings(series: pd.Series, summary: ColumnSummary, spec: PipelineSp
         findings.append(
             Finding("not_used", "low", f"`{name}` holds {what}; such columns are not used as features yet.", name)
         )
-    if summary.outliers:
+    if summary.extreme:
         findings.append(
             Finding(
                 "outliers",
                 "low",
-                f"`{name}` has {summary.outliers:,} values beyond 1.5 × the interquartile range.",
+                f"`{name}` has {summary.extreme:,} extreme values (beyond 3 × the interquartile range; "
+                f"{summary.outliers:,} beyond 1.5 ×).",
                 name,
             )
         )

@@ -155,7 +155,7 @@ def check_target(spec: PipelineSpec, y: pd.Series) -> None:
             raise DataError(
                 f"The target '{name}' has only one class ('{counts.index[0]}'); classification needs two or more."
             )
-        if len(counts) > max(MAX_CLASSES, len(y) // 2):
+        if len(counts) > MAX_CLASSES or len(counts) > len(y) // 2:
             raise DataError(
                 f"The target '{name}' has {len(counts):,} different values in {len(y):,} rows: that looks like an "
                 "identifier or a measurement, not classes. Choose regression for numbers, or another target."

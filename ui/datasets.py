@@ -16,36 +16,55 @@ from ui import resources, state
 NOTES = "load_notes"
 
 
-def load(data: bytes, filename: str, *, options: ReadOptions | None = None, target: str | None = None) -> bool:
-    """Read, store and open a file as a fresh draft; a bad file only shows a message. Returns success."""
+def load(
+    data: bytes,
+    filename: str,
+    *,
+    options: ReadOptions | None = None,
+    target: str | None = None,
+    keep: PipelineSpec | None = None,
+) -> bool:
+    """Read, store and open a file; a bad file only shows why. Returns whether it loaded.
+
+    `keep` is the draft of an earlier reading of the same file: its target, task and roles carry
+    over to the columns that still exist.
+    """
+    error = None
     with st.status(f"Reading {filename}…", expanded=False) as status:
         try:
             table = read_table(data, filename, options)
-        except DataError as error:
+        except DataError as refused:
+            error = refused
             status.update(label="The file could not be used", state="error")
-            st.error(str(error))
-            return False
-        status.update(label=f"Storing {len(table.frame):,} rows…")
-        with session_scope(resources.engine()) as session:
-            dataset = repo.save_dataset(
-                session,
-                resources.store(),
-                frame=table.frame,
-                fingerprint=fingerprint(data, table.options),
-                name=filename,
-                size_bytes=len(data),
-                read_options=table.options.model_dump(),
-                source=data,
-            )
-        status.update(label="Inferring column types…")
-        open_dataset(dataset, table.frame, target=target)
-        status.update(label=f"Loaded {filename}", state="complete")
+        else:
+            status.update(label=f"Storing {len(table.frame):,} rows…")
+            with session_scope(resources.engine()) as session:
+                dataset = repo.save_dataset(
+                    session,
+                    resources.store(),
+                    frame=table.frame,
+                    fingerprint=fingerprint(data, table.options),
+                    name=filename,
+                    size_bytes=len(data),
+                    read_options=table.options.model_dump(),
+                    source=data,
+                )
+            status.update(label="Inferring column types…")
+            open_dataset(dataset, table.frame, target=target, keep=keep)
+            status.update(label=f"Loaded {filename}", state="complete")
+    if error:
+        st.error(str(error))
+        return False
     st.session_state[NOTES] = table.notes
     return True
 
 
-def open_dataset(dataset: DatasetRead, frame: pd.DataFrame, *, target: str | None = None) -> None:
-    """Start a draft on a stored dataset: target guessed, every column's type inferred and recorded."""
+def open_dataset(
+    dataset: DatasetRead, frame: pd.DataFrame, *, target: str | None = None, keep: PipelineSpec | None = None
+) -> None:
+    """Start a draft on a stored dataset: target guessed (or kept), every column's type inferred and recorded."""
+    if keep is not None and keep.data.target in frame.columns:
+        target = keep.data.target
     target = target if target in frame.columns else frame.columns[-1]
     spec = default_spec(
         target=target,
@@ -54,6 +73,10 @@ def open_dataset(dataset: DatasetRead, frame: pd.DataFrame, *, target: str | Non
         dataset_name=dataset.name,
         column_types=infer_column_types(frame),
     )
+    if keep is not None:
+        roles = {column: role for column, role in keep.data.roles.items() if column in frame.columns}
+        data = spec.data.model_dump() | {"roles": roles, "task": keep.data.task, "row_steps": keep.data.row_steps}
+        spec = PipelineSpec.from_dict(keep.model_dump() | {"data": data})
     state.open_pipeline(dataset, spec)
     st.session_state[NOTES] = []
 

@@ -25,7 +25,7 @@ def _findings(app) -> str:
 def test_a_sample_loads_with_target_task_and_column_types(app):
     load_sample(app, "diabetes")
     assert [m.value for m in app.metric] == ["442", "11", "0", "0"]
-    assert app.selectbox(key=f"target.{app.session_state['dataset'].fingerprint[:12]}").value == "progression"
+    assert app.session_state["draft_spec"].data.target == "progression"
     assert app.radio[0].value == "regression"
     assert "Ready: predict `progression`" in app.success[0].value
     columns = app.dataframe[2].value.set_index("Column")
@@ -154,3 +154,29 @@ def test_the_upload_limit_comes_from_the_config_and_is_stated(app):
     config = (Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text()
     limit = int(re.search(r"maxUploadSize\s*=\s*(\d+)", config).group(1))
     assert f"up to {limit} MB" in app.file_uploader(key="upload").label
+
+
+def test_reading_again_keeps_the_target_and_roles_and_refuses_a_decimal_equal_to_the_delimiter(app):
+    frame = pd.DataFrame({"staff": ["2,000", "7,000"] * 15, "city": ["a", "b", "c"] * 10, "y": [0.5, 1.5] * 15})
+    _upload(app, "s.csv", frame.to_csv(index=False).encode())
+    app.selectbox(key="edit.column").select("city").run()
+    app.selectbox(key="edit.role.city.feature").select("ignore").run()
+    app.selectbox(key="read.decimal").select(",").run()
+    app.button(key="read.again").click().run()
+    assert "The decimal mark cannot also be the delimiter" in app.error[0].value
+    app.selectbox(key="read.decimal").select(".").run()
+    app.selectbox(key="read.encoding").select("latin-1").run()
+    app.button(key="read.again").click().run()
+    data = app.session_state["draft_spec"].data
+    assert app.session_state["dataset"].read_options["encoding"] == "latin-1"
+    assert (data.target, data.task, data.roles) == ("y", "regression", {"city": "ignore"})
+
+
+def test_a_target_read_as_numbers_switches_the_task_to_regression(app):
+    frame = pd.DataFrame({"x": np.arange(60.0), "margin": [f"{v:.1f}%" for v in np.linspace(-5, 30, 60)]})
+    _upload(app, "m.csv", frame.to_csv(index=False).encode())
+    assert "looks like an identifier or a measurement" in app.error[0].value
+    app.button(key="fix.numbers_as_text.margin").click().run()
+    assert app.session_state["draft_spec"].data.task == "regression"
+    assert app.radio[0].value == "regression"
+    assert "Ready: predict `margin` (regression" in app.success[0].value
