@@ -1,7 +1,5 @@
 """Data: load a table, see how it was read, choose what to predict, and read the validation report."""
 
-import io
-
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
@@ -18,6 +16,7 @@ from pipeline_core.train import prepare_rows
 from storage import repo
 from storage.db import session_scope
 from ui import datasets, resources, state
+from ui.messages import as_markdown
 from ui.page import setup
 
 setup("Data")
@@ -29,6 +28,7 @@ def update_data(spec: PipelineSpec, **changes) -> None:
     updates = {"data": spec.data.model_dump() | changes}
     if changes.get("task", spec.data.task) != spec.data.task:
         updates["models"] = default_spec(target=spec.data.target, task=changes["task"]).model_dump()["models"]
+        updates["evaluation"] = spec.evaluation.model_dump() | {"primary_metric": None}
     state.set_spec(PipelineSpec.from_dict(spec.model_dump() | updates))
 
 
@@ -101,7 +101,7 @@ def read_options(dataset) -> None:
         return
     with st.expander("How the file was read"):
         if options.format == "excel":
-            sheets = pd.ExcelFile(io.BytesIO(repo.dataset_source(resources.store(), dataset))).sheet_names
+            sheets = datasets.excel_sheets(dataset)
             changed = {"sheet": st.selectbox("Sheet", sheets, index=sheets.index(options.sheet), key="read.sheet")}
         else:
             columns = st.columns(4)
@@ -131,7 +131,7 @@ def read_options(dataset) -> None:
             try:
                 new_options = ReadOptions(**options.model_dump() | changed)
             except ValidationError as error:
-                st.error(error.errors()[0]["msg"].removeprefix("Value error, "))
+                st.error(as_markdown(error.errors()[0]["msg"].removeprefix("Value error, ")))
                 return
             source = repo.dataset_source(resources.store(), dataset)
             if datasets.load(source, dataset.name, options=new_options, keep=state.spec()):
@@ -182,14 +182,14 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
     try:
         values = prepare_rows(spec, frame)[target]
     except DataError as error:
-        st.error(str(error))
+        st.error(as_markdown(str(error)))
     else:
         summary = (
             f"{values.nunique()} classes"
             if task == "classification"
             else f"values from {values.min():g} to {values.max():g}"
         )
-        st.success(f"Ready: predict `{target}` ({task}, {summary}). Next, review the preparation steps.")
+        st.success(as_markdown(f"Ready: predict `{target}` ({task}, {summary}). Next, review the preparation steps."))
         st.page_link("pages/2_Prepare.py", label="Go to Prepare", icon=":material/tune:")
 
 
@@ -214,6 +214,9 @@ def columns_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
     st.caption("Change how a column is read or used:")
     pick, kind, role = st.columns(3)
     names = [c for c in report.columns if c != spec.data.target]
+    if not names:
+        st.caption("The target is the only column: there is nothing to learn from.")
+        return
     column = pick.selectbox("Column", names, key="edit.column")
     current_type = report.columns[column].type
     new_type = kind.selectbox(
@@ -257,7 +260,7 @@ def findings_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
     for finding in report.findings:
         message, action = st.columns([5, 1], vertical_alignment="center")
         with message:
-            SEVERITY_BOXES[finding.severity](finding.message)
+            SEVERITY_BOXES[finding.severity](as_markdown(finding.message))
         if finding.fix and action.button(finding.fix.label, key=f"fix.{finding.kind}.{finding.column}"):
             fixed = apply_fix(spec, finding.fix)
             state.set_spec(fixed)
@@ -309,9 +312,9 @@ if dataset is None or spec is None:
 
 frame = resources.dataset_frame(dataset)
 report = datasets.dataset_profile(frame, spec)
-st.header(dataset.name, divider="gray")
+st.header(as_markdown(dataset.name), divider="gray")
 for note in st.session_state.get(datasets.NOTES, []):
-    st.warning(note)
+    st.warning(as_markdown(note))
 metrics = st.columns(4)
 metrics[0].metric("Rows", f"{report.n_rows:,}")
 metrics[1].metric("Columns", len(report.columns))

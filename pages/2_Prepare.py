@@ -8,6 +8,7 @@ from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
 from ui import resources, state
 from ui.forms import param_inputs
+from ui.messages import as_markdown
 from ui.page import context_caption, require_spec, setup
 
 setup("Prepare")
@@ -25,7 +26,7 @@ for column_type in ("numeric", "categorical"):
     columns = [column for column, kind in schema.items() if BRANCH_OF[kind] == column_type]
     st.subheader(f"{column_type.capitalize()} columns ({len(columns)})")
     if columns:
-        st.caption(", ".join(f"`{column}`" for column in columns[:30]) + (" …" if len(columns) > 30 else ""))
+        st.caption(as_markdown(", ".join(f"`{c}`" for c in columns[:30]) + (" …" if len(columns) > 30 else "")))
     else:
         st.caption("None in this dataset; these steps are skipped.")
     steps = edited[column_type]
@@ -69,7 +70,7 @@ for column_type in ("numeric", "categorical"):
 
 unused = {c: reason for c, reason in unused_columns(spec, frame).items() if reason != "the target"}
 if unused:
-    st.caption("Not used as features: " + "; ".join(f"`{c}` ({reason})" for c, reason in unused.items()))
+    st.caption(as_markdown("Not used as features: " + "; ".join(f"`{c}` ({reason})" for c, reason in unused.items())))
 
 new_spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited})
 if new_spec != spec:
@@ -79,7 +80,7 @@ st.subheader("Preview")
 try:
     prepared = preview(new_spec, frame)
 except PipelineCoreError as error:
-    st.error(str(error))
+    st.error(as_markdown(str(error)))
 else:
     st.caption(
         f"The first {len(prepared):,} rows after preparation, fitted on those rows only: "
@@ -87,5 +88,5 @@ else:
     )
     st.dataframe(prepared.head(20))
     for warning in missing_value_warnings(new_spec, frame):
-        st.warning(warning)
+        st.warning(as_markdown(warning))
     st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")

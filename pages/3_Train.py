@@ -11,6 +11,7 @@ from storage import repo
 from storage.db import session_scope
 from ui import jobs, messages, resources, state
 from ui.forms import param_inputs
+from ui.messages import as_markdown
 from ui.page import context_caption, require_spec, setup
 
 setup("Train")
@@ -104,7 +105,7 @@ def run_panel() -> None:
             st.toast("Cancelling after the current fits finish…")
         return
     if run.status == "failed":
-        st.error(run.error)
+        st.error(as_markdown(run.error or ""))
     elif run.status == "succeeded":
         st.success(f"Run {run.id} finished.")
         st.page_link("pages/4_Compare.py", label="Compare the models", icon=":material/leaderboard:")
@@ -113,13 +114,13 @@ def run_panel() -> None:
 
 
 for warning in missing_value_warnings(new_spec, resources.dataset_frame(state.dataset())):
-    st.warning(warning)
+    st.warning(as_markdown(warning))
 if st.button("Train", type="primary", key="train", disabled=not chosen):
     try:
         state.set_run_id(jobs.start_training(state.dataset(), new_spec))
     except PipelineCoreError as error:
         state.set_run_id(None)
-        st.error(str(error))
+        st.error(as_markdown(str(error)))
 if not chosen:
     st.caption("Pick at least one model.")
 

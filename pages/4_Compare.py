@@ -8,6 +8,7 @@ from pipeline_core.leaderboard import best, leaderboard
 from storage import repo
 from storage.db import session_scope
 from ui import resources, state
+from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_run, run_spec
 
@@ -32,7 +33,7 @@ st.dataframe(
 )
 for result in results:
     if result.status == "failed":
-        st.error(f"{result.label} failed: {result.error}")
+        st.error(as_markdown(f"{result.label} failed: {result.error}"))
 
 left, right = st.columns(2)
 left.plotly_chart(metric_bars(results, metric), key="metric_bars")
@@ -50,11 +51,11 @@ with save.form("save_pipeline"):
             with session_scope(resources.engine()) as session:
                 version = repo.save_pipeline(session, name=name, spec=run_spec(run), run_id=run.id)
         except ValueError as error:
-            st.error(str(error))
+            st.error(as_markdown(str(error)))
         else:
             state.set_run_id(run.id)
             note = " (a new version of an existing pipeline)" if version.version > 1 else ""
-            st.success(f"Saved as **{version.pipeline_name}** v{version.version}{note}.")
+            st.success(f"Saved as **{as_markdown(version.pipeline_name)}** v{version.version}{note}.")
 if top is not None:
     download.download_button(
         f"Download the best model ({top.label}, .skops)",

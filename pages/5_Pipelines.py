@@ -7,6 +7,7 @@ from pipeline_core.spec import PipelineSpec
 from storage import repo
 from storage.db import session_scope
 from ui import messages, resources, state
+from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import describe_run
 
@@ -38,10 +39,10 @@ version = st.selectbox(
 )
 spec = PipelineSpec.from_json(version.spec_json)
 
-st.subheader(f"{chosen['name']} · v{version.version}")
+st.subheader(as_markdown(f"{chosen['name']} · v{version.version}"))
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**Predicts** `{spec.data.target}` ({spec.data.task}) from **{spec.data.dataset_name}**")
+    st.markdown(as_markdown(f"**Predicts** `{spec.data.target}` ({spec.data.task}) from **{spec.data.dataset_name}**"))
     st.markdown("**Models** " + ", ".join(get_model(m.kind).label for m in spec.models))
     if st.button("Open in Prepare and Train", type="primary", key="open"):
         with session_scope(resources.engine()) as session:

@@ -12,6 +12,9 @@ from ui.runs import pick_run
 setup("Export")
 run, results = pick_run(key="export_run")
 trained = [r for r in ranked(results, run.primary_metric) if r.artifact_sha256]
+if not trained:
+    st.info("No model of this run finished training, so there is nothing to export. Pick another run.")
+    st.stop()
 top = best(results, run.primary_metric)
 model = st.selectbox(
     "Model",

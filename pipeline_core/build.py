@@ -83,6 +83,12 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
             if as_text:
                 parse = [("text_to_number", TextToNumber())]
                 branches.append(("numbers_in_text", Pipeline(parse + _named_steps(steps)), as_text))
+        else:
+            flags = [c for c in columns if pd.api.types.is_bool_dtype(frame[c])]
+            columns = [c for c in columns if c not in flags]
+            if flags:  # a bool column has no missing values, and imputers refuse its dtype: encode only
+                encode = [s for s in steps if get_step(s.kind).category != "impute"]
+                branches.append(("true_false", Pipeline(_named_steps(encode)) if encode else "passthrough", flags))
         if columns:
             branches.append((branch, Pipeline(_named_steps(steps)) if steps else "passthrough", columns))
     if not branches:

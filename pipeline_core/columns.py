@@ -159,7 +159,3 @@ def mixed_type_share(series: pd.Series) -> float:
         return 0.0
     sample = _sample(series)
     return float(pd.to_numeric(sample, errors="coerce").notna().mean()) if not sample.empty else 0.0
-
-
-def distinct_share(series: pd.Series) -> float:
-    return series.nunique() / max(1, len(series))

@@ -154,8 +154,8 @@ def read_table(data: bytes, filename: str, options: ReadOptions | None = None) -
         case "text":
             frame, notes = _read_text(data, filename, options)
         case "excel":
-            frame, sheets = _read_excel(data, filename, options)
-            options = options.model_copy(update={"sheet": options.sheet or sheets[0]})
+            frame, sheets, sheet = _read_excel(data, filename, options)
+            options = options.model_copy(update={"sheet": sheet})
         case "parquet":
             frame = _read_parquet(data, filename)
         case "json" | "jsonl":
@@ -166,7 +166,7 @@ def read_table(data: bytes, filename: str, options: ReadOptions | None = None) -
         raise DataError(f"'{filename}' has a header but no data rows.")
     if options.format != "text":
         frame.columns, notes = _clean_column_names(list(frame.columns))
-    return Table(frame, options, notes, sheets)
+    return Table(_one_type_per_column(frame), options, notes, sheets)
 
 
 def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.DataFrame, list[str]]:
@@ -189,6 +189,7 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
                 encoding=options.encoding,
                 names=names or None,
                 header=0,
+                index_col=False,  # a trailing delimiter must not turn the first column into the index
                 **extra,
             )
 
@@ -212,14 +213,18 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
     return frame, notes
 
 
-def _read_excel(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.DataFrame, list[str]]:
+def _read_excel(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.DataFrame, list[str], str]:
+    """The chosen sheet, or else the first one that holds a table."""
     try:
         workbook = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
         sheets = [str(name) for name in workbook.sheet_names]
-        sheet = options.sheet or sheets[0]
-        if sheet not in sheets:
-            raise DataError(f"'{filename}' has no sheet '{sheet}'. Sheets: {', '.join(sheets)}.")
-        return pd.read_excel(workbook, sheet_name=sheet), sheets
+        if options.sheet and options.sheet not in sheets:
+            raise DataError(f"'{filename}' has no sheet '{options.sheet}'. Sheets: {', '.join(sheets)}.")
+        for sheet in [options.sheet] if options.sheet else sheets:
+            frame = pd.read_excel(workbook, sheet_name=sheet)
+            if not frame.empty:
+                break
+        return frame, sheets, sheet
     except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
         raise DataError(f"'{filename}' could not be read as an Excel workbook: {error}") from error
 
@@ -242,6 +247,17 @@ def _read_json(data: bytes, filename: str, *, lines: bool) -> pd.DataFrame:
     if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
         return pd.json_normalize(records)  # [{"column": value}, …], nested objects flattened
     raise DataError(f"'{filename}' holds JSON but not a table: expected a list of records or a dict of columns.")
+
+
+def _one_type_per_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding several Python types (numbers and text, or JSON lists) become text, as Parquet
+    and the profile need one type per column; the profile then reports the mix."""
+    for column in [c for c in frame.columns if frame[c].dtype == "object"]:
+        values = frame[column].dropna()
+        if values.map(type).nunique() > 1 or values.map(lambda v: isinstance(v, list | dict)).any():
+            text = values.map(lambda v: json.dumps(v) if isinstance(v, list | dict) else str(v))
+            frame[column] = text.reindex(frame.index).astype("str")
+    return frame
 
 
 def _clean_column_names(header: list) -> tuple[list[str], list[str]]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline_core.catalog import MODELS, Branch, Task, get_model, get_step
 from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
+from pipeline_core.evaluate import METRICS
 
 SCHEMA_VERSION = 1
 
@@ -102,6 +103,10 @@ class PipelineSpec(_Strict):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> "PipelineSpec":
+        metric = self.evaluation.primary_metric
+        if metric is not None and (metric not in METRICS or METRICS[metric].task != self.data.task):
+            usable = ", ".join(m.key for m in METRICS.values() if m.task == self.data.task)
+            raise ValueError(f"the metric {metric!r} does not rank {self.data.task} models; use one of {usable}")
         for model in self.models:
             kind = get_model(model.kind)
             if self.data.task not in kind.tasks:

@@ -160,6 +160,12 @@ def check_target(spec: PipelineSpec, y: pd.Series) -> None:
                 f"The target '{name}' has {len(counts):,} different values in {len(y):,} rows: that looks like an "
                 "identifier or a measurement, not classes. Choose regression for numbers, or another target."
             )
+        test_rows = int(np.ceil(spec.evaluation.test_size * len(y)))
+        if len(counts) > test_rows:
+            raise DataError(
+                f"'{name}' has {len(counts)} classes but the held-out test split has only {test_rows} rows, one "
+                "per class at least is needed. Raise the test share, or merge rare classes."
+            )
         needed = int(np.ceil(folds / (1 - spec.evaluation.test_size)))
         if counts.min() < needed:
             raise DataError(

@@ -247,10 +247,14 @@ def finish_run(
 
 
 def mark_interrupted_runs(session: Session) -> int:
-    """Runs left queued or running by a process that no longer exists become 'interrupted'."""
+    """Runs left queued or running by a process that no longer exists become 'interrupted'.
+
+    Called once when a server starts: a run recorded under this very pid belongs to an earlier
+    server that had the same pid (common in containers), since this one has started none yet.
+    """
     count = 0
     for run in session.exec(select(Run).where(col(Run.status).in_(["queued", "running"]))).all():
-        if run.worker_pid is None or not _process_alive(run.worker_pid):
+        if run.worker_pid in (None, os.getpid()) or not _process_alive(run.worker_pid):
             run.status, run.finished_at = "interrupted", utcnow()
             run.error = "The server stopped while this run was in progress."
             session.add(run)

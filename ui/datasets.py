@@ -12,6 +12,7 @@ from storage import repo
 from storage.db import session_scope
 from storage.models import DatasetRead
 from ui import resources, state
+from ui.messages import as_markdown
 
 NOTES = "load_notes"
 
@@ -53,7 +54,7 @@ def load(
             open_dataset(dataset, table.frame, target=target, keep=keep)
             status.update(label=f"Loaded {filename}", state="complete")
     if error:
-        st.error(str(error))
+        st.error(as_markdown(str(error)))
         return False
     st.session_state[NOTES] = table.notes
     return True
@@ -88,4 +89,11 @@ def cached_profile(dataset_fingerprint: str, data_spec_json: str, _frame: pd.Dat
 
 
 def dataset_profile(frame: pd.DataFrame, spec: PipelineSpec) -> Profile:
-    return cached_profile(spec.data.dataset_fingerprint or "", spec.data.model_dump_json(), frame, spec)
+    """The profile of the data as the spec reads it (its data part, and the folds the target must fill)."""
+    key = spec.data.model_dump_json() + spec.evaluation.model_dump_json()
+    return cached_profile(spec.data.dataset_fingerprint or "", key, frame, spec)
+
+
+@st.cache_data(max_entries=16)
+def excel_sheets(dataset: DatasetRead) -> list[str]:
+    return read_table(repo.dataset_source(resources.store(), dataset), dataset.name).sheets

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import messages, state
+from ui.messages import as_markdown
 
 
 def setup(title: str) -> None:
@@ -28,6 +29,8 @@ def context_caption() -> None:
     dataset, spec = state.dataset(), state.spec()
     if dataset and spec:
         st.caption(
-            f"Dataset **{dataset.name}** ({dataset.n_rows:,} rows × {dataset.n_columns} columns) · "
-            f"target `{spec.data.target}` · {spec.data.task}"
+            as_markdown(
+                f"Dataset **{dataset.name}** ({dataset.n_rows:,} rows × {dataset.n_columns} columns) · "
+                f"target `{spec.data.target}` · {spec.data.task}"
+            )
         )

@@ -124,3 +124,35 @@ def test_task_inference():
     assert infer_task(pd.Series(["a", "b"])) == "classification"
     assert infer_task(pd.Series([0.5, 1.25, 3.0, 2.2])) == "regression"
     assert infer_task(pd.Series(range(100))) == "regression"
+
+
+def test_a_trailing_delimiter_does_not_shift_the_columns():
+    frame = read_table(b"a,b,y\n1,2,3,\n4,5,6,\n", "t.csv").frame
+    assert frame.to_dict("list") == {"a": [1, 4], "b": [2, 5], "y": [3, 6]}
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (json.dumps([{"a": 1, "tags": [1, 2]}, {"a": "x", "tags": {"k": 3}}]).encode(), "mixed.json"),
+        (b"a,b\n" + b"".join(f"{i},{i}\n".encode() for i in range(200_000)) + b"abc,1\n", "late_text.csv"),
+    ],
+)
+def test_columns_mixing_types_become_text_that_parquet_can_store(data, name):
+    frame = read_table(data, name).frame
+    frame.to_parquet(io.BytesIO())  # would raise ArrowInvalid on a column of ints and strs
+    assert pd.api.types.is_string_dtype(frame["a"])
+
+
+def test_an_empty_first_sheet_is_skipped_for_the_first_sheet_with_a_table():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame().to_excel(writer, sheet_name="cover", index=False)
+        pd.DataFrame({"a": [1, 2]}).to_excel(writer, sheet_name="data", index=False)
+    table = read_table(buffer.getvalue(), "book.xlsx")
+    assert table.options.sheet == "data" and table.frame.shape == (2, 1)
+
+
+def test_a_decimal_mark_equal_to_the_delimiter_is_refused():
+    with pytest.raises(ValueError, match="The decimal mark cannot also be the delimiter"):
+        ReadOptions(format="text", delimiter=",", decimal=",")

@@ -156,3 +156,25 @@ def test_cv_scores_equal_scikit_learns_own_cross_validation_of_the_whole_pipelin
     folds = StratifiedKFold(5, shuffle=True, random_state=42)
     theirs = cross_val_score(pipeline, X_train, y_train, cv=folds, scoring="balanced_accuracy")
     assert ours["balanced_accuracy"] == pytest.approx(theirs.tolist())
+
+
+def test_true_false_columns_train_with_every_model(churn):
+    frame = churn.assign(senior=churn["senior_citizen"] == "yes")
+    assert frame["senior"].dtype == bool
+    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}, {"kind": "hist_gradient_boosting"}])
+    spec = PipelineSpec.from_dict(
+        spec.model_dump() | {"data": spec.data.model_dump() | {"column_types": {"senior": "boolean"}}}
+    )
+    assert all(m.status == "succeeded" for m in train(spec, frame).models)
+
+
+def test_a_primary_metric_of_the_other_task_is_refused():
+    with pytest.raises(SpecError, match="the metric 'r2' does not rank classification models"):
+        _spec("y", "classification", [], evaluation={"primary_metric": "r2"})
+
+
+def test_more_classes_than_test_rows_is_refused_before_any_fit():
+    frame = pd.DataFrame({"x": np.arange(120.0), "y": [f"c{i % 20}" for i in range(120)]})
+    spec = _spec("y", "classification", [], evaluation={"test_size": 0.05, "cv_folds": 2})
+    with pytest.raises(DataError, match="has 20 classes but the held-out test split has only 6 rows"):
+        train(spec, frame)

@@ -164,3 +164,11 @@ def test_runs_left_running_by_a_dead_server_are_marked_interrupted(engine, store
     with session_scope(restarted) as session:
         assert repo.mark_interrupted_runs(session) == 1
         assert repo.get_run(session, run_id=run.id).status == "interrupted"
+
+
+def test_a_run_recorded_under_the_restarted_servers_own_pid_is_interrupted(engine, store):
+    dataset = _dataset(engine, store)
+    run = _run(engine, dataset, default_spec(target="species", task="classification"))
+    with session_scope(engine) as session:
+        repo.start_run(session, run_id=run.id)  # records this process's pid, as a container restart reuses it
+        assert repo.mark_interrupted_runs(session) == 1
