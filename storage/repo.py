@@ -65,15 +65,21 @@ def save_dataset(
         read_options=read_options or {},
         source_sha256=source_sha256,
     )
+    _add_with_files(session, store, dataset, written)
+    return DatasetRead.model_validate(dataset)
+
+
+def _add_with_files(session: Session, store: ArtifactStore, row, written: list[tuple[str, bool, str]]) -> None:
+    """Add a row whose files were just written; if the row cannot be written, remove the files this
+    call created (a file an existing record shares stays), so nothing is half-saved."""
     try:
-        session.add(dataset)
+        session.add(row)
         session.flush()
     except Exception:
         for sha256, created, suffix in written:
-            if created:  # a file another record shares stays
+            if created:
                 store.discard(sha256, suffix)
         raise
-    return DatasetRead.model_validate(dataset)
 
 
 def load_dataset_frame(store: ArtifactStore, dataset: DatasetRead) -> pd.DataFrame:
@@ -306,7 +312,7 @@ def _run_query(session: Session, *, select_where=None, limit: int = 50) -> list[
 
 def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, result: TrainedModel) -> ModelResultRead:
     """Record one trained model; its skops file goes to the artifact store."""
-    sha256 = store.put(result.model_file, SKOPS)[0] if result.model_file else None
+    written = [(*store.put(result.model_file, SKOPS), SKOPS)] if result.model_file else []
     row = ModelResult(
         run_id=run_id,
         key=result.key,
@@ -320,11 +326,10 @@ def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, res
         fit_seconds=result.fit_seconds,
         predict_seconds=result.predict_seconds,
         curves=result.curves,
-        artifact_sha256=sha256,
+        artifact_sha256=written[0][0] if written else None,
         artifact_size=len(result.model_file) if result.model_file else None,
     )
-    session.add(row)
-    session.flush()
+    _add_with_files(session, store, row, written)
     return ModelResultRead.model_validate(row)
 
 

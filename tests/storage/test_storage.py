@@ -1,8 +1,10 @@
 import hashlib
 import sqlite3
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from pipeline_core.samples import SAMPLES
 from pipeline_core.spec import PipelineSpec, default_spec
@@ -172,3 +174,15 @@ def test_a_run_recorded_under_the_restarted_servers_own_pid_is_interrupted(engin
     with session_scope(engine) as session:
         repo.start_run(session, run_id=run.id)  # records this process's pid, as a container restart reuses it
         assert repo.mark_interrupted_runs(session) == 1
+
+
+def test_a_model_whose_record_cannot_be_written_leaves_no_file(engine, store):
+    dataset = _dataset(engine, store)
+    run = _run(engine, dataset, default_spec(target="species", task="classification"))
+    model = TrainedModel(key="dummy", kind="dummy", label="Baseline", is_baseline=True, model_file=b"fitted")
+    with session_scope(engine) as session:
+        repo.add_model_result(session, store, run_id=run.id, result=model)
+    with pytest.raises(IntegrityError), session_scope(engine) as session:  # the same key twice
+        repo.add_model_result(session, store, run_id=run.id, result=replace(model, model_file=b"other bytes"))
+    assert not store.path(hashlib.sha256(b"other bytes").hexdigest(), repo.SKOPS).exists()
+    assert store.path(hashlib.sha256(b"fitted").hexdigest(), repo.SKOPS).exists()
