@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from pipeline_core.catalog import Branch, get_model, get_step
+from pipeline_core.catalog import Branch, get_model, get_step, number_repeats
 from pipeline_core.columns import ROLES, ColumnType, infer_column_type
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
@@ -97,10 +97,7 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
 
 
 def _named_steps(steps: list[StepSpec]) -> list[tuple[str, object]]:
-    names: list[str] = []
-    for step in steps:
-        count = sum(existing.startswith(step.kind) for existing in names)
-        names.append(step.kind if count == 0 else f"{step.kind}_{count + 1}")
+    names = number_repeats([step.kind for step in steps])
     return [(name, get_step(step.kind).build(step.params)) for name, step in zip(names, steps, strict=True)]
 
 

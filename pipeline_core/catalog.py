@@ -5,6 +5,7 @@ for the forms, its parameter schema for validation, the column type or task it a
 how to build the scikit-learn object. Nothing else in the code base lists a kind's parameters.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -301,6 +302,16 @@ MODELS: dict[str, ModelKind] = {
         ),
     ]
 }
+
+
+def number_repeats(names: list[str]) -> list[str]:
+    """The names, with _2, _3, … added to a name's later occurrences, so each is unique."""
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in names:
+        seen[name] += 1
+        unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return unique
 
 
 def get_step(key: str) -> StepKind:

@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from pipeline_core.build import build_pipeline, build_preprocessor, feature_schema
-from pipeline_core.catalog import get_model
+from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.columns import ColumnType, parse_numbers
 from pipeline_core.errors import DataError
 from pipeline_core.evaluate import curve_data, default_primary_metric, predict, score_all
@@ -39,7 +39,7 @@ ModelStatus = Literal["succeeded", "failed", "cancelled"]
 
 
 @dataclass
-class ModelResult:
+class TrainedModel:
     """One model's outcome: per-fold CV scores, held-out test scores and the fitted pipeline."""
 
     key: str
@@ -60,7 +60,7 @@ class ModelResult:
 class TrainResult:
     status: Literal["succeeded", "cancelled"]
     primary_metric: str
-    models: list[ModelResult]
+    models: list[TrainedModel]
     n_train: int
     n_test: int
 
@@ -72,7 +72,7 @@ class TrainObserver(Protocol):
 
     def should_stop(self) -> bool: ...
 
-    def on_model_finished(self, result: ModelResult) -> None: ...
+    def on_model_finished(self, result: TrainedModel) -> None: ...
 
 
 class _SilentObserver:
@@ -82,7 +82,7 @@ class _SilentObserver:
     def should_stop(self) -> bool:
         return False
 
-    def on_model_finished(self, result: ModelResult) -> None:
+    def on_model_finished(self, result: TrainedModel) -> None:
         pass
 
 
@@ -175,15 +175,6 @@ def check_target(spec: PipelineSpec, y: pd.Series) -> None:
             )
 
 
-def model_keys(models: list[ModelSpec]) -> list[str]:
-    """Unique result keys: the kind, numbered when a kind appears more than once."""
-    keys: list[str] = []
-    for model in models:
-        count = sum(key == model.kind or key.startswith(f"{model.kind}_") for key in keys)
-        keys.append(model.kind if count == 0 else f"{model.kind}_{count + 1}")
-    return keys
-
-
 def train(
     spec: PipelineSpec,
     frame: pd.DataFrame,
@@ -218,8 +209,8 @@ def train(
 
     models = [ModelSpec(kind="dummy")] + [m for m in spec.models if m.kind != "dummy"]
     results = {
-        key: ModelResult(key=key, kind=m.kind, label=_label(m, key), is_baseline=get_model(m.kind).is_baseline)
-        for key, m in zip(model_keys(models), models, strict=True)
+        key: TrainedModel(key=key, kind=m.kind, label=_label(m, key), is_baseline=get_model(m.kind).is_baseline)
+        for key, m in zip(number_repeats([m.kind for m in models]), models, strict=True)
     }
     pipelines = {key: build_pipeline(spec, frame, m) for key, m in zip(results, models, strict=True)}
 
@@ -307,7 +298,7 @@ def _first_line(message: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _absorb(result: ModelResult, outcome: _Outcome, fold_outcomes: list[_Outcome]) -> None:
+def _absorb(result: TrainedModel, outcome: _Outcome, fold_outcomes: list[_Outcome]) -> None:
     if outcome.error:
         result.status, result.error = "failed", result.error or outcome.error
     elif outcome.fold is None:
@@ -316,7 +307,7 @@ def _absorb(result: ModelResult, outcome: _Outcome, fold_outcomes: list[_Outcome
         fold_outcomes.append(outcome)
 
 
-def _finish(result: ModelResult, fold_outcomes: list[_Outcome]) -> None:
+def _finish(result: TrainedModel, fold_outcomes: list[_Outcome]) -> None:
     if result.status == "failed":
         result.model_file = None
         return
@@ -326,7 +317,7 @@ def _finish(result: ModelResult, fold_outcomes: list[_Outcome]) -> None:
     result.predict_seconds = float(np.mean([o.predict_seconds for o in fold_outcomes]))
 
 
-def _describe(result: ModelResult, outcome: _Outcome, n_folds: int) -> str:
+def _describe(result: TrainedModel, outcome: _Outcome, n_folds: int) -> str:
     if outcome.error:
         return f"{result.label} failed"
     if outcome.fold is None:

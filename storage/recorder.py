@@ -5,8 +5,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.train import ModelResult as TrainedModel
-from pipeline_core.train import TrainObserver, TrainResult
+from pipeline_core.train import TrainedModel, TrainObserver, TrainResult
 from storage import repo
 from storage.artifacts import ArtifactStore
 from storage.db import session_scope

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import ModelResult as TrainedModel
+from pipeline_core.train import TrainedModel
 from storage.artifacts import ArtifactStore
 from storage.errors import NotFoundError
 from storage.models import (

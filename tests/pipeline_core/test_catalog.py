@@ -4,7 +4,7 @@ import pytest
 from sklearn.base import is_classifier, is_regressor
 
 from pipeline_core.build import build_pipeline
-from pipeline_core.catalog import MODELS, STEPS
+from pipeline_core.catalog import MODELS, STEPS, number_repeats
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 
@@ -49,3 +49,7 @@ def test_each_model_builds_the_right_estimator_for_each_task_with_its_parameters
         for name, value in kind.defaults().items():
             assert name in params, f"{kind.key}.{name} maps to no parameter of {type(estimator).__name__}"
             assert params[name] == (value or None) if name == "max_depth" else params[name] == value
+
+
+def test_repeated_kinds_get_unique_names():
+    assert number_repeats(["scale", "impute", "scale", "scale"]) == ["scale", "impute", "scale_2", "scale_3"]

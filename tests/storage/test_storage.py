@@ -8,8 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pipeline_core.samples import SAMPLES
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import ModelResult as TrainedModel
-from pipeline_core.train import TrainResult, library_versions
+from pipeline_core.train import TrainedModel, TrainResult, library_versions
 from storage import repo
 from storage.db import make_engine, session_scope
 from storage.errors import StorageError
