@@ -40,10 +40,10 @@ with left:
         st.dataframe(
             [
                 {
-                    "Pipeline": p["name"],
-                    "Latest version": p["latest_version"],
-                    "Runs": p["runs"],
-                    "Updated": f"{p['updated_at']:%Y-%m-%d %H:%M}",
+                    "Pipeline": p.name,
+                    "Latest version": p.latest_version,
+                    "Runs": p.runs,
+                    "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
                 }
                 for p in pipelines
             ],

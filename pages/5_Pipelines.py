@@ -21,25 +21,25 @@ if not pipelines:
 st.dataframe(
     [
         {
-            "Pipeline": p["name"],
-            "Latest version": p["latest_version"],
-            "Runs": p["runs"],
-            "Updated": f"{p['updated_at']:%Y-%m-%d %H:%M}",
+            "Pipeline": p.name,
+            "Latest version": p.latest_version,
+            "Runs": p.runs,
+            "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
         }
         for p in pipelines
     ],
     hide_index=True,
 )
-chosen = st.selectbox("Pipeline", pipelines, format_func=lambda p: p["name"], key="pipeline")
+chosen = st.selectbox("Pipeline", pipelines, format_func=lambda p: p.name, key="pipeline")
 with session_scope(resources.engine()) as session:
-    versions = repo.list_versions(session, pipeline_id=chosen["id"])
-    runs = repo.list_runs(session, pipeline_id=chosen["id"])
+    versions = repo.list_versions(session, pipeline_id=chosen.id)
+    runs = repo.list_runs(session, pipeline_id=chosen.id)
 version = st.selectbox(
     "Version", versions, format_func=lambda v: f"v{v.version} · saved {v.created_at:%Y-%m-%d %H:%M}", key="version"
 )
 spec = PipelineSpec.from_json(version.spec_json)
 
-st.subheader(as_markdown(f"{chosen['name']} · v{version.version}"))
+st.subheader(as_markdown(f"{chosen.name} · v{version.version}"))
 left, right = st.columns(2)
 with left:
     st.markdown(as_markdown(f"**Predicts** `{spec.data.target}` ({spec.data.task}) from **{spec.data.dataset_name}**"))

@@ -41,6 +41,16 @@ class Pipeline(PipelineBase, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class PipelineSummary(SQLModel):
+    """A pipeline as the lists show it: its latest version, its number of runs, its last change."""
+
+    id: int
+    name: str
+    latest_version: int
+    updated_at: datetime
+    runs: int
+
+
 class PipelineVersionBase(SQLModel):
     pipeline_id: int = Field(foreign_key="pipeline.id", index=True)
     version: int

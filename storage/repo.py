@@ -18,6 +18,7 @@ from storage.models import (
     ModelResult,
     ModelResultRead,
     Pipeline,
+    PipelineSummary,
     PipelineVersion,
     PipelineVersionRead,
     Run,
@@ -164,7 +165,7 @@ def save_pipeline(session: Session, *, name: str, spec: PipelineSpec, run_id: in
     return PipelineVersionRead(**version.model_dump(), pipeline_name=pipeline.name)
 
 
-def list_pipelines(session: Session) -> list[dict]:
+def list_pipelines(session: Session) -> list[PipelineSummary]:
     """One summary per pipeline: name, latest version, number of runs, last change."""
     rows = session.exec(
         select(
@@ -180,7 +181,7 @@ def list_pipelines(session: Session) -> list[dict]:
         .order_by(func.max(PipelineVersion.created_at).desc())
     ).all()
     keys = ("id", "name", "latest_version", "updated_at", "runs")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [PipelineSummary(**dict(zip(keys, row, strict=True))) for row in rows]
 
 
 def list_versions(session: Session, *, pipeline_id: int) -> list[PipelineVersionRead]:

@@ -86,9 +86,9 @@ def test_saving_a_pipeline_versions_only_real_changes_and_files_the_run(engine, 
     assert (v1.version, same.version, v2.version) == (1, 1, 2)
     with session_scope(engine) as session:
         [summary] = repo.list_pipelines(session)
-        runs = repo.list_runs(session, pipeline_id=summary["id"])
-        versions = repo.list_versions(session, pipeline_id=summary["id"])
-    assert (summary["name"], summary["latest_version"], summary["runs"]) == ("Iris", 2, 1)
+        runs = repo.list_runs(session, pipeline_id=summary.id)
+        versions = repo.list_versions(session, pipeline_id=summary.id)
+    assert (summary.name, summary.latest_version, summary.runs) == ("Iris", 2, 1)
     assert [r.id for r in runs] == [run.id] and runs[0].pipeline_version == 1
     assert PipelineSpec.from_json(versions[-1].spec_json) == spec
 
