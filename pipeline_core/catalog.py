@@ -17,27 +17,41 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.impute import SimpleImputer
+from sklearn.experimental import enable_iterative_imputer  # noqa: F401 - makes IterativeImputer importable
+from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import KFold
 from sklearn.preprocessing import (
+    KBinsDiscretizer,
+    MaxAbsScaler,
     MinMaxScaler,
     OneHotEncoder,
     OrdinalEncoder,
+    PolynomialFeatures,
+    PowerTransformer,
+    QuantileTransformer,
     RobustScaler,
     StandardScaler,
+    TargetEncoder,
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from pipeline_core.errors import SpecError
-from pipeline_core.params import ChoiceParam, FloatParam, IntParam, Param
+from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
+from pipeline_core.transformers import FrequencyEncoder, OutlierClipper, RareLevelGrouper, SignedLog
 
 Branch = Literal["numeric", "categorical"]  # the column groups preparation steps apply to
 Task = Literal["classification", "regression"]
-StepCategory = Literal["impute", "scale", "encode"]
+StepCategory = Literal["impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode"]
 
 STEP_CATEGORY_LABELS: dict[str, str] = {
     "impute": "Fill missing values",
+    "outliers": "Outliers",
+    "transform": "Transform",
     "scale": "Scale",
+    "bin": "Bin",
+    "expand": "New features",
+    "group": "Group categories",
     "encode": "Encode categories",
 }
 
@@ -100,6 +114,13 @@ _MAX_DEPTH = IntParam(
     help="How deep each tree may grow; 0 means no limit.",
 )
 
+_ADD_INDICATOR = BoolParam(
+    name="add_indicator",
+    label="Add 'was missing' columns",
+    default=False,
+    help="One 0/1 column per column that had missing values: missingness itself can carry signal.",
+)
+
 STEPS: dict[str, StepKind] = {
     step.key: step
     for step in [
@@ -121,8 +142,9 @@ STEPS: dict[str, StepKind] = {
                         "constant": "Zero",
                     },
                 ),
+                _ADD_INDICATOR,
             ),
-            build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value=0),
+            build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value=0, add_indicator=p["add_indicator"]),
         ),
         StepKind(
             key="categorical_imputer",
@@ -139,6 +161,98 @@ STEPS: dict[str, StepKind] = {
                 ),
             ),
             build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value="missing"),
+        ),
+        StepKind(
+            key="knn_imputer",
+            label="Fill from similar rows (KNN)",
+            category="impute",
+            applies_to="numeric",
+            help="Fills a missing number with the mean of the k most similar training rows.",
+            params=(
+                IntParam(name="n_neighbors", label="Similar rows used (k)", default=5, low=1, high=50),
+                _ADD_INDICATOR,
+            ),
+            build=lambda p: KNNImputer(n_neighbors=p["n_neighbors"], add_indicator=p["add_indicator"]),
+        ),
+        StepKind(
+            key="iterative_imputer",
+            label="Fill by modelling each column",
+            category="impute",
+            applies_to="numeric",
+            help="Predicts each column's missing values from the other columns, in rounds (MICE-style).",
+            params=(
+                IntParam(name="max_iter", label="Rounds", default=10, low=1, high=50),
+                _ADD_INDICATOR,
+            ),
+            build=lambda p: IterativeImputer(max_iter=p["max_iter"], add_indicator=p["add_indicator"], random_state=0),
+        ),
+        StepKind(
+            key="clip_outliers",
+            label="Clip outliers",
+            category="outliers",
+            applies_to="numeric",
+            help="Caps extreme values at bounds learned on the training rows of each fold.",
+            params=(
+                ChoiceParam(
+                    name="method",
+                    label="Bounds",
+                    default="iqr",
+                    choices={"iqr": "Tukey's fences (IQR)", "percentile": "Percentiles"},
+                ),
+                FloatParam(
+                    name="factor",
+                    label="IQR multiple",
+                    default=1.5,
+                    low=0.5,
+                    high=10.0,
+                    help="For Tukey's fences: how many interquartile ranges beyond the quartiles.",
+                ),
+                FloatParam(name="lower", label="Lower percentile", default=1.0, low=0.0, high=49.0),
+                FloatParam(name="upper", label="Upper percentile", default=99.0, low=51.0, high=100.0),
+            ),
+            build=lambda p: OutlierClipper(method=p["method"], factor=p["factor"], lower=p["lower"], upper=p["upper"]),
+        ),
+        StepKind(
+            key="log_transform",
+            label="Log transform",
+            category="transform",
+            applies_to="numeric",
+            help="sign(x)·log(1 + |x|): compresses long right tails (incomes, counts); defined for negatives too.",
+            build=lambda p: SignedLog(),
+        ),
+        StepKind(
+            key="power_transform",
+            label="Power transform",
+            category="transform",
+            applies_to="numeric",
+            help="Makes each column more bell-shaped. Box-Cox needs strictly positive values.",
+            params=(
+                ChoiceParam(
+                    name="method",
+                    label="Method",
+                    default="yeo-johnson",
+                    choices={"yeo-johnson": "Yeo-Johnson (any values)", "box-cox": "Box-Cox (positive only)"},
+                ),
+            ),
+            build=lambda p: PowerTransformer(method=p["method"]),
+        ),
+        StepKind(
+            key="quantile_transform",
+            label="Quantile transform",
+            category="transform",
+            applies_to="numeric",
+            help="Maps each column onto a uniform or normal shape by rank; robust to outliers.",
+            params=(
+                ChoiceParam(
+                    name="output_distribution",
+                    label="Shape",
+                    default="uniform",
+                    choices={"uniform": "Uniform", "normal": "Normal"},
+                ),
+            ),
+            build=lambda p: QuantileTransformer(
+                output_distribution=p["output_distribution"], n_quantiles=100, random_state=0
+            ),
         ),
         StepKind(
             key="standard_scaler",
@@ -163,6 +277,56 @@ STEPS: dict[str, StepKind] = {
             applies_to="numeric",
             help="Centres on the median and divides by the interquartile range, so outliers weigh less.",
             build=lambda p: RobustScaler(),
+        ),
+        StepKind(
+            key="maxabs_scaler",
+            label="Max-abs scaling",
+            category="scale",
+            applies_to="numeric",
+            help="Divides each column by its largest absolute value; keeps zeros and signs.",
+            build=lambda p: MaxAbsScaler(),
+        ),
+        StepKind(
+            key="binning",
+            label="Binning",
+            category="bin",
+            applies_to="numeric",
+            help="Cuts each column into intervals, learned on the training rows.",
+            params=(
+                IntParam(name="n_bins", label="Bins", default=5, low=2, high=50),
+                ChoiceParam(
+                    name="strategy",
+                    label="Bin edges",
+                    default="quantile",
+                    choices={"quantile": "Equal counts", "uniform": "Equal widths", "kmeans": "k-means"},
+                ),
+            ),
+            build=lambda p: KBinsDiscretizer(
+                n_bins=p["n_bins"], strategy=p["strategy"], encode="ordinal", quantile_method="averaged_inverted_cdf"
+            ),
+        ),
+        StepKind(
+            key="polynomial",
+            label="Polynomial and interaction features",
+            category="expand",
+            applies_to="numeric",
+            help="Adds products of columns (and powers). The count grows fast with many columns.",
+            params=(
+                IntParam(name="degree", label="Degree", default=2, low=2, high=3),
+                BoolParam(name="interaction_only", label="Interactions only (no powers)", default=False),
+            ),
+            build=lambda p: PolynomialFeatures(
+                degree=p["degree"], interaction_only=p["interaction_only"], include_bias=False
+            ),
+        ),
+        StepKind(
+            key="rare_levels",
+            label="Group rare categories",
+            category="group",
+            applies_to="categorical",
+            help="Categories rarer than the share (in the training rows), and unseen ones, become 'rare'.",
+            params=(FloatParam(name="min_share", label="Smallest share kept", default=0.01, low=0.0001, high=0.5),),
+            build=lambda p: RareLevelGrouper(min_share=p["min_share"]),
         ),
         StepKind(
             key="onehot_encoder",
@@ -191,6 +355,24 @@ STEPS: dict[str, StepKind] = {
             applies_to="categorical",
             help="One integer per category, in sorted order. Compact; suits tree models best.",
             build=lambda p: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+        ),
+        StepKind(
+            key="target_encoder",
+            label="Target encoding",
+            category="encode",
+            applies_to="categorical",
+            help="Replaces each category by the target's mean for it, cross-fitted so a row never sees its own "
+            "label. Good for many categories.",
+            params=(IntParam(name="cv", label="Cross-fitting folds", default=5, low=2, high=10),),
+            build=lambda p: TargetEncoder(cv=KFold(p["cv"], shuffle=True, random_state=0)),
+        ),
+        StepKind(
+            key="frequency_encoder",
+            label="Frequency encoding",
+            category="encode",
+            applies_to="categorical",
+            help="Replaces each category by its share of the training rows.",
+            build=lambda p: FrequencyEncoder(),
         ),
     ]
 }

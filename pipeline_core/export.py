@@ -1,16 +1,25 @@
 """Serialising trained pipelines: skops files that load without running arbitrary code."""
 
 import skops.io as sio
+from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
+from pipeline_core import transformers
 from pipeline_core.errors import PipelineCoreError
 
-# Types a Pipewright model file may hold beyond skops' own defaults; anything else is refused on load.
+# Types a Pipewright model file may hold beyond skops' own defaults: a few scikit-learn internals and
+# Pipewright's own transformers. Anything else is refused on load.
 TRUSTED_TYPES = frozenset(
     {
         "numpy.dtype",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-        "pipeline_core.transformers.TextToNumber",
+        "sklearn.impute._iterative._ImputerTriplet",
+        "sklearn.model_selection._split.KFold",
+    }
+    | {
+        f"{transformers.__name__}.{name}"
+        for name, value in vars(transformers).items()
+        if isinstance(value, type) and issubclass(value, BaseEstimator) and value.__module__ == transformers.__name__
     }
 )
 

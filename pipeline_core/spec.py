@@ -24,10 +24,11 @@ class _Strict(BaseModel):
 
 
 class StepSpec(_Strict):
-    """One preparation step: a catalog kind and its parameters."""
+    """One preparation step: a catalog kind, its parameters, and whether it runs."""
 
     kind: str
     params: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
 
     @model_validator(mode="after")
     def _check_against_catalog(self) -> "StepSpec":
@@ -80,7 +81,8 @@ class PreprocessingSpec(_Strict):
     )
 
     def for_type(self, branch: Branch) -> list[StepSpec]:
-        return getattr(self, branch)
+        """The branch's enabled steps, in order."""
+        return [step for step in getattr(self, branch) if step.enabled]
 
 
 class EvaluationSpec(_Strict):

@@ -24,7 +24,7 @@ def test_prepare_page_shows_defaults_and_edits_the_spec_through_catalog_forms(ap
     app.selectbox(key="categorical.1.encode.kind").select("ordinal_encoder").run()
     spec = app.session_state["draft_spec"]
     assert [(s.kind, s.params) for s in spec.preprocessing.numeric] == [
-        ("numeric_imputer", {"strategy": "mean"}),
+        ("numeric_imputer", {"strategy": "mean", "add_indicator": False}),
         ("robust_scaler", {}),
     ]
     assert spec.preprocessing.categorical[1].kind == "ordinal_encoder"
