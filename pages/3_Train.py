@@ -35,7 +35,7 @@ for key in chosen:
     kind = get_model(key)
     with st.expander(f"{kind.label} settings"):
         st.caption(kind.help)
-        models.append({"kind": key, "params": param_inputs(kind, current.get(key, {}), key=f"model.{key}")})
+        models.append({"kind": key, "params": param_inputs(kind, current.get(key, {}), key=f"model.{key}", task=task)})
 
 st.subheader("Validation")
 folds, test, seed, metric = st.columns(4)

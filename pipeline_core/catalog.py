@@ -105,6 +105,23 @@ def _no_limit(value: int) -> int | None:
     return value or None
 
 
+_CLASS_WEIGHT = ChoiceParam(
+    name="class_weight",
+    label="Class weights",
+    default="none",
+    choices={"none": "Equal", "balanced": "Balanced: rare classes weigh more"},
+    help="For imbalanced classes: errors on a rare class cost as much in total as on a common one.",
+    only_for="classification",
+)
+
+
+def _weights(p: dict[str, Any], task: Task) -> dict[str, Any]:
+    """The class_weight argument, for classifiers only (regressors have none)."""
+    if task != "classification":
+        return {}
+    return {"class_weight": None if p["class_weight"] == "none" else p["class_weight"]}
+
+
 _MAX_DEPTH = IntParam(
     name="max_depth",
     label="Maximum depth",
@@ -408,8 +425,11 @@ MODELS: dict[str, ModelKind] = {
                     help="Smaller values regularise more strongly.",
                 ),
                 IntParam(name="max_iter", label="Maximum iterations", default=1000, low=50, high=10000),
+                _CLASS_WEIGHT,
             ),
-            build=lambda p, task, seed: LogisticRegression(C=p["C"], max_iter=p["max_iter"], random_state=seed),
+            build=lambda p, task, seed: LogisticRegression(
+                C=p["C"], max_iter=p["max_iter"], random_state=seed, **_weights(p, task)
+            ),
         ),
         ModelKind(
             key="ridge",
@@ -436,9 +456,9 @@ MODELS: dict[str, ModelKind] = {
             label="Decision tree",
             tasks=frozenset({"classification", "regression"}),
             help="One tree of if-then splits. Easy to read, prone to overfit.",
-            params=(_MAX_DEPTH,),
+            params=(_MAX_DEPTH, _CLASS_WEIGHT),
             build=lambda p, task, seed: (DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor)(
-                max_depth=_no_limit(p["max_depth"]), random_state=seed
+                max_depth=_no_limit(p["max_depth"]), random_state=seed, **_weights(p, task)
             ),
         ),
         ModelKind(
@@ -452,6 +472,7 @@ MODELS: dict[str, ModelKind] = {
                 IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000),
                 _MAX_DEPTH,
                 IntParam(name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100),
+                _CLASS_WEIGHT,
             ),
             build=lambda p, task, seed: (RandomForestClassifier if task == "classification" else RandomForestRegressor)(
                 n_estimators=p["n_estimators"],
@@ -459,6 +480,7 @@ MODELS: dict[str, ModelKind] = {
                 min_samples_leaf=p["min_samples_leaf"],
                 random_state=seed,
                 n_jobs=1,
+                **_weights(p, task),
             ),
         ),
         ModelKind(
@@ -472,6 +494,7 @@ MODELS: dict[str, ModelKind] = {
                 FloatParam(name="learning_rate", label="Learning rate", default=0.1, low=0.001, high=1.0, log=True),
                 IntParam(name="max_iter", label="Boosting rounds", default=100, low=10, high=2000),
                 IntParam(name="max_leaf_nodes", label="Leaves per tree", default=31, low=2, high=256),
+                _CLASS_WEIGHT,
             ),
             build=lambda p, task, seed: (
                 HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
@@ -480,6 +503,7 @@ MODELS: dict[str, ModelKind] = {
                 max_iter=p["max_iter"],
                 max_leaf_nodes=p["max_leaf_nodes"],
                 random_state=seed,
+                **_weights(p, task),
             ),
         ),
     ]

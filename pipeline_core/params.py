@@ -16,6 +16,7 @@ class Param:
     label: str
     help: str = ""
     default: Any
+    only_for: str | None = None  # a task this parameter applies to; None: every task
 
     def validate(self, value: Any, *, owner: str) -> Any:
         """Return the value, normalised, or raise ValueError naming `owner` and the rule."""

@@ -8,13 +8,14 @@ from pipeline_core.catalog import Kind
 from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
 
 
-def param_inputs(kind: Kind, values: dict[str, Any], *, key: str) -> dict[str, Any]:
-    """Render a widget for each parameter of `kind`, starting from `values`; return the chosen values."""
-    if not kind.params:
+def param_inputs(kind: Kind, values: dict[str, Any], *, key: str, task: str | None = None) -> dict[str, Any]:
+    """Render a widget for each parameter of `kind` that applies to `task`, starting from `values`;
+    return the chosen values (a parameter for another task keeps its value, unseen)."""
+    shown = [param for param in kind.params if param.only_for in (None, task)]
+    if not shown:
         st.caption("No settings.")
-    return {
-        param.name: _input(param, values.get(param.name, param.default), f"{key}.{param.name}") for param in kind.params
-    }
+    chosen = {param.name: values.get(param.name, param.default) for param in kind.params}
+    return chosen | {param.name: _input(param, chosen[param.name], f"{key}.{param.name}") for param in shown}
 
 
 def _input(param: Param, value: Any, key: str) -> Any:

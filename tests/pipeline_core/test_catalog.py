@@ -53,9 +53,13 @@ def test_each_model_builds_the_right_estimator_for_each_task_with_its_parameters
         estimator = kind.build(kind.defaults(), task, 0)
         assert is_classifier(estimator) if task == "classification" else is_regressor(estimator)
         params = estimator.get_params()
-        for name, value in kind.defaults().items():
-            assert name in params, f"{kind.key}.{name} maps to no parameter of {type(estimator).__name__}"
-            assert params[name] == (value or None) if name == "max_depth" else params[name] == value
+        for param in kind.params:
+            if param.only_for not in (None, task):
+                continue
+            assert param.name in params, f"{kind.key}.{param.name} maps to no parameter of {type(estimator).__name__}"
+            # the form's 'no limit' (0) and 'equal weights' ('none') are scikit-learn's None
+            expected = None if param.default in (0, "none") and param.name != "min_samples_leaf" else param.default
+            assert params[param.name] == expected, (kind.key, param.name)
 
 
 def test_repeated_kinds_get_unique_names():

@@ -178,3 +178,15 @@ def test_more_classes_than_test_rows_is_refused_before_any_fit():
     spec = _spec("y", "classification", [], evaluation={"test_size": 0.05, "cv_folds": 2})
     with pytest.raises(DataError, match="has 20 classes but the held-out test split has only 6 rows"):
         train(spec, frame)
+
+
+def test_balanced_class_weights_help_the_rare_class():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=600)
+    frame = pd.DataFrame({"x": x, "y": np.where(x + rng.normal(scale=0.8, size=600) > 1.6, "rare", "common")})
+    scores = {}
+    for weight in ("none", "balanced"):
+        spec = _spec("y", "classification", [{"kind": "logistic_regression", "params": {"class_weight": weight}}])
+        model = next(m for m in train(spec, frame).models if m.key == "logistic_regression")
+        scores[weight] = np.mean(model.cv_scores["balanced_accuracy"])
+    assert scores["balanced"] > scores["none"] + 0.05

@@ -94,3 +94,12 @@ def test_removing_the_fill_step_warns_which_models_will_fail(app):
     assert "Logistic regression cannot take missing values" in app.warning[0].value
     open_page(app, "3_Train")
     assert "Logistic regression" in app.warning[0].value
+
+
+def test_model_forms_show_class_weights_only_for_classification(app):
+    load_sample(app, "diabetes")
+    open_page(app, "3_Train")
+    assert not [s for s in app.selectbox if s.label == "Class weights"]
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    assert [s.key for s in app.selectbox if s.label == "Class weights"][0] == "model.logistic_regression.class_weight"
