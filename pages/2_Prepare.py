@@ -1,8 +1,8 @@
-"""Prepare: the cleaning and encoding steps for each column type, edited through catalog forms."""
+"""Prepare: the cleaning and feature steps for each kind of column, built from the catalog, with a live preview."""
 
 import streamlit as st
 
-from pipeline_core.build import BRANCH_OF, feature_schema, missing_value_warnings, preview, unused_columns
+from pipeline_core.build import BRANCH_OF, feature_schema, preparation_warnings, preview, step_shapes, unused_columns
 from pipeline_core.catalog import STEP_CATEGORY_LABELS, get_step, steps_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
@@ -16,57 +16,76 @@ spec = require_spec()
 context_caption()
 frame = resources.dataset_frame(state.dataset())
 st.markdown(
-    "Steps run in order on each column type, **inside** the model pipeline: they are re-fitted on the "
+    "Steps run in order on each kind of column, **inside** the model pipeline: they are re-fitted on the "
     "training rows of every cross-validation fold, so nothing is learned from validation rows."
 )
 
+
+def save(edited: dict) -> None:
+    state.set_spec(PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited}))
+    st.rerun()
+
+
+def step_row(branch: str, index: int, steps: list[dict], edited: dict) -> None:
+    """One step: its title and switches, then its settings (rendered from the catalog)."""
+    step = steps[index]
+    kind = get_step(step["kind"])
+    key = f"{branch}.{index}.{kind.key}"
+    with st.container(border=True):
+        title, on, up, down, copy, remove = st.columns([6, 1, 1, 1, 1, 1], vertical_alignment="center")
+        title.markdown(f"**{index + 1}. {kind.label}** · {STEP_CATEGORY_LABELS[kind.category]}")
+        step["enabled"] = on.toggle("On", value=step.get("enabled", True), key=f"{key}.on")
+        moves = {
+            up.button("", icon=":material/arrow_upward:", key=f"{key}.up", help="Move up", disabled=index == 0): index
+            - 1,
+            down.button(
+                "",
+                icon=":material/arrow_downward:",
+                key=f"{key}.down",
+                help="Move down",
+                disabled=index == len(steps) - 1,
+            ): index + 1,
+        }
+        if True in moves:
+            steps.insert(moves[True], steps.pop(index))
+            save(edited)
+        if copy.button("", icon=":material/content_copy:", key=f"{key}.copy", help="Duplicate this step"):
+            steps.insert(index + 1, dict(step))
+            save(edited)
+        if remove.button("", icon=":material/delete:", key=f"{key}.remove", help="Remove this step"):
+            steps.pop(index)
+            save(edited)
+        st.caption(kind.help)
+        if step["enabled"]:
+            step["params"] = param_inputs(kind, step.get("params", {}), key=key)
+
+
+def add_step(branch: str, steps: list[dict], edited: dict) -> None:
+    kinds = steps_for(branch)
+    pick, add = st.columns([6, 1], vertical_alignment="bottom")
+    new_kind = pick.selectbox(
+        f"Add a {branch} step",
+        [k.key for k in kinds],
+        key=f"{branch}.add.kind",
+        format_func=lambda key: f"{STEP_CATEGORY_LABELS[get_step(key).category]} · {get_step(key).label}",
+    )
+    if add.button("Add", key=f"{branch}.add"):
+        steps.append({"kind": new_kind, "params": {}})
+        save(edited)
+
+
 schema = feature_schema(spec, frame)
 edited = spec.preprocessing.model_dump()
-for column_type in ("numeric", "categorical"):
-    columns = [column for column, kind in schema.items() if BRANCH_OF[kind] == column_type]
-    st.subheader(f"{column_type.capitalize()} columns ({len(columns)})")
+for branch in ("numeric", "categorical"):
+    columns = [column for column, kind in schema.items() if BRANCH_OF[kind] == branch]
+    st.subheader(f"{branch.capitalize()} columns ({len(columns)})")
     if columns:
         st.caption(as_markdown(", ".join(f"`{c}`" for c in columns[:30]) + (" …" if len(columns) > 30 else "")))
     else:
         st.caption("None in this dataset; these steps are skipped.")
-    steps = edited[column_type]
-    for index, step in enumerate(steps):
-        current = get_step(step["kind"])
-        with st.container(border=True):
-            head, remove = st.columns([6, 1])
-            options = [kind.key for kind in steps_for(column_type) if kind.category == current.category]
-            kind_key = head.selectbox(
-                f"Step {index + 1}: {STEP_CATEGORY_LABELS[current.category]}",
-                options,
-                index=options.index(current.key),
-                format_func=lambda key: get_step(key).label,
-                key=f"{column_type}.{index}.{current.category}.kind",
-            )
-            if remove.button("Remove", key=f"{column_type}.{index}.remove", help="Remove this step"):
-                steps.pop(index)
-                state.set_spec(PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited}))
-                st.rerun()
-            kind = get_step(kind_key)
-            st.caption(kind.help)
-            params = step["params"] if kind_key == step["kind"] else {}
-            steps[index] = {
-                "kind": kind_key,
-                "params": param_inputs(kind, params, key=f"{column_type}.{index}.{kind_key}"),
-            }
-    present = {get_step(step["kind"]).category for step in steps}
-    addable = [kind for kind in steps_for(column_type) if kind.category not in present]
-    if addable:
-        pick, add = st.columns([6, 1])
-        new_kind = pick.selectbox(
-            f"Add a {column_type} step",
-            [kind.key for kind in addable],
-            format_func=lambda key: get_step(key).label,
-            key=f"{column_type}.add.kind",
-        )
-        if add.button("Add", key=f"{column_type}.add"):
-            steps.append({"kind": new_kind, "params": {}})
-            state.set_spec(PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited}))
-            st.rerun()
+    for index in range(len(edited[branch])):
+        step_row(branch, index, edited[branch], edited)
+    add_step(branch, edited[branch], edited)
 
 unused = {c: reason for c, reason in unused_columns(spec, frame).items() if reason != "the target"}
 if unused:
@@ -77,16 +96,25 @@ if new_spec != spec:
     state.set_spec(new_spec)
 
 st.subheader("Preview")
+for warning in preparation_warnings(new_spec, frame):
+    st.warning(as_markdown(warning))
 try:
     prepared = preview(new_spec, frame)
-except PipelineCoreError as error:
-    st.error(as_markdown(str(error)))
+except (PipelineCoreError, ValueError) as error:  # a step that cannot fit this data (Box-Cox on zeros, say)
+    st.error(as_markdown(str(error).splitlines()[0]))
 else:
     st.caption(
-        f"The first {len(prepared):,} rows after preparation, fitted on those rows only: "
-        f"{len(schema)} columns in, **{prepared.shape[1]} features** out."
+        f"The first {len(prepared):,} rows after preparation, fitted on those rows only (training fits on each "
+        f"fold): {len(schema)} columns in, **{prepared.shape[1]} features** out."
+    )
+    shapes = step_shapes(new_spec, frame)
+    st.dataframe(
+        [
+            {"Columns": branch, "Step": label, "Output": output}
+            for branch, rows in shapes.items()
+            for label, output in rows
+        ],
+        hide_index=True,
     )
     st.dataframe(prepared.head(20))
-    for warning in missing_value_warnings(new_spec, frame):
-        st.warning(as_markdown(warning))
     st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipeline_core.build import missing_value_warnings
+from pipeline_core.build import preparation_warnings
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.evaluate import default_primary_metric, metrics_for
@@ -113,7 +113,7 @@ def run_panel() -> None:
         st.warning(messages.RUN_STATUS[run.status])
 
 
-for warning in missing_value_warnings(new_spec, resources.dataset_frame(state.dataset())):
+for warning in preparation_warnings(new_spec, resources.dataset_frame(state.dataset())):
     st.warning(as_markdown(warning))
 if st.button("Train", type="primary", key="train", disabled=not chosen):
     try:

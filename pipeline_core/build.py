@@ -9,7 +9,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
 from pipeline_core.catalog import Branch, get_model, get_step, number_repeats
-from pipeline_core.columns import ROLES, ColumnType, infer_column_type
+from pipeline_core.columns import ROLES, ColumnType, infer_column_type, parse_numbers
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
 from pipeline_core.transformers import TextToNumber
@@ -116,24 +116,82 @@ def preview(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> pd
     return preprocessor.fit_transform(sample[list(schema)])
 
 
-def missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
-    """Plain-words warnings for models that will meet missing values they cannot take."""
+def preparation_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
+    """Plain-words warnings, before any training, about steps that will fail or surprise."""
     schema = feature_schema(spec, frame)
+    branches = {
+        branch: [c for c, column_type in schema.items() if BRANCH_OF[column_type] == branch]
+        for branch in ("numeric", "categorical")
+    }
+    return _missing_value_warnings(spec, frame, branches) + [
+        warning
+        for branch, columns in branches.items()
+        for step in spec.preprocessing.for_type(branch)
+        for warning in _step_warnings(step, frame, columns)
+    ]
+
+
+def _step_warnings(step: StepSpec, frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]
+    if step.kind == "onehot_encoder":
+        cap = step.params["max_categories"]
+        wide = {c: frame[c].nunique() for c in columns if frame[c].nunique() > cap}
+        return [
+            f"One-hot on `{c}` would create {n:,} columns; it keeps the {cap - 1} most frequent and groups the rest. "
+            "Target or frequency encoding keeps it to one column."
+            for c, n in wide.items()
+        ]
+    if step.kind == "power_transform" and step.params["method"] == "box-cox":
+        bad = [c for c in numeric if (frame[c] <= 0).any()]
+        return [f"Box-Cox needs positive values; `{c}` has zeros or negatives. Use Yeo-Johnson." for c in bad]
+    if step.kind == "polynomial":
+        n = len(columns)
+        count = n * (n + 1) // 2 + n if step.params["degree"] == 2 else None
+        if count and count > 500:
+            return [f"Polynomial features on {n} numeric columns make {count:,} features: fitting will be slow."]
+    return []
+
+
+def _missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame, branches: dict[str, list[str]]) -> list[str]:
+    """Models that will meet missing values they cannot take."""
     unfilled = []
-    for branch in ("numeric", "categorical"):
+    for branch, columns in branches.items():
         steps = spec.preprocessing.for_type(branch)
         fills = any(get_step(step.kind).category == "impute" for step in steps)
         onehot_only = branch == "categorical" and any(step.kind == "onehot_encoder" for step in steps)
         if not fills and not onehot_only:  # one-hot turns a missing value into its own 0/1 column
-            columns = [c for c, column_type in schema.items() if BRANCH_OF[column_type] == branch]
             unfilled += [c for c in columns if frame[c].isna().any()]
-    if not unfilled:
-        return []
     failing = [get_model(m.kind).label for m in spec.models if not get_model(m.kind).handles_missing]
-    if not failing:
+    if not unfilled or not failing:
         return []
     names = ", ".join(f"`{c}`" for c in unfilled[:5]) + (" …" if len(unfilled) > 5 else "")
     return [
         f"{names} {'has' if len(unfilled) == 1 else 'have'} missing values and no fill step: "
         f"{', '.join(failing)} cannot take missing values and will fail. Add a fill step on the Prepare page."
     ]
+
+
+def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> dict[str, list[tuple[str, str]]]:
+    """For each branch, its steps with the number of columns each outputs, fitted one after another on
+    a sample; a step that fails there says why instead."""
+    schema = feature_schema(spec, frame)
+    sample = frame.head(n_rows)
+    y = sample[spec.data.target]
+    shapes = {}
+    for branch in ("numeric", "categorical"):
+        columns = [c for c, column_type in schema.items() if BRANCH_OF[column_type] == branch]
+        if not columns:
+            continue
+        data = sample[columns].apply(parse_numbers) if branch == "numeric" else sample[columns].astype(object)
+        shapes[branch] = []
+        for step, (_, transformer) in zip(
+            spec.preprocessing.for_type(branch), _named_steps(spec.preprocessing.for_type(branch)), strict=True
+        ):
+            label = get_step(step.kind).label
+            try:
+                data = transformer.fit_transform(data, y)
+            except (ValueError, TypeError) as error:
+                shapes[branch].append((label, f"fails: {str(error).splitlines()[0][:120]}"))
+                break
+            shapes[branch].append((label, f"{data.shape[1]:,} columns"))
+    return shapes

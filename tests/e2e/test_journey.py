@@ -37,9 +37,13 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     expect(page.get_by_text("1,500", exact=True)).to_be_visible()
     shoot(page, "1_data")
 
-    # Prepare: switch the scaler to min-max, and see the preview
+    # Prepare: replace the standard scaler by min-max scaling, and see the preview
     _nav(page, "Prepare")
-    _choose(page, "Step 2: Scale", "Min-max scaling")
+    page.locator(".st-key-numeric-1-standard_scaler-remove button").first.click()
+    expect(page.get_by_text("2. Standard scaling")).to_have_count(0)
+    _choose(page, "Add a numeric step", "Scale · Min-max scaling")
+    page.locator(".st-key-numeric-add button").first.click()
+    expect(page.get_by_text("2. Min-max scaling")).to_be_visible()
     expect(page.get_by_text(re.compile(r"features\*?\*? out|features out"))).to_be_visible()
     shoot(page, "2_prepare")
 
@@ -70,7 +74,7 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     shoot(page, "5_pipelines")
     page.get_by_role("button", name="Open in Prepare and Train").click()
     expect(page.get_by_role("heading", name="Prepare", exact=True)).to_be_visible()
-    expect(page.get_by_role("combobox", name="Step 2: Scale")).to_have_value("Min-max scaling")
+    expect(page.get_by_text("2. Min-max scaling")).to_be_visible()
 
     _nav(page, "Export")
     expect(page.get_by_text("sio.load(")).to_be_visible()

@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
 from pipeline_core.build import build_pipeline, feature_schema
@@ -190,3 +191,23 @@ def test_balanced_class_weights_help_the_rare_class():
         model = next(m for m in train(spec, frame).models if m.key == "logistic_regression")
         scores[weight] = np.mean(model.cv_scores["balanced_accuracy"])
     assert scores["balanced"] > scores["none"] + 0.05
+
+
+def test_target_encoding_inside_the_pipeline_does_not_leak_noise_into_the_scores():
+    """Target-encoded on all rows first, a pure-noise code with many levels looks predictive; fitted inside
+    each fold (and cross-fitted), as the pipeline does, it stays at chance."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"code": rng.integers(0, 150, 400).astype(str), "y": rng.choice(["a", "b"], 400)})
+    spec = _spec(
+        "y",
+        "classification",
+        [{"kind": "logistic_regression"}],
+        preprocessing={"numeric": [], "categorical": [{"kind": "target_encoder"}]},
+        data={"target": "y", "task": "classification", "column_types": {"code": "categorical"}},
+    )
+    honest = next(m for m in train(spec, frame).models if m.key == "logistic_regression")
+    assert np.mean(honest.cv_scores["roc_auc"]) < 0.6
+
+    leaky = frame.assign(code=frame.groupby("code")["y"].transform(lambda s: (s == "b").mean()))
+    naive = cross_val_score(LogisticRegression(), leaky[["code"]], leaky["y"], cv=5, scoring="roc_auc")
+    assert naive.mean() > 0.7  # the same noise, encoded with every row's own label, looks like signal

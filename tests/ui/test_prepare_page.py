@@ -1,0 +1,79 @@
+"""The Prepare page: steps added, removed, reordered, switched off and duplicated through catalog forms."""
+
+from tests.ui.conftest import load_sample, open_page
+
+
+def _kinds(app, branch: str = "numeric") -> list[str]:
+    return [step.kind for step in getattr(app.session_state["draft_spec"].preprocessing, branch)]
+
+
+def _captions(app) -> str:
+    return " ".join(caption.value for caption in app.caption)
+
+
+def _churn(app):
+    load_sample(app, "customer_churn")
+    return open_page(app, "2_Prepare")
+
+
+def test_without_data_the_page_says_what_to_do_first(app):
+    open_page(app, "2_Prepare")
+    assert "No dataset yet" in app.info[0].value
+
+
+def test_defaults_are_shown_with_their_settings_and_the_preview(app):
+    _churn(app)
+    assert _kinds(app) == ["numeric_imputer", "standard_scaler"]
+    assert _kinds(app, "categorical") == ["categorical_imputer", "onehot_encoder"]
+    assert app.selectbox(key="numeric.0.numeric_imputer.strategy").value == "median"
+    assert "8 columns in, **16 features** out" in _captions(app)  # one-hot: one column per category
+    shapes = app.dataframe[0].value
+    assert shapes["Output"].tolist()[-1] == "12 columns"
+
+
+def test_settings_change_the_spec(app):
+    _churn(app)
+    app.selectbox(key="numeric.0.numeric_imputer.strategy").select("mean").run()
+    app.checkbox(key="numeric.0.numeric_imputer.add_indicator").check().run()
+    step = app.session_state["draft_spec"].preprocessing.numeric[0]
+    assert step.params == {"strategy": "mean", "add_indicator": True}
+    assert "8 columns in, **18 features** out" in _captions(app)  # a "was missing" column for the 2 with gaps
+
+
+def test_steps_are_added_removed_and_reordered(app):
+    _churn(app)
+    app.button(key="numeric.1.standard_scaler.remove").click().run()
+    assert _kinds(app) == ["numeric_imputer"]
+    app.selectbox(key="numeric.add.kind").select("robust_scaler").run()
+    app.button(key="numeric.add").click().run()
+    app.selectbox(key="numeric.add.kind").select("clip_outliers").run()
+    app.button(key="numeric.add").click().run()
+    assert _kinds(app) == ["numeric_imputer", "robust_scaler", "clip_outliers"]
+    app.button(key="numeric.2.clip_outliers.up").click().run()
+    assert _kinds(app) == ["numeric_imputer", "clip_outliers", "robust_scaler"]
+    app.button(key="numeric.0.numeric_imputer.down").click().run()
+    assert _kinds(app) == ["clip_outliers", "numeric_imputer", "robust_scaler"]
+
+
+def test_a_step_is_duplicated_and_switched_off(app):
+    _churn(app)
+    app.button(key="categorical.1.onehot_encoder.copy").click().run()
+    assert _kinds(app, "categorical") == ["categorical_imputer", "onehot_encoder", "onehot_encoder"]
+    app.button(key="categorical.2.onehot_encoder.remove").click().run()
+    app.toggle(key="numeric.1.standard_scaler.on").set_value(False).run()
+    spec = app.session_state["draft_spec"]
+    assert [s.enabled for s in spec.preprocessing.numeric] == [True, False]
+    assert [s.kind for s in spec.preprocessing.for_type("numeric")] == ["numeric_imputer"]
+
+
+def test_encoders_change_the_feature_count_and_warnings_come_before_training(app):
+    _churn(app)
+    app.button(key="categorical.1.onehot_encoder.remove").click().run()
+    app.selectbox(key="categorical.add.kind").select("frequency_encoder").run()
+    app.button(key="categorical.add").click().run()
+    assert "8 columns in, **8 features** out" in _captions(app)
+    app.selectbox(key="numeric.add.kind").select("power_transform").run()
+    app.button(key="numeric.add").click().run()
+    app.selectbox(key="numeric.2.power_transform.method").select("box-cox").run()
+    assert any("Box-Cox needs positive values; `support_calls`" in w.value for w in app.warning)
+    assert not app.exception
