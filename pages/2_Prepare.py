@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pipeline_core.build import BRANCH_OF, feature_schema, preparation_warnings, preview, step_shapes, unused_columns
-from pipeline_core.catalog import STEP_CATEGORY_LABELS, get_step, steps_for
+from pipeline_core.catalog import BRANCHES, STEP_CATEGORY_LABELS, get_step, steps_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
 from ui import resources, state
@@ -19,6 +19,14 @@ st.markdown(
     "Steps run in order on each kind of column, **inside** the model pipeline: they are re-fitted on the "
     "training rows of every cross-validation fold, so nothing is learned from validation rows."
 )
+
+
+BRANCH_TITLES = {
+    "numeric": "Numeric columns",
+    "categorical": "Categorical columns",
+    "datetime": "Date columns",
+    "text": "Text columns",
+}
 
 
 def save(edited: dict) -> None:
@@ -76,9 +84,11 @@ def add_step(branch: str, steps: list[dict], edited: dict) -> None:
 
 schema = feature_schema(spec, frame)
 edited = spec.preprocessing.model_dump()
-for branch in ("numeric", "categorical"):
+for branch in BRANCHES:
     columns = [column for column, kind in schema.items() if BRANCH_OF[kind] == branch]
-    st.subheader(f"{branch.capitalize()} columns ({len(columns)})")
+    if not columns and branch in ("datetime", "text"):
+        continue
+    st.subheader(f"{BRANCH_TITLES[branch]} ({len(columns)})")
     if columns:
         st.caption(as_markdown(", ".join(f"`{c}`" for c in columns[:30]) + (" …" if len(columns) > 30 else "")))
     else:

@@ -8,14 +8,26 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from pipeline_core.catalog import Branch, get_model, get_step, number_repeats
+from pipeline_core.catalog import BRANCHES, Branch, get_model, get_step, number_repeats
 from pipeline_core.columns import ROLES, ColumnType, infer_column_type, parse_numbers
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
 from pipeline_core.transformers import TextToNumber
 
 # Which branch of the preprocessor each usable column type goes to; other types are not features yet.
-BRANCH_OF: dict[ColumnType, Branch] = {"numeric": "numeric", "categorical": "categorical", "boolean": "categorical"}
+BRANCH_OF: dict[ColumnType, Branch] = {
+    "numeric": "numeric",
+    "categorical": "categorical",
+    "boolean": "categorical",
+    "datetime": "datetime",
+    "text": "text",
+}
+# What a branch's steps must include for its columns to reach a model as numbers.
+REQUIRED_CATEGORY = {
+    "categorical": ("encode", "one-hot, ordinal, target or frequency encoding"),
+    "datetime": ("dates", "date parts"),
+    "text": ("text", "words (TF-IDF)"),
+}
 
 
 def column_types(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, ColumnType]:
@@ -56,8 +68,7 @@ def unused_columns(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, str]:
             reasons[column] = ROLES[role].split(" (")[0].lower()
         elif column_type == "id":
             reasons[column] = "identifier"
-        elif column_type not in BRANCH_OF:
-            reasons[column] = f"{'dates' if column_type == 'datetime' else 'free text'}, not a feature yet"
+
     return reasons
 
 
@@ -67,23 +78,27 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
     Numeric columns stored as text ('$1,200') get their own branch that first reads them as numbers.
     """
     branches = []
-    for branch in ("numeric", "categorical"):
+    for branch in BRANCHES:
         columns = [column for column, column_type in schema.items() if BRANCH_OF[column_type] == branch]
         if not columns:
             continue
         steps = spec.preprocessing.for_type(branch)
-        if branch == "categorical" and not any(get_step(s.kind).category == "encode" for s in steps):
+        required = REQUIRED_CATEGORY.get(branch)
+        if required and not any(get_step(s.kind).category == required[0] for s in steps):
             raise SpecError(
-                f"Categorical columns ({', '.join(columns[:5])}) need an encoding step: models only take "
-                "numbers. Add one-hot or ordinal encoding, or ignore those columns."
+                f"{branch.capitalize()} columns ({', '.join(columns[:5])}) need a step that turns them into numbers: "
+                f"models only take numbers. Add {required[1]} on the Prepare page, or leave those columns out."
             )
+        if branch == "text":  # a text step reads one column of documents at a time
+            branches += [(f"text_{c}", Pipeline(_named_steps(steps)), c) for c in columns]
+            continue
         if branch == "numeric":
             as_text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
             columns = [c for c in columns if c not in as_text]
             if as_text:
                 parse = [("text_to_number", TextToNumber())]
                 branches.append(("numbers_in_text", Pipeline(parse + _named_steps(steps)), as_text))
-        else:
+        elif branch == "categorical":
             flags = [c for c in columns if pd.api.types.is_bool_dtype(frame[c])]
             columns = [c for c in columns if c not in flags]
             if flags:  # a bool column has no missing values, and imputers refuse its dtype: encode only
@@ -93,7 +108,7 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
             branches.append((branch, Pipeline(_named_steps(steps)) if steps else "passthrough", columns))
     if not branches:
         raise SpecError("There are no feature columns left: every column is the target, ignored, or not usable yet.")
-    return ColumnTransformer(branches, verbose_feature_names_out=False)
+    return ColumnTransformer(branches, verbose_feature_names_out=False, sparse_threshold=0)
 
 
 def _named_steps(steps: list[StepSpec]) -> list[tuple[str, object]]:
@@ -178,7 +193,7 @@ def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -
     sample = frame.head(n_rows)
     y = sample[spec.data.target]
     shapes = {}
-    for branch in ("numeric", "categorical"):
+    for branch in ("numeric", "categorical", "datetime"):  # a text column's width is its vocabulary
         columns = [c for c, column_type in schema.items() if BRANCH_OF[column_type] == branch]
         if not columns:
             continue

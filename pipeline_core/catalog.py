@@ -38,11 +38,19 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from pipeline_core.errors import SpecError
 from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
-from pipeline_core.transformers import FrequencyEncoder, OutlierClipper, RareLevelGrouper, SignedLog
+from pipeline_core.transformers import (
+    DateParts,
+    FrequencyEncoder,
+    OutlierClipper,
+    RareLevelGrouper,
+    SignedLog,
+    TextFeatures,
+)
 
-Branch = Literal["numeric", "categorical"]  # the column groups preparation steps apply to
+Branch = Literal["numeric", "categorical", "datetime", "text"]  # the column groups steps apply to
+BRANCHES: tuple[Branch, ...] = ("numeric", "categorical", "datetime", "text")
 Task = Literal["classification", "regression"]
-StepCategory = Literal["impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode"]
+StepCategory = Literal["impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode", "dates", "text"]
 
 STEP_CATEGORY_LABELS: dict[str, str] = {
     "impute": "Fill missing values",
@@ -53,6 +61,8 @@ STEP_CATEGORY_LABELS: dict[str, str] = {
     "expand": "New features",
     "group": "Group categories",
     "encode": "Encode categories",
+    "dates": "Dates",
+    "text": "Text",
 }
 
 
@@ -87,7 +97,7 @@ class Kind:
 @dataclass(frozen=True, kw_only=True)
 class StepKind(Kind):
     category: StepCategory
-    applies_to: Branch
+    applies_to: tuple[Branch, ...]  # the first is where the step belongs; dates take numeric steps after date parts
     build: Callable[[dict[str, Any]], Any]
 
 
@@ -142,10 +152,41 @@ STEPS: dict[str, StepKind] = {
     step.key: step
     for step in [
         StepKind(
+            key="date_parts",
+            label="Date parts",
+            category="dates",
+            applies_to=("datetime",),
+            help="Year, month, day, weekday, weekend, days since the earliest training date; the date format is "
+            "learned from the training rows.",
+            params=(
+                BoolParam(
+                    name="cyclical",
+                    label="Cyclical month and weekday (sin/cos)",
+                    default=False,
+                    help="December sits next to January, Sunday next to Monday.",
+                ),
+                BoolParam(name="hour", label="Hour of day", default=False),
+            ),
+            build=lambda p: DateParts(cyclical=p["cyclical"], hour=p["hour"]),
+        ),
+        StepKind(
+            key="tfidf",
+            label="Words (TF-IDF)",
+            category="text",
+            applies_to=("text",),
+            help="One column per frequent word (or phrase), weighted by how telling it is. Learned on training rows.",
+            params=(
+                IntParam(name="max_features", label="Most words kept", default=1000, low=10, high=50000),
+                IntParam(name="max_ngram", label="Longest phrase (words)", default=1, low=1, high=3),
+                IntParam(name="min_df", label="Seen in at least (rows)", default=2, low=1, high=100),
+            ),
+            build=lambda p: TextFeatures(max_features=p["max_features"], max_ngram=p["max_ngram"], min_df=p["min_df"]),
+        ),
+        StepKind(
             key="numeric_imputer",
             label="Fill missing numbers",
             category="impute",
-            applies_to="numeric",
+            applies_to=("numeric",),
             help="Replaces missing numbers with a statistic learned on the training rows of each fold.",
             params=(
                 ChoiceParam(
@@ -167,7 +208,7 @@ STEPS: dict[str, StepKind] = {
             key="categorical_imputer",
             label="Fill missing categories",
             category="impute",
-            applies_to="categorical",
+            applies_to=("categorical",),
             help="Replaces missing categories with the most frequent one, or with a 'missing' level.",
             params=(
                 ChoiceParam(
@@ -183,7 +224,7 @@ STEPS: dict[str, StepKind] = {
             key="knn_imputer",
             label="Fill from similar rows (KNN)",
             category="impute",
-            applies_to="numeric",
+            applies_to=("numeric",),
             help="Fills a missing number with the mean of the k most similar training rows.",
             params=(
                 IntParam(name="n_neighbors", label="Similar rows used (k)", default=5, low=1, high=50),
@@ -195,7 +236,7 @@ STEPS: dict[str, StepKind] = {
             key="iterative_imputer",
             label="Fill by modelling each column",
             category="impute",
-            applies_to="numeric",
+            applies_to=("numeric",),
             help="Predicts each column's missing values from the other columns, in rounds (MICE-style).",
             params=(
                 IntParam(name="max_iter", label="Rounds", default=10, low=1, high=50),
@@ -207,7 +248,7 @@ STEPS: dict[str, StepKind] = {
             key="clip_outliers",
             label="Clip outliers",
             category="outliers",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Caps extreme values at bounds learned on the training rows of each fold.",
             params=(
                 ChoiceParam(
@@ -233,7 +274,7 @@ STEPS: dict[str, StepKind] = {
             key="log_transform",
             label="Log transform",
             category="transform",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="sign(x)·log(1 + |x|): compresses long right tails (incomes, counts); defined for negatives too.",
             build=lambda p: SignedLog(),
         ),
@@ -241,7 +282,7 @@ STEPS: dict[str, StepKind] = {
             key="power_transform",
             label="Power transform",
             category="transform",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Makes each column more bell-shaped. Box-Cox needs strictly positive values.",
             params=(
                 ChoiceParam(
@@ -257,7 +298,7 @@ STEPS: dict[str, StepKind] = {
             key="quantile_transform",
             label="Quantile transform",
             category="transform",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Maps each column onto a uniform or normal shape by rank; robust to outliers.",
             params=(
                 ChoiceParam(
@@ -275,7 +316,7 @@ STEPS: dict[str, StepKind] = {
             key="standard_scaler",
             label="Standard scaling",
             category="scale",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Centres each column on its mean and divides by its standard deviation.",
             build=lambda p: StandardScaler(),
         ),
@@ -283,7 +324,7 @@ STEPS: dict[str, StepKind] = {
             key="minmax_scaler",
             label="Min-max scaling",
             category="scale",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Maps each column linearly onto the range 0 to 1.",
             build=lambda p: MinMaxScaler(),
         ),
@@ -291,7 +332,7 @@ STEPS: dict[str, StepKind] = {
             key="robust_scaler",
             label="Robust scaling",
             category="scale",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Centres on the median and divides by the interquartile range, so outliers weigh less.",
             build=lambda p: RobustScaler(),
         ),
@@ -299,7 +340,7 @@ STEPS: dict[str, StepKind] = {
             key="maxabs_scaler",
             label="Max-abs scaling",
             category="scale",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Divides each column by its largest absolute value; keeps zeros and signs.",
             build=lambda p: MaxAbsScaler(),
         ),
@@ -307,7 +348,7 @@ STEPS: dict[str, StepKind] = {
             key="binning",
             label="Binning",
             category="bin",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Cuts each column into intervals, learned on the training rows.",
             params=(
                 IntParam(name="n_bins", label="Bins", default=5, low=2, high=50),
@@ -326,7 +367,7 @@ STEPS: dict[str, StepKind] = {
             key="polynomial",
             label="Polynomial and interaction features",
             category="expand",
-            applies_to="numeric",
+            applies_to=("numeric", "datetime"),
             help="Adds products of columns (and powers). The count grows fast with many columns.",
             params=(
                 IntParam(name="degree", label="Degree", default=2, low=2, high=3),
@@ -340,7 +381,7 @@ STEPS: dict[str, StepKind] = {
             key="rare_levels",
             label="Group rare categories",
             category="group",
-            applies_to="categorical",
+            applies_to=("categorical",),
             help="Categories rarer than the share (in the training rows), and unseen ones, become 'rare'.",
             params=(FloatParam(name="min_share", label="Smallest share kept", default=0.01, low=0.0001, high=0.5),),
             build=lambda p: RareLevelGrouper(min_share=p["min_share"]),
@@ -349,7 +390,7 @@ STEPS: dict[str, StepKind] = {
             key="onehot_encoder",
             label="One-hot encoding",
             category="encode",
-            applies_to="categorical",
+            applies_to=("categorical",),
             help="One 0/1 column per category; rarer categories beyond the cap share one 'infrequent' column.",
             params=(
                 IntParam(
@@ -369,7 +410,7 @@ STEPS: dict[str, StepKind] = {
             key="ordinal_encoder",
             label="Ordinal encoding",
             category="encode",
-            applies_to="categorical",
+            applies_to=("categorical",),
             help="One integer per category, in sorted order. Compact; suits tree models best.",
             build=lambda p: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
         ),
@@ -377,7 +418,7 @@ STEPS: dict[str, StepKind] = {
             key="target_encoder",
             label="Target encoding",
             category="encode",
-            applies_to="categorical",
+            applies_to=("categorical",),
             help="Replaces each category by the target's mean for it, cross-fitted so a row never sees its own "
             "label. Good for many categories.",
             params=(IntParam(name="cv", label="Cross-fitting folds", default=5, low=2, high=10),),
@@ -387,7 +428,7 @@ STEPS: dict[str, StepKind] = {
             key="frequency_encoder",
             label="Frequency encoding",
             category="encode",
-            applies_to="categorical",
+            applies_to=("categorical",),
             help="Replaces each category by its share of the training rows.",
             build=lambda p: FrequencyEncoder(),
         ),
@@ -537,7 +578,7 @@ def get_model(key: str) -> ModelKind:
 
 
 def steps_for(branch: Branch) -> list[StepKind]:
-    return [step for step in STEPS.values() if step.applies_to == branch]
+    return [step for step in STEPS.values() if branch in step.applies_to]
 
 
 def models_for(task: Task) -> list[ModelKind]:

@@ -50,16 +50,16 @@ def _is_text(series: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(series) or series.dtype == object
 
 
-def datetime_format(series: pd.Series) -> str | None:
-    """The strftime format that reads (nearly) every value of a text column, or None."""
+def datetime_format(series: pd.Series, *, min_share: float = MIN_SHARE) -> str | None:
+    """The strftime format that reads at least `min_share` of a text column's values (the most it can), or None."""
     if pd.api.types.is_datetime64_any_dtype(series):
         return "ISO 8601"
     if not _is_text(series):
         return None
     sample = _sample(series).astype(str).str.strip()
-    if sample.empty or not sample.str.contains(r"\d", regex=True).all():
+    if sample.empty or sample.str.contains(r"\d", regex=True).mean() < min_share:
         return None
-    best, best_share = None, MIN_SHARE
+    best, best_share = None, min_share
     for date_format in DATE_FORMATS:
         share = pd.to_datetime(sample, format=date_format, errors="coerce").notna().mean()
         if share > best_share or (share == 1.0 and best is None):

@@ -276,10 +276,15 @@ def _column_findings(series: pd.Series, summary: ColumnSummary, spec: PipelineSp
                 leave_out,
             )
         )
-    elif summary.type in ("datetime", "text"):
-        what = f"dates ({summary.date_format})" if summary.type == "datetime" else "free text"
+    if summary.type == "datetime":
         findings.append(
-            Finding("not_used", "low", f"`{name}` holds {what}; such columns are not used as features yet.", name)
+            Finding(
+                "dates",
+                "low",
+                f"`{name}` holds dates ({summary.date_format}); Prepare turns them into "
+                "date parts (year, month, weekday, …).",
+                name,
+            )
         )
     if summary.extreme:
         findings.append(

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline_core.catalog import MODELS, Branch, Task, get_model, get_step
+from pipeline_core.catalog import BRANCHES, MODELS, Branch, Task, get_model, get_step
 from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
 from pipeline_core.evaluate import METRICS
@@ -79,6 +79,10 @@ class PreprocessingSpec(_Strict):
     categorical: list[StepSpec] = Field(
         default_factory=lambda: [StepSpec(kind="categorical_imputer"), StepSpec(kind="onehot_encoder")]
     )
+    datetime: list[StepSpec] = Field(
+        default_factory=lambda: [StepSpec(kind="date_parts"), StepSpec(kind="standard_scaler")]
+    )
+    text: list[StepSpec] = Field(default_factory=lambda: [StepSpec(kind="tfidf")])
 
     def for_type(self, branch: Branch) -> list[StepSpec]:
         """The branch's enabled steps, in order."""
@@ -113,9 +117,9 @@ class PipelineSpec(_Strict):
             kind = get_model(model.kind)
             if self.data.task not in kind.tasks:
                 raise ValueError(f"{kind.label} does not do {self.data.task}")
-        for branch in ("numeric", "categorical"):
+        for branch in BRANCHES:
             for step in self.preprocessing.for_type(branch):
-                if get_step(step.kind).applies_to != branch:
+                if branch not in get_step(step.kind).applies_to:
                     raise ValueError(f"step {step.kind!r} does not apply to {branch} columns")
         return self
 

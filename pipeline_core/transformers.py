@@ -4,9 +4,10 @@ a model file that uses one needs this module (and nothing else of Pipewright) to
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pipeline_core.columns import number_convention, parse_numbers
+from pipeline_core.columns import datetime_format, number_convention, parse_numbers
 
 
 class TextToNumber(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -137,3 +138,116 @@ class RareLevelGrouper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.allow_nan = True
         return tags
+
+
+class DateParts(TransformerMixin, BaseEstimator):
+    """Dates (as text or datetime) into numbers a model can use: year, month, day, weekday, is-weekend,
+    days since the earliest training date, optionally the hour and cyclical (sin/cos) month and weekday.
+
+    Each column's date format is learned in `fit` (day-first when ambiguous); a missing or unreadable
+    date gets the training median of each part.
+    """
+
+    def __init__(self, cyclical: bool = False, hour: bool = False):
+        self.cyclical, self.hour = cyclical, hour
+
+    def fit(self, X, y=None):
+        frame = self._frame(X, reset=True)
+        self.formats_ = [datetime_format(frame[c], min_share=0.5) for c in frame.columns]  # unreadable ones: NaN
+        self.origins_ = [  # in days since 1970: a plain float, which a model file can hold
+            float(np.nanmin(_days(self._dates(frame[c], f)), initial=np.inf))
+            for c, f in zip(frame.columns, self.formats_, strict=True)
+        ]
+        parts = self._parts(frame)
+        self.medians_ = np.nanmedian(parts, axis=0) if len(parts) else np.zeros(parts.shape[1])
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        parts = self._parts(self._frame(X, reset=False))
+        return np.where(np.isnan(parts), self.medians_, parts)
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        names = input_features if input_features is not None else getattr(self, "feature_names_in_", None)
+        names = names if names is not None else [f"x{i}" for i in range(self.n_features_in_)]
+        return np.array([f"{column}_{part}" for column in names for part in self._part_names()], dtype=object)
+
+    def _part_names(self) -> list[str]:
+        names = ["year", "month", "day", "weekday", "is_weekend", "days_since_start"]
+        names += ["hour"] if self.hour else []
+        names += ["month_sin", "month_cos", "weekday_sin", "weekday_cos"] if self.cyclical else []
+        return names
+
+    def _frame(self, X, *, reset: bool) -> pd.DataFrame:
+        return pd.DataFrame(validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False), dtype=object)
+
+    @staticmethod
+    def _dates(values: pd.Series, date_format: str | None) -> pd.Series:
+        if date_format in (None, "ISO 8601"):
+            return pd.to_datetime(values, errors="coerce", format="mixed" if date_format is None else "ISO8601")
+        return pd.to_datetime(values.astype("str"), format=date_format, errors="coerce")
+
+    def _parts(self, frame: pd.DataFrame) -> np.ndarray:
+        columns = []
+        for column, date_format, origin in zip(frame.columns, self.formats_, self.origins_, strict=True):
+            dates = self._dates(frame[column], date_format)
+            weekday = dates.dt.day_of_week
+            parts = [
+                dates.dt.year,
+                dates.dt.month,
+                dates.dt.day,
+                weekday,
+                (weekday >= 5).where(dates.notna()),
+                _days(dates) - origin,
+            ]
+            parts += [dates.dt.hour] if self.hour else []
+            if self.cyclical:
+                parts += [
+                    np.sin(2 * np.pi * dates.dt.month / 12),
+                    np.cos(2 * np.pi * dates.dt.month / 12),
+                    np.sin(2 * np.pi * weekday / 7),
+                    np.cos(2 * np.pi * weekday / 7),
+                ]
+            columns += [pd.Series(part, dtype=float).to_numpy() for part in parts]
+        return np.column_stack(columns) if columns else np.empty((len(frame), 0))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    return ((dates - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400).to_numpy(dtype=float)
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """TF-IDF of one column of free text (a missing text counts as empty), with a vocabulary cap."""
+
+    def __init__(self, max_features: int = 1000, max_ngram: int = 1, min_df: int = 2):
+        self.max_features, self.max_ngram, self.min_df = max_features, max_ngram, min_df
+
+    def fit(self, X, y=None):
+        self.column_ = X.name if isinstance(X, pd.Series) else "text"
+        texts = self._texts(X)
+        min_df = self.min_df if len(texts) >= 2 * self.min_df else 1
+        self.vectorizer_ = TfidfVectorizer(
+            max_features=self.max_features, ngram_range=(1, self.max_ngram), min_df=min_df
+        )
+        self.vectorizer_.fit(texts)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        return self.vectorizer_.transform(self._texts(X)).toarray()
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self)
+        return np.array([f"{self.column_}_{word}" for word in self.vectorizer_.get_feature_names_out()], dtype=object)
+
+    @staticmethod
+    def _texts(X) -> list[str]:
+        values = pd.Series(np.asarray(X, dtype=object).ravel())
+        return values.where(values.notna(), "").astype(str).tolist()

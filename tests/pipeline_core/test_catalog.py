@@ -2,11 +2,14 @@
 
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import is_classifier, is_regressor
 
 from pipeline_core.build import build_pipeline
 from pipeline_core.catalog import MODELS, STEPS, number_repeats
+from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import SpecError
 from pipeline_core.export import dump_model, load_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
@@ -28,9 +31,17 @@ def test_each_parameter_accepts_its_valid_example_and_refuses_its_invalid_one(ki
 
 @pytest.mark.parametrize("kind", _kinds(STEPS))
 def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values(kind, churn):
-    spec = default_spec(target="churn", task="classification")
+    words = np.array(["quick", "reply", "slow", "refund", "great", "service", "price", "app", "crash"])
+    rng = np.random.default_rng(0)
+    frame = churn.assign(
+        signup=pd.date_range("2020-01-01", periods=len(churn), freq="D").strftime("%d/%m/%Y"),
+        note=[" ".join(rng.choice(words, 6)) + f" ticket {i}" for i in range(len(churn))],
+    )
+    frame.loc[::17, ["signup", "note"]] = None
+    spec = default_spec(target="churn", task="classification", column_types=infer_column_types(frame))
+    assert (spec.data.column_types["signup"], spec.data.column_types["note"]) == ("datetime", "text")
     steps = spec.preprocessing.model_dump()
-    branch = steps[kind.applies_to]
+    branch = steps[kind.applies_to[0]]
     same = [i for i, step in enumerate(branch) if STEPS[step["kind"]].category == kind.category]
     if same:
         branch[same[0]] = {"kind": kind.key}
@@ -38,13 +49,14 @@ def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values
         branch.insert(1, {"kind": kind.key})  # after the fill step, before scaling or encoding
     spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": steps})
 
-    pipeline = build_pipeline(spec, churn, ModelSpec(kind="logistic_regression"))
-    pipeline.fit(churn, churn["churn"])
+    pipeline = build_pipeline(spec, frame, ModelSpec(kind="logistic_regression"))
+    pipeline.fit(frame, frame["churn"])
 
-    built = pipeline.named_steps["preprocess"].named_transformers_[kind.applies_to]
+    name = "text_note" if kind.applies_to[0] == "text" else kind.applies_to[0]
+    built = pipeline.named_steps["preprocess"].named_transformers_[name]
     assert kind.key in built.named_steps  # the step the spec names is the one that was built
-    assert set(pipeline.predict(churn.head(20))) <= {"yes", "no"}
-    assert set(load_model(dump_model(pipeline)).predict(churn.head(20))) <= {"yes", "no"}  # with trusted types only
+    assert set(pipeline.predict(frame.head(20))) <= {"yes", "no"}
+    assert set(load_model(dump_model(pipeline)).predict(frame.head(20))) <= {"yes", "no"}  # trusted types only
 
 
 @pytest.mark.parametrize("kind", _kinds(MODELS))

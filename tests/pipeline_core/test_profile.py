@@ -54,7 +54,7 @@ def test_a_clean_table_has_no_serious_findings():
         (lambda f: f.assign(mixed=[str(i % 40) if i % 2 else "n/a" for i in range(N)]), "mixed_types", "mixed"),
         (lambda f: f.assign(price=[f"${v:,.2f}" for v in rng.uniform(900, 9000, N)]), "numbers_as_text", "price"),
         (lambda f: f.assign(spike=np.r_[rng.uniform(size=N - 3), [50, 60, 70]]), "outliers", "spike"),
-        (lambda f: f.assign(when=pd.date_range("2024-01-01", periods=N).strftime("%d/%m/%Y")), "not_used", "when"),
+        (lambda f: f.assign(when=pd.date_range("2024-01-01", periods=N).strftime("%d/%m/%Y")), "dates", "when"),
         (
             lambda f: f.assign(gaps=np.where(np.arange(N) % 10 == 0, np.nan, 1.0 * np.arange(N))),
             "missing_values",

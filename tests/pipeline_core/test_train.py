@@ -133,7 +133,7 @@ def test_missing_target_rows_can_be_dropped_by_a_row_step():
 
 def test_categorical_columns_without_an_encoder_are_refused(churn):
     spec = _spec("churn", "classification", [], preprocessing={"categorical": [{"kind": "categorical_imputer"}]})
-    with pytest.raises(SpecError, match="need an encoding step"):
+    with pytest.raises(SpecError, match="need a step that turns them into numbers"):
         train(spec, churn)
 
 

@@ -4,7 +4,15 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from pipeline_core.transformers import FrequencyEncoder, OutlierClipper, RareLevelGrouper, SignedLog, TextToNumber
+from pipeline_core.transformers import (
+    DateParts,
+    FrequencyEncoder,
+    OutlierClipper,
+    RareLevelGrouper,
+    SignedLog,
+    TextFeatures,
+    TextToNumber,
+)
 
 
 def _expected_failures(estimator) -> dict[str, str]:
@@ -45,3 +53,20 @@ def test_frequency_encoder_maps_categories_to_their_training_share():
 def test_rare_level_grouper_groups_rare_and_unseen_levels():
     grouper = RareLevelGrouper(min_share=0.2).fit(pd.DataFrame({"c": ["a"] * 9 + ["b"]}))
     assert grouper.transform(pd.DataFrame({"c": ["a", "b", "new"]})).ravel().tolist() == ["a", "rare", "rare"]
+
+
+def test_date_parts_learn_the_format_and_fill_unreadable_dates():
+    frame = pd.DataFrame({"opened": ["31/01/2015", "01/02/2015", None, "not a date"]})
+    parts = DateParts().fit(frame)
+    assert parts.formats_ == ["%d/%m/%Y"]
+    out = parts.transform(frame)
+    assert out[0, :3].tolist() == [2015, 1, 31] and out[1, 5] == 1.0  # one day after the first date
+    assert not np.isnan(out).any()
+    assert parts.get_feature_names_out()[0] == "opened_year"
+
+
+def test_text_features_count_words_and_accept_missing_text():
+    texts = pd.Series(["fast reply", "slow reply", None, "fast fix"], name="note")
+    features = TextFeatures(min_df=1).fit(texts)
+    assert features.transform(texts).shape == (4, 4)
+    assert list(features.get_feature_names_out()) == ["note_fast", "note_fix", "note_reply", "note_slow"]
