@@ -1,6 +1,9 @@
 """The Prepare page: steps added, removed, reordered, switched off and duplicated through catalog forms."""
 
-from tests.ui.conftest import load_sample, open_page
+import numpy as np
+import pandas as pd
+
+from tests.ui.conftest import load_sample, open_page, train_and_wait
 
 
 def _kinds(app, branch: str = "numeric") -> list[str]:
@@ -77,3 +80,26 @@ def test_encoders_change_the_feature_count_and_warnings_come_before_training(app
     app.selectbox(key="numeric.2.power_transform.method").select("box-cox").run()
     assert any("Box-Cox needs positive values; `support_calls`" in w.value for w in app.warning)
     assert not app.exception
+
+
+def test_dates_and_free_text_get_their_own_steps_and_train(app):
+    rng = np.random.default_rng(2)
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "opened": pd.date_range("2015-01-01", periods=n, freq="9D").strftime("%d/%m/%Y"),
+            "review": [
+                " ".join(rng.choice(["kind", "rude", "slow", "clean", "busy", "staff", "shop"], 7)) for _ in range(n)
+            ],
+            "staff": rng.integers(2, 30, n),
+            "profitable": rng.choice(["oui", "non"], n),
+        }
+    )
+    open_page(app, "1_Data")
+    app.file_uploader(key="upload").upload("shops.csv", frame.to_csv(index=False).encode()).run()
+    open_page(app, "2_Prepare")
+    headers = [h.value for h in app.subheader]
+    assert "Date columns (1)" in headers and "Text columns (1)" in headers
+    assert _kinds(app, "datetime") == ["date_parts", "standard_scaler"] and _kinds(app, "text") == ["tfidf"]
+    assert not app.error
+    train_and_wait(app)
