@@ -26,6 +26,7 @@ BRANCH_TITLES = {
     "categorical": "Categorical columns",
     "datetime": "Date columns",
     "text": "Text columns",
+    "combined": "All features together",
 }
 
 
@@ -72,7 +73,7 @@ def add_step(branch: str, steps: list[dict], edited: dict) -> None:
     kinds = steps_for(branch)
     pick, add = st.columns([6, 1], vertical_alignment="bottom")
     new_kind = pick.selectbox(
-        f"Add a {branch} step",
+        "Add a step on all features" if branch == "combined" else f"Add a {branch} step",
         [k.key for k in kinds],
         key=f"{branch}.add.kind",
         format_func=lambda key: f"{STEP_CATEGORY_LABELS[get_step(key).category]} · {get_step(key).label}",
@@ -96,6 +97,12 @@ for branch in BRANCHES:
     for index in range(len(edited[branch])):
         step_row(branch, index, edited[branch], edited)
     add_step(branch, edited[branch], edited)
+
+st.subheader(BRANCH_TITLES["combined"])
+st.caption("After the groups above are joined: feature selection and extraction, fitted on each fold's training rows.")
+for index in range(len(edited["combined"])):
+    step_row("combined", index, edited["combined"], edited)
+add_step("combined", edited["combined"], edited)
 
 unused = {c: reason for c, reason in unused_columns(spec, frame).items() if reason != "the target"}
 if unused:

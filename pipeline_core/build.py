@@ -90,45 +90,54 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
                 f"models only take numbers. Add {required[1]} on the Prepare page, or leave those columns out."
             )
         if branch == "text":  # a text step reads one column of documents at a time
-            branches += [(f"text_{c}", Pipeline(_named_steps(steps)), c) for c in columns]
+            branches += [(f"text_{c}", Pipeline(_named_steps(steps, spec.data.task)), c) for c in columns]
             continue
         if branch == "numeric":
             as_text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
             columns = [c for c in columns if c not in as_text]
             if as_text:
                 parse = [("text_to_number", TextToNumber())]
-                branches.append(("numbers_in_text", Pipeline(parse + _named_steps(steps)), as_text))
+                branches.append(("numbers_in_text", Pipeline(parse + _named_steps(steps, spec.data.task)), as_text))
         elif branch == "categorical":
             flags = [c for c in columns if pd.api.types.is_bool_dtype(frame[c])]
             columns = [c for c in columns if c not in flags]
             if flags:  # a bool column has no missing values, and imputers refuse its dtype: encode only
                 encode = [s for s in steps if get_step(s.kind).category != "impute"]
-                branches.append(("true_false", Pipeline(_named_steps(encode)) if encode else "passthrough", flags))
+                branches.append(
+                    ("true_false", Pipeline(_named_steps(encode, spec.data.task)) if encode else "passthrough", flags)
+                )
         if columns:
-            branches.append((branch, Pipeline(_named_steps(steps)) if steps else "passthrough", columns))
+            branches.append(
+                (branch, Pipeline(_named_steps(steps, spec.data.task)) if steps else "passthrough", columns)
+            )
     if not branches:
         raise SpecError("There are no feature columns left: every column is the target, ignored, or not usable yet.")
     return ColumnTransformer(branches, verbose_feature_names_out=False, sparse_threshold=0)
 
 
-def _named_steps(steps: list[StepSpec]) -> list[tuple[str, object]]:
+def _named_steps(steps: list[StepSpec], task: str) -> list[tuple[str, object]]:
     names = number_repeats([step.kind for step in steps])
-    return [(name, get_step(step.kind).build(step.params)) for name, step in zip(names, steps, strict=True)]
+    return [(name, get_step(step.kind).build(step.params, task)) for name, step in zip(names, steps, strict=True)]
 
 
 def build_pipeline(spec: PipelineSpec, frame: pd.DataFrame, model: ModelSpec) -> Pipeline:
     """The full, unfitted pipeline for one model: preprocessing then the estimator."""
     estimator = get_model(model.kind).build(model.params, spec.data.task, spec.evaluation.seed)
+    return Pipeline([*_preparation(spec, frame), ("model", estimator)])
+
+
+def _preparation(spec: PipelineSpec, frame: pd.DataFrame) -> list[tuple[str, object]]:
+    """The column groups joined, then the steps on every feature together (selection, PCA, …)."""
     preprocessor = build_preprocessor(spec, feature_schema(spec, frame), frame)
-    return Pipeline([("preprocess", preprocessor), ("model", estimator)])
+    return [("preprocess", preprocessor), *_named_steps(spec.preprocessing.for_type("combined"), spec.data.task)]
 
 
 def preview(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> pd.DataFrame:
     """The prepared features of a sample, fitted on that sample only (training fits per fold)."""
     schema = feature_schema(spec, frame)
     sample = frame.head(n_rows)
-    preprocessor = build_preprocessor(spec, schema, frame).set_output(transform="pandas")
-    return preprocessor.fit_transform(sample[list(schema)])
+    preparation = Pipeline(_preparation(spec, frame)).set_output(transform="pandas")
+    return preparation.fit_transform(sample[list(schema)], sample[spec.data.target])
 
 
 def preparation_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
@@ -200,7 +209,9 @@ def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -
         data = sample[columns].apply(parse_numbers) if branch == "numeric" else sample[columns].astype(object)
         shapes[branch] = []
         for step, (_, transformer) in zip(
-            spec.preprocessing.for_type(branch), _named_steps(spec.preprocessing.for_type(branch)), strict=True
+            spec.preprocessing.for_type(branch),
+            _named_steps(spec.preprocessing.for_type(branch), spec.data.task),
+            strict=True,
         ):
             label = get_step(step.kind).label
             try:

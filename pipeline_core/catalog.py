@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
@@ -18,6 +19,7 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401 - makes IterativeImputer importable
+from sklearn.feature_selection import VarianceThreshold
 from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold
@@ -41,16 +43,22 @@ from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, P
 from pipeline_core.transformers import (
     DateParts,
     FrequencyEncoder,
+    ModelSelector,
     OutlierClipper,
     RareLevelGrouper,
+    RecursiveSelector,
     SignedLog,
     TextFeatures,
+    UnivariateSelector,
 )
 
-Branch = Literal["numeric", "categorical", "datetime", "text"]  # the column groups steps apply to
+# Column groups steps apply to, then "combined": every feature together, after the groups are joined.
+Branch = Literal["numeric", "categorical", "datetime", "text", "combined"]
 BRANCHES: tuple[Branch, ...] = ("numeric", "categorical", "datetime", "text")
 Task = Literal["classification", "regression"]
-StepCategory = Literal["impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode", "dates", "text"]
+StepCategory = Literal[
+    "impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode", "dates", "text", "select", "extract"
+]
 
 STEP_CATEGORY_LABELS: dict[str, str] = {
     "impute": "Fill missing values",
@@ -63,6 +71,8 @@ STEP_CATEGORY_LABELS: dict[str, str] = {
     "encode": "Encode categories",
     "dates": "Dates",
     "text": "Text",
+    "select": "Select features",
+    "extract": "Extract components",
 }
 
 
@@ -98,7 +108,7 @@ class Kind:
 class StepKind(Kind):
     category: StepCategory
     applies_to: tuple[Branch, ...]  # the first is where the step belongs; dates take numeric steps after date parts
-    build: Callable[[dict[str, Any]], Any]
+    build: Callable[[dict[str, Any], Task], Any]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -167,7 +177,7 @@ STEPS: dict[str, StepKind] = {
                 ),
                 BoolParam(name="hour", label="Hour of day", default=False),
             ),
-            build=lambda p: DateParts(cyclical=p["cyclical"], hour=p["hour"]),
+            build=lambda p, task: DateParts(cyclical=p["cyclical"], hour=p["hour"]),
         ),
         StepKind(
             key="tfidf",
@@ -180,7 +190,9 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="max_ngram", label="Longest phrase (words)", default=1, low=1, high=3),
                 IntParam(name="min_df", label="Seen in at least (rows)", default=2, low=1, high=100),
             ),
-            build=lambda p: TextFeatures(max_features=p["max_features"], max_ngram=p["max_ngram"], min_df=p["min_df"]),
+            build=lambda p, task: TextFeatures(
+                max_features=p["max_features"], max_ngram=p["max_ngram"], min_df=p["min_df"]
+            ),
         ),
         StepKind(
             key="numeric_imputer",
@@ -202,7 +214,7 @@ STEPS: dict[str, StepKind] = {
                 ),
                 _ADD_INDICATOR,
             ),
-            build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value=0, add_indicator=p["add_indicator"]),
+            build=lambda p, task: SimpleImputer(strategy=p["strategy"], fill_value=0, add_indicator=p["add_indicator"]),
         ),
         StepKind(
             key="categorical_imputer",
@@ -218,7 +230,7 @@ STEPS: dict[str, StepKind] = {
                     choices={"most_frequent": "Most frequent category", "constant": "A 'missing' category"},
                 ),
             ),
-            build=lambda p: SimpleImputer(strategy=p["strategy"], fill_value="missing"),
+            build=lambda p, task: SimpleImputer(strategy=p["strategy"], fill_value="missing"),
         ),
         StepKind(
             key="knn_imputer",
@@ -230,7 +242,7 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="n_neighbors", label="Similar rows used (k)", default=5, low=1, high=50),
                 _ADD_INDICATOR,
             ),
-            build=lambda p: KNNImputer(n_neighbors=p["n_neighbors"], add_indicator=p["add_indicator"]),
+            build=lambda p, task: KNNImputer(n_neighbors=p["n_neighbors"], add_indicator=p["add_indicator"]),
         ),
         StepKind(
             key="iterative_imputer",
@@ -242,7 +254,9 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="max_iter", label="Rounds", default=10, low=1, high=50),
                 _ADD_INDICATOR,
             ),
-            build=lambda p: IterativeImputer(max_iter=p["max_iter"], add_indicator=p["add_indicator"], random_state=0),
+            build=lambda p, task: IterativeImputer(
+                max_iter=p["max_iter"], add_indicator=p["add_indicator"], random_state=0
+            ),
         ),
         StepKind(
             key="clip_outliers",
@@ -268,7 +282,9 @@ STEPS: dict[str, StepKind] = {
                 FloatParam(name="lower", label="Lower percentile", default=1.0, low=0.0, high=49.0),
                 FloatParam(name="upper", label="Upper percentile", default=99.0, low=51.0, high=100.0),
             ),
-            build=lambda p: OutlierClipper(method=p["method"], factor=p["factor"], lower=p["lower"], upper=p["upper"]),
+            build=lambda p, task: OutlierClipper(
+                method=p["method"], factor=p["factor"], lower=p["lower"], upper=p["upper"]
+            ),
         ),
         StepKind(
             key="log_transform",
@@ -276,7 +292,7 @@ STEPS: dict[str, StepKind] = {
             category="transform",
             applies_to=("numeric", "datetime"),
             help="sign(x)·log(1 + |x|): compresses long right tails (incomes, counts); defined for negatives too.",
-            build=lambda p: SignedLog(),
+            build=lambda p, task: SignedLog(),
         ),
         StepKind(
             key="power_transform",
@@ -292,7 +308,7 @@ STEPS: dict[str, StepKind] = {
                     choices={"yeo-johnson": "Yeo-Johnson (any values)", "box-cox": "Box-Cox (positive only)"},
                 ),
             ),
-            build=lambda p: PowerTransformer(method=p["method"]),
+            build=lambda p, task: PowerTransformer(method=p["method"]),
         ),
         StepKind(
             key="quantile_transform",
@@ -308,7 +324,7 @@ STEPS: dict[str, StepKind] = {
                     choices={"uniform": "Uniform", "normal": "Normal"},
                 ),
             ),
-            build=lambda p: QuantileTransformer(
+            build=lambda p, task: QuantileTransformer(
                 output_distribution=p["output_distribution"], n_quantiles=100, random_state=0
             ),
         ),
@@ -318,7 +334,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Centres each column on its mean and divides by its standard deviation.",
-            build=lambda p: StandardScaler(),
+            build=lambda p, task: StandardScaler(),
         ),
         StepKind(
             key="minmax_scaler",
@@ -326,7 +342,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Maps each column linearly onto the range 0 to 1.",
-            build=lambda p: MinMaxScaler(),
+            build=lambda p, task: MinMaxScaler(),
         ),
         StepKind(
             key="robust_scaler",
@@ -334,7 +350,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Centres on the median and divides by the interquartile range, so outliers weigh less.",
-            build=lambda p: RobustScaler(),
+            build=lambda p, task: RobustScaler(),
         ),
         StepKind(
             key="maxabs_scaler",
@@ -342,7 +358,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Divides each column by its largest absolute value; keeps zeros and signs.",
-            build=lambda p: MaxAbsScaler(),
+            build=lambda p, task: MaxAbsScaler(),
         ),
         StepKind(
             key="binning",
@@ -359,7 +375,7 @@ STEPS: dict[str, StepKind] = {
                     choices={"quantile": "Equal counts", "uniform": "Equal widths", "kmeans": "k-means"},
                 ),
             ),
-            build=lambda p: KBinsDiscretizer(
+            build=lambda p, task: KBinsDiscretizer(
                 n_bins=p["n_bins"], strategy=p["strategy"], encode="ordinal", quantile_method="averaged_inverted_cdf"
             ),
         ),
@@ -373,7 +389,7 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="degree", label="Degree", default=2, low=2, high=3),
                 BoolParam(name="interaction_only", label="Interactions only (no powers)", default=False),
             ),
-            build=lambda p: PolynomialFeatures(
+            build=lambda p, task: PolynomialFeatures(
                 degree=p["degree"], interaction_only=p["interaction_only"], include_bias=False
             ),
         ),
@@ -384,7 +400,7 @@ STEPS: dict[str, StepKind] = {
             applies_to=("categorical",),
             help="Categories rarer than the share (in the training rows), and unseen ones, become 'rare'.",
             params=(FloatParam(name="min_share", label="Smallest share kept", default=0.01, low=0.0001, high=0.5),),
-            build=lambda p: RareLevelGrouper(min_share=p["min_share"]),
+            build=lambda p, task: RareLevelGrouper(min_share=p["min_share"]),
         ),
         StepKind(
             key="onehot_encoder",
@@ -402,7 +418,7 @@ STEPS: dict[str, StepKind] = {
                     help="Caps the columns made from one feature; the rarest levels are grouped together.",
                 ),
             ),
-            build=lambda p: OneHotEncoder(
+            build=lambda p, task: OneHotEncoder(
                 handle_unknown="infrequent_if_exist", max_categories=p["max_categories"], sparse_output=False
             ),
         ),
@@ -412,7 +428,7 @@ STEPS: dict[str, StepKind] = {
             category="encode",
             applies_to=("categorical",),
             help="One integer per category, in sorted order. Compact; suits tree models best.",
-            build=lambda p: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+            build=lambda p, task: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
         ),
         StepKind(
             key="target_encoder",
@@ -422,7 +438,7 @@ STEPS: dict[str, StepKind] = {
             help="Replaces each category by the target's mean for it, cross-fitted so a row never sees its own "
             "label. Good for many categories.",
             params=(IntParam(name="cv", label="Cross-fitting folds", default=5, low=2, high=10),),
-            build=lambda p: TargetEncoder(cv=KFold(p["cv"], shuffle=True, random_state=0)),
+            build=lambda p, task: TargetEncoder(cv=KFold(p["cv"], shuffle=True, random_state=0)),
         ),
         StepKind(
             key="frequency_encoder",
@@ -430,7 +446,98 @@ STEPS: dict[str, StepKind] = {
             category="encode",
             applies_to=("categorical",),
             help="Replaces each category by its share of the training rows.",
-            build=lambda p: FrequencyEncoder(),
+            build=lambda p, task: FrequencyEncoder(),
+        ),
+        StepKind(
+            key="variance_threshold",
+            label="Drop near-constant features",
+            category="select",
+            applies_to=("combined",),
+            help="Removes features whose variance on the training rows is at most the threshold.",
+            params=(FloatParam(name="threshold", label="Variance at most", default=0.0, low=0.0, high=10.0),),
+            build=lambda p, task: VarianceThreshold(threshold=p["threshold"]),
+        ),
+        StepKind(
+            key="select_k_best",
+            label="Keep the k best features (univariate)",
+            category="select",
+            applies_to=("combined",),
+            help="Scores each feature alone against the target (on the training rows) and keeps the best k.",
+            params=(
+                IntParam(name="k", label="Features kept (k)", default=20, low=1, high=10000),
+                ChoiceParam(
+                    name="test",
+                    label="Test",
+                    default="f_test",
+                    choices={
+                        "f_test": "F-test",
+                        "mutual_info": "Mutual information",
+                        "chi2": "Chi² (counts, non-negative)",
+                    },
+                ),
+            ),
+            build=lambda p, task: UnivariateSelector(k=p["k"], test=p["test"], task=task),
+        ),
+        StepKind(
+            key="select_from_model",
+            label="Keep features a model finds useful",
+            category="select",
+            applies_to=("combined",),
+            help="L1: features a sparse linear model keeps. Trees: features above the median importance.",
+            params=(
+                ChoiceParam(
+                    name="method",
+                    label="Model",
+                    default="tree",
+                    choices={"tree": "Tree importance", "l1": "L1 (sparse linear)"},
+                ),
+            ),
+            build=lambda p, task: ModelSelector(method=p["method"], task=task),
+        ),
+        StepKind(
+            key="rfecv",
+            label="Recursive elimination (CV)",
+            category="select",
+            applies_to=("combined",),
+            help="Drops the weakest features in rounds, keeping the count that cross-validates best. Slow.",
+            params=(IntParam(name="min_features", label="Keep at least", default=1, low=1, high=1000),),
+            build=lambda p, task: RecursiveSelector(min_features=p["min_features"], task=task),
+        ),
+        StepKind(
+            key="pca",
+            label="PCA",
+            category="extract",
+            applies_to=("combined",),
+            help="Replaces the features by their principal components, learned on the training rows.",
+            params=(
+                FloatParam(
+                    name="variance",
+                    label="Share of variance kept",
+                    default=0.95,
+                    low=0.5,
+                    high=0.999,
+                    help="PCA keeps as many components as it needs to explain this share.",
+                ),
+            ),
+            build=lambda p, task: PCA(n_components=p["variance"], svd_solver="full", random_state=0),
+        ),
+        StepKind(
+            key="truncated_svd",
+            label="Truncated SVD",
+            category="extract",
+            applies_to=("combined",),
+            help="Like PCA without centring: suits many sparse features such as words.",
+            params=(
+                IntParam(
+                    name="n_components",
+                    label="Components",
+                    default=10,
+                    low=1,
+                    high=1000,
+                    help="Fewer than the features it receives.",
+                ),
+            ),
+            build=lambda p, task: TruncatedSVD(n_components=p["n_components"], random_state=0),
         ),
     ]
 }

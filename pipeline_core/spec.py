@@ -83,6 +83,7 @@ class PreprocessingSpec(_Strict):
         default_factory=lambda: [StepSpec(kind="date_parts"), StepSpec(kind="standard_scaler")]
     )
     text: list[StepSpec] = Field(default_factory=lambda: [StepSpec(kind="tfidf")])
+    combined: list[StepSpec] = Field(default_factory=list, description="on all features, after the groups join")
 
     def for_type(self, branch: Branch) -> list[StepSpec]:
         """The branch's enabled steps, in order."""
@@ -117,7 +118,7 @@ class PipelineSpec(_Strict):
             kind = get_model(model.kind)
             if self.data.task not in kind.tasks:
                 raise ValueError(f"{kind.label} does not do {self.data.task}")
-        for branch in BRANCHES:
+        for branch in (*BRANCHES, "combined"):
             for step in self.preprocessing.for_type(branch):
                 if branch not in get_step(step.kind).applies_to:
                     raise ValueError(f"step {step.kind!r} does not apply to {branch} columns")

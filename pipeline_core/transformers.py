@@ -1,10 +1,26 @@
 """The few transformers scikit-learn lacks. Small, scikit-learn API compliant, dependency-light:
 a model file that uses one needs this module (and nothing else of Pipewright) to load."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_selection import (
+    RFECV,
+    SelectFromModel,
+    SelectKBest,
+    SelectorMixin,
+    chi2,
+    f_classif,
+    f_regression,
+    mutual_info_classif,
+    mutual_info_regression,
+)
+from sklearn.linear_model import Lasso, LogisticRegression, Ridge
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pipeline_core.columns import datetime_format, number_convention, parse_numbers
@@ -251,3 +267,74 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def _texts(X) -> list[str]:
         values = pd.Series(np.asarray(X, dtype=object).ravel())
         return values.where(values.notna(), "").astype(str).tolist()
+
+
+class UnivariateSelector(SelectorMixin, BaseEstimator):
+    """Keeps the k features that best predict the target one at a time (F-test, mutual information or
+    chi²), in the version of the test for the task."""
+
+    def __init__(self, k: int = 20, test: str = "f_test", task: str = "classification"):
+        self.k, self.test, self.task = k, test, task
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, reset=True)
+        classification = self.task == "classification"
+        tests = {
+            "f_test": f_classif if classification else f_regression,
+            "mutual_info": partial(mutual_info_classif if classification else mutual_info_regression, random_state=0),
+            "chi2": chi2,
+        }
+        data = np.clip(X, 0, None) if self.test == "chi2" else X  # chi² needs counts: negatives count as zero
+        selector = SelectKBest(tests[self.test], k=min(self.k, X.shape[1])).fit(data, y)
+        self.support_ = selector.get_support()  # the mask only: a model file then holds no score function
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        return self.support_
+
+
+class ModelSelector(SelectorMixin, BaseEstimator):
+    """Keeps the features a model finds useful: non-zero L1 coefficients, or above-median tree importance."""
+
+    def __init__(self, method: str = "tree", task: str = "classification"):
+        self.method, self.task = method, task
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, reset=True)
+        classification = self.task == "classification"
+        if self.method == "l1":
+            model = LinearSVC(C=0.1, penalty="l1", dual=False) if classification else Lasso(alpha=0.01, max_iter=5000)
+            threshold = 1e-5
+        else:
+            trees = ExtraTreesClassifier if classification else ExtraTreesRegressor
+            model, threshold = trees(n_estimators=100, random_state=0, n_jobs=1), "median"
+        self.support_ = SelectFromModel(model, threshold=threshold).fit(X, y).get_support()
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        return self.support_
+
+
+class RecursiveSelector(SelectorMixin, BaseEstimator):
+    """Recursive feature elimination with cross-validation, with a linear model for the task."""
+
+    def __init__(self, min_features: int = 1, folds: int = 3, task: str = "classification"):
+        self.min_features, self.folds, self.task = min_features, folds, task
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, reset=True)
+        model = LogisticRegression(max_iter=1000) if self.task == "classification" else Ridge()
+        selector = RFECV(
+            model,
+            min_features_to_select=min(self.min_features, X.shape[1]),
+            cv=self.folds,
+            step=max(1, X.shape[1] // 20),
+        ).fit(X, y)
+        self.support_ = selector.get_support()
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        return self.support_

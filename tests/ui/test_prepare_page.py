@@ -103,3 +103,16 @@ def test_dates_and_free_text_get_their_own_steps_and_train(app):
     assert _kinds(app, "datetime") == ["date_parts", "standard_scaler"] and _kinds(app, "text") == ["tfidf"]
     assert not app.error
     train_and_wait(app)
+
+
+def test_steps_on_all_features_select_or_extract_after_the_groups_join(app):
+    _churn(app)
+    app.selectbox(key="combined.add.kind").select("select_k_best").run()
+    app.button(key="combined.add").click().run()
+    app.number_input(key="combined.0.select_k_best.k").set_value(5).run()
+    assert "8 columns in, **5 features** out" in _captions(app)
+    app.button(key="combined.0.select_k_best.remove").click().run()
+    app.selectbox(key="combined.add.kind").select("pca").run()
+    app.button(key="combined.add").click().run()
+    assert _kinds(app, "combined") == ["pca"]
+    assert not app.error and not app.exception
