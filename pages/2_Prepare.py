@@ -2,8 +2,17 @@
 
 import streamlit as st
 
-from pipeline_core.build import BRANCH_OF, feature_schema, preparation_warnings, preview, step_shapes, unused_columns
+from pipeline_core.build import (
+    BRANCH_OF,
+    embed_2d,
+    feature_schema,
+    preparation_warnings,
+    preview,
+    step_shapes,
+    unused_columns,
+)
 from pipeline_core.catalog import BRANCHES, STEP_CATEGORY_LABELS, get_step, steps_for
+from pipeline_core.charts import embedding_scatter
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
 from ui import resources, state
@@ -134,4 +143,15 @@ else:
         hide_index=True,
     )
     st.dataframe(prepared.head(20))
+    with st.expander("A 2-D map of the prepared data (t-SNE)"):
+        st.caption(
+            "t-SNE places the rows it is given close to their neighbours, which shows clusters and how well the "
+            "classes separate. It cannot place new rows, so it is a picture of a sample, not a pipeline step."
+        )
+        if st.button("Draw the map (1,000 rows)", key="tsne"):
+            st.session_state["tsne_map"] = (new_spec.content_hash(), embed_2d(new_spec, frame))
+        drawn = st.session_state.get("tsne_map")
+        if drawn and drawn[0] == new_spec.content_hash():
+            classification = new_spec.data.task == "classification"
+            st.plotly_chart(embedding_scatter(drawn[1], classification=classification), key="tsne_chart")
     st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")

@@ -6,6 +6,7 @@ cross-validation refits all of it on each training fold and nothing leaks from v
 
 import pandas as pd
 from sklearn.compose import ColumnTransformer
+from sklearn.manifold import TSNE
 from sklearn.pipeline import Pipeline
 
 from pipeline_core.catalog import BRANCHES, Branch, get_model, get_step, number_repeats
@@ -221,3 +222,17 @@ def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -
                 break
             shapes[branch].append((label, f"{data.shape[1]:,} columns"))
     return shapes
+
+
+def embed_2d(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 1000) -> pd.DataFrame:
+    """A t-SNE map of a sample of prepared rows, with the target, for a chart.
+
+    t-SNE places only the rows it is given and cannot place new ones (it has no transform), which
+    is why it is a picture on the Prepare page and never a pipeline step.
+    """
+    sample = frame.sample(min(n_rows, len(frame)), random_state=spec.evaluation.seed)
+    prepared = preview(spec, sample, n_rows=len(sample))
+    points = TSNE(
+        n_components=2, init="pca", perplexity=min(30, len(sample) - 1) / 1.0, random_state=spec.evaluation.seed
+    ).fit_transform(prepared.to_numpy(dtype=float))
+    return pd.DataFrame({"x": points[:, 0], "y": points[:, 1], "target": sample[spec.data.target].to_numpy()})

@@ -142,3 +142,29 @@ def predictive_power(power: dict[str, float], *, classification: bool) -> go.Fig
     if classification:
         figure.add_vline(x=0.5, line_dash="dot", line_color=BASELINE_COLOR)
     return figure
+
+
+def embedding_scatter(points: pd.DataFrame, *, classification: bool) -> go.Figure:
+    """The 2-D map, coloured by class or by the target's value."""
+    figure = go.Figure()
+    if classification:
+        for label, group in points.groupby("target", dropna=False):
+            figure.add_scatter(
+                x=group["x"], y=group["y"], mode="markers", name=str(label), marker={"size": 5, "opacity": 0.7}
+            )
+    else:
+        figure.add_scatter(
+            x=points["x"],
+            y=points["y"],
+            mode="markers",
+            marker={"size": 5, "opacity": 0.7, "color": points["target"], "colorscale": "Viridis", "showscale": True},
+            name="rows",
+        )
+    figure.update_layout(
+        title=f"t-SNE map of {len(points):,} prepared rows",
+        height=480,
+        margin=_MARGIN,
+        xaxis={"showticklabels": False},
+        yaxis={"showticklabels": False},
+    )
+    return figure

@@ -116,3 +116,12 @@ def test_steps_on_all_features_select_or_extract_after_the_groups_join(app):
     app.button(key="combined.add").click().run()
     assert _kinds(app, "combined") == ["pca"]
     assert not app.error and not app.exception
+
+
+def test_a_tsne_map_of_the_prepared_sample_is_drawn_on_request(app):
+    load_sample(app, "iris")
+    open_page(app, "2_Prepare")
+    app.button(key="tsne").click().run()
+    assert not app.exception
+    chart = app.get("plotly_chart")[0]
+    assert "t-SNE map of 150 prepared rows" in chart.proto.spec
