@@ -11,8 +11,8 @@ from pipeline_core.errors import DataError
 from pipeline_core.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
 from pipeline_core.profile import apply_fix
 from pipeline_core.samples import SAMPLES
-from pipeline_core.spec import ROW_STEPS, PipelineSpec, default_spec
-from pipeline_core.train import prepare_rows
+from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter, default_spec
+from pipeline_core.train import keep_rows, prepare_rows
 from storage import repo
 from storage.db import session_scope
 from ui import datasets, resources, state
@@ -193,6 +193,37 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
         st.page_link("pages/2_Prepare.py", label="Go to Prepare", icon=":material/tune:")
 
 
+def filters_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
+    """Row filters built from pickers, applied before the split."""
+    with st.expander(f"Keep only some rows ({len(spec.data.filters)} filter(s))", expanded=bool(spec.data.filters)):
+        for index, row_filter in enumerate(spec.data.filters):
+            text, undo = st.columns([5, 1], vertical_alignment="center")
+            text.markdown(
+                as_markdown(
+                    f"Keep rows where `{row_filter.column}` {OPERATORS[row_filter.operator]}"
+                    + ("" if row_filter.value is None else f" `{row_filter.value}`")
+                )
+            )
+            if undo.button("Remove", key=f"filter.{index}.remove"):
+                update_data(spec, filters=[f.model_dump() for i, f in enumerate(spec.data.filters) if i != index])
+                st.rerun()
+        column, operator, value, add = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
+        name = column.selectbox("Column", list(frame.columns), key="filter.column")
+        op = operator.selectbox("Condition", list(OPERATORS), format_func=OPERATORS.get, key="filter.operator")
+        typed = value.text_input("Value", key="filter.value", disabled=op in ("missing", "present"))
+        if add.button("Add", key="filter.add"):
+            try:
+                new = RowFilter(column=name, operator=op, value=typed or None)
+                kept = int(keep_rows(frame, new).sum())
+            except (ValidationError, DataError) as error:
+                message = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+                st.error(as_markdown(message.removeprefix("Value error, ")))
+                return
+            update_data(spec, filters=[*[f.model_dump() for f in spec.data.filters], new.model_dump()])
+            st.toast(f"{kept:,} of {len(frame):,} rows match.")
+            st.rerun()
+
+
 def columns_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
     st.subheader("Columns")
     unused = unused_columns(spec, frame)  # the role column says why a column is not a feature
@@ -324,6 +355,7 @@ read_options(dataset)
 st.dataframe(frame.head(100))
 st.caption("The first rows as read. Type changes apply when the pipeline runs; the file itself is never changed.")
 target_section(spec, frame)
+filters_section(spec, frame)
 columns_section(spec, frame, report)
 findings_section(spec, frame, report)
 details_section(spec, frame, report)

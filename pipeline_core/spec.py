@@ -48,6 +48,39 @@ class ModelSpec(_Strict):
         return self
 
 
+OPERATORS = {
+    "eq": "equals",
+    "ne": "does not equal",
+    "lt": "is less than",
+    "le": "is at most",
+    "gt": "is more than",
+    "ge": "is at least",
+    "missing": "is missing",
+    "present": "is not missing",
+}
+
+
+class RowFilter(_Strict):
+    """Keep only rows where `column` `operator` `value`: built from pickers, applied as a comparison,
+    never evaluated as code."""
+
+    column: str
+    operator: Literal["eq", "ne", "lt", "le", "gt", "ge", "missing", "present"]
+    value: float | str | None = None
+
+    @model_validator(mode="after")
+    def _value_fits_operator(self) -> "RowFilter":
+        if self.operator in ("missing", "present"):
+            self.value = None
+        elif self.value is None:
+            raise ValueError(f"the filter '{self.column} {OPERATORS[self.operator]}' needs a value")
+        return self
+
+    def describe(self) -> str:
+        value = "" if self.value is None else f" {self.value}"
+        return f"{self.column} {OPERATORS[self.operator]}{value}"
+
+
 class DataSpec(_Strict):
     """Which data, which column is predicted, and how columns are read."""
 
@@ -60,6 +93,7 @@ class DataSpec(_Strict):
     )
     roles: dict[str, Role] = Field(default_factory=dict, description="columns whose role is not 'feature'")
     row_steps: list[str] = Field(default_factory=list, description="row-level cleaning, run before the split")
+    filters: list[RowFilter] = Field(default_factory=list, description="rows kept, decided before the split")
 
     @field_validator("row_steps")
     @classmethod

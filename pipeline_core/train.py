@@ -30,7 +30,7 @@ from pipeline_core.columns import ColumnType, parse_numbers
 from pipeline_core.errors import DataError
 from pipeline_core.evaluate import curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
-from pipeline_core.spec import ModelSpec, PipelineSpec
+from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
@@ -109,6 +109,8 @@ def prepare_rows(spec: PipelineSpec, frame: pd.DataFrame) -> pd.DataFrame:
         raise DataError(
             f"The target column '{target}' is not in the data. Columns: {', '.join(map(str, frame.columns))}."
         )
+    for row_filter in spec.data.filters:
+        frame = frame[keep_rows(frame, row_filter)]
     if "drop_duplicates" in spec.data.row_steps:
         frame = frame.drop_duplicates()
     if "drop_missing_target" in spec.data.row_steps:
@@ -132,6 +134,31 @@ def check_trainable(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[pd.DataFra
     schema = feature_schema(spec, frame)
     build_preprocessor(spec, schema, frame)
     return frame, schema
+
+
+def keep_rows(frame: pd.DataFrame, row_filter: RowFilter) -> pd.Series:
+    """The rows a filter keeps, as a boolean mask.
+
+    Raises:
+        DataError: the column is missing, or an order comparison is asked of a column that is not numeric.
+    """
+    if row_filter.column not in frame.columns:
+        raise DataError(f"The filter '{row_filter.describe()}' names a column the data does not have.")
+    values, value, operator = frame[row_filter.column], row_filter.value, row_filter.operator
+    if operator == "missing":
+        return values.isna()
+    if operator == "present":
+        return values.notna()
+    if pd.api.types.is_numeric_dtype(values):
+        try:
+            value = float(value)
+        except ValueError:
+            raise DataError(f"The filter '{row_filter.describe()}' compares numbers with '{value}'.") from None
+    elif operator in ("lt", "le", "gt", "ge"):
+        raise DataError(f"The filter '{row_filter.describe()}' orders a column of text; use equals or does not equal.")
+    else:
+        values, value = values.astype("str"), str(value)
+    return getattr(values, operator)(value)
 
 
 def check_target(spec: PipelineSpec, y: pd.Series) -> None:

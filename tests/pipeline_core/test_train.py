@@ -211,3 +211,18 @@ def test_target_encoding_inside_the_pipeline_does_not_leak_noise_into_the_scores
     leaky = frame.assign(code=frame.groupby("code")["y"].transform(lambda s: (s == "b").mean()))
     naive = cross_val_score(LogisticRegression(), leaky[["code"]], leaky["y"], cv=5, scoring="roc_auc")
     assert naive.mean() > 0.7  # the same noise, encoded with every row's own label, looks like signal
+
+
+def test_row_filters_decide_the_rows_before_the_split(churn):
+    spec = _spec(
+        "churn",
+        "classification",
+        [],
+        data={
+            "target": "churn",
+            "task": "classification",
+            "filters": [{"column": "tenure_months", "operator": "ge", "value": 12}],
+        },
+    )
+    result = train(spec, churn)
+    assert result.n_train + result.n_test == (churn["tenure_months"] >= 12).sum()

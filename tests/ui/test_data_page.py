@@ -180,3 +180,20 @@ def test_a_target_read_as_numbers_switches_the_task_to_regression(app):
     assert app.session_state["draft_spec"].data.task == "regression"
     assert app.radio[0].value == "regression"
     assert "Ready: predict `margin` (regression" in app.success[0].value
+
+
+def test_rows_are_filtered_from_pickers_before_the_split(app):
+    load_sample(app, "customer_churn")
+    app.selectbox(key="filter.column").select("tenure_months").run()
+    app.selectbox(key="filter.operator").select("ge").run()
+    app.text_input(key="filter.value").input("12").run()
+    app.button(key="filter.add").click().run()
+    [row_filter] = app.session_state["draft_spec"].data.filters
+    assert (row_filter.column, row_filter.operator, row_filter.value) == ("tenure_months", "ge", "12")
+    app.selectbox(key="filter.column").select("contract").run()
+    app.selectbox(key="filter.operator").select("lt").run()
+    app.text_input(key="filter.value").input("b").run()
+    app.button(key="filter.add").click().run()
+    assert "orders a column of text" in app.error[0].value
+    app.button(key="filter.0.remove").click().run()
+    assert app.session_state["draft_spec"].data.filters == []
