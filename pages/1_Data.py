@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from pipeline_core.aggregate import RFMSpec, describe, lineage, rfm
 from pipeline_core.build import unused_columns
 from pipeline_core.charts import column_distribution, correlation_heatmap, predictive_power
-from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_numbers
+from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, parse_numbers
 from pipeline_core.errors import DataError
 from pipeline_core.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
 from pipeline_core.profile import apply_fix
@@ -33,7 +34,9 @@ def update_data(spec: PipelineSpec, **changes) -> None:
 
 
 def sources() -> None:
-    upload_tab, sample_tab, stored_tab = st.tabs(["Upload a file", "Sample datasets", "Stored datasets"])
+    upload_tab, sample_tab, stored_tab, rfm_tab = st.tabs(
+        ["Upload a file", "Sample datasets", "Stored datasets", "Customer aggregation (RFM)"]
+    )
     with upload_tab:
         limit = st.get_option("server.maxUploadSize")
         upload = st.file_uploader(
@@ -52,6 +55,8 @@ def sources() -> None:
             datasets.load(sample.csv_bytes(), sample.filename, target=sample.target)
     with stored_tab:
         stored_datasets()
+    with rfm_tab:
+        customer_aggregation()
 
 
 def _size(n_bytes: int) -> str:
@@ -80,7 +85,7 @@ def stored_datasets() -> None:
                 "Rows": d.n_rows,
                 "Columns": d.n_columns,
                 "Size": _size(d.size_bytes),
-                "Read as": _reading(d.read_options),
+                "Read as": f"derived: {d.name}" if d.lineage else _reading(d.read_options),
                 "Open now": "✓" if current and d.id == current.id else "",
                 "Added": f"{d.created_at:%Y-%m-%d %H:%M}",
             }
@@ -93,6 +98,56 @@ def stored_datasets() -> None:
     )
     if st.button("Open", key="open_stored"):
         datasets.open_dataset(chosen, resources.dataset_frame(chosen))
+
+
+def customer_aggregation() -> None:
+    """One row per customer from the open transactions table, as a new dataset that records its source."""
+    dataset = state.dataset()
+    if dataset is None:
+        st.caption("Open a transactions table first (one row per order: customer, date, amount).")
+        return
+    frame = resources.dataset_frame(dataset)
+    types = (state.spec().data.column_types if state.spec() else {}) or {}
+    columns = list(frame.columns)
+    dates = [c for c in columns if types.get(c) == "datetime"] or columns
+    amounts = [c for c in columns if types.get(c) == "numeric"] or columns
+    st.caption(f"From **{as_markdown(dataset.name)}**: recency, frequency and monetary value per customer.")
+    who, when, how_much = st.columns(3)
+    customer = who.selectbox("Customer column", columns, key="rfm.customer")
+    date = when.selectbox("Date column", dates, key="rfm.date")
+    amount = how_much.selectbox("Amount column", amounts, key="rfm.amount")
+    last = parse_dates(frame[date]).max()
+    cutoff_col, label_col, days_col = st.columns(3)
+    default_cutoff = (last - pd.Timedelta(days=90)).date() if pd.notna(last) else None
+    cutoff = cutoff_col.date_input(
+        "Cutoff date",
+        value=default_cutoff,
+        key="rfm.cutoff",
+        help="Features use transactions up to this date; the label looks after it.",
+    )
+    label = label_col.checkbox("Add a churn label", value=True, key="rfm.label")
+    days = days_col.number_input("Churned: no purchase within (days)", 1, 3650, 90, key="rfm.days", disabled=not label)
+    if st.button("Build the customer table", key="rfm.build", type="primary"):
+        spec = RFMSpec(
+            customer=customer, date=date, amount=amount, cutoff=str(cutoff), churn_days=days if label else None
+        )
+        try:
+            table = rfm(frame, spec)
+        except DataError as error:
+            st.error(as_markdown(str(error)))
+            return
+        with session_scope(resources.engine()) as session:
+            derived = repo.save_dataset(
+                session,
+                resources.store(),
+                frame=table,
+                fingerprint=spec.fingerprint(dataset.fingerprint),
+                name=describe(spec),
+                size_bytes=int(table.memory_usage(deep=True).sum()),
+                lineage=lineage(spec, dataset.fingerprint),
+            )
+        datasets.open_dataset(derived, table, target="churned" if label else None)
+        st.rerun()
 
 
 def read_options(dataset) -> None:

@@ -159,3 +159,11 @@ def mixed_type_share(series: pd.Series) -> float:
         return 0.0
     sample = _sample(series)
     return float(pd.to_numeric(sample, errors="coerce").notna().mean()) if not sample.empty else 0.0
+
+
+def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
+    """Dates read with the given format, or the one detected (day-first when ambiguous); NaT where unreadable."""
+    date_format = date_format or datetime_format(values, min_share=0.5)
+    if date_format in (None, "ISO 8601"):
+        return pd.to_datetime(values, errors="coerce", format="mixed" if date_format is None else "ISO8601")
+    return pd.to_datetime(values.astype("str"), format=date_format, errors="coerce")

@@ -23,7 +23,7 @@ from sklearn.linear_model import Lasso, LogisticRegression, Ridge
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pipeline_core.columns import datetime_format, number_convention, parse_numbers
+from pipeline_core.columns import datetime_format, number_convention, parse_dates, parse_numbers
 
 
 class TextToNumber(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -200,9 +200,9 @@ class DateParts(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _dates(values: pd.Series, date_format: str | None) -> pd.Series:
-        if date_format in (None, "ISO 8601"):
-            return pd.to_datetime(values, errors="coerce", format="mixed" if date_format is None else "ISO8601")
-        return pd.to_datetime(values.astype("str"), format=date_format, errors="coerce")
+        return (
+            parse_dates(values, date_format) if date_format else pd.to_datetime(values, errors="coerce", format="mixed")
+        )
 
     def _parts(self, frame: pd.DataFrame) -> np.ndarray:
         columns = []

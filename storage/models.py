@@ -20,6 +20,7 @@ class DatasetBase(SQLModel):
     parquet_sha256: str = Field(description="the stored Parquet copy, in the artifact store")
     read_options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="how the bytes were read")
     source_sha256: str | None = Field(default=None, description="the uploaded bytes, kept to read them again")
+    lineage: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, description="for a derived dataset: its source")
 
 
 class Dataset(DatasetBase, table=True):

@@ -41,6 +41,7 @@ def save_dataset(
     size_bytes: int,
     read_options: dict | None = None,
     source: bytes | None = None,
+    lineage: dict | None = None,
 ) -> DatasetRead:
     """Store a dataset once per fingerprint: its Parquet copy in the store, its record in the database.
 
@@ -65,6 +66,7 @@ def save_dataset(
         parquet_sha256=parquet_sha256,
         read_options=read_options or {},
         source_sha256=source_sha256,
+        lineage=lineage or {},
     )
     _add_with_files(session, store, dataset, written)
     return DatasetRead.model_validate(dataset)

@@ -197,3 +197,25 @@ def test_rows_are_filtered_from_pickers_before_the_split(app):
     assert "orders a column of text" in app.error[0].value
     app.button(key="filter.0.remove").click().run()
     assert app.session_state["draft_spec"].data.filters == []
+
+
+def test_a_transactions_table_becomes_one_row_per_customer_with_a_churn_label(app):
+    rng = np.random.default_rng(4)
+    orders = pd.DataFrame(
+        {
+            "customer": [f"C{i % 40:03d}" for i in range(400)],
+            "order_date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, 400), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "amount": rng.uniform(5, 200, 400).round(2),
+        }
+    )
+    _upload(app, "orders.csv", orders.to_csv(index=False).encode())
+    source = app.session_state["dataset"]
+    app.selectbox(key="rfm.customer").select("customer").run()
+    app.button(key="rfm.build").click().run()
+    assert not app.exception
+    derived = app.session_state["dataset"]
+    assert derived.lineage["source_fingerprint"] == source.fingerprint
+    assert derived.n_columns == 7 and derived.n_rows == 40
+    assert app.session_state["draft_spec"].data.target == "churned"
