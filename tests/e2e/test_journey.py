@@ -44,7 +44,15 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     _choose(page, "Add a numeric step", "Scale · Min-max scaling")
     page.locator(".st-key-numeric-add button").first.click()
     expect(page.get_by_text("2. Min-max scaling")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"features\*?\*? out|features out"))).to_be_visible()
+    page.locator(".st-key-numeric-1-minmax_scaler-up button").first.click()  # reorder: scale, then fill
+    expect(page.get_by_text("1. Min-max scaling")).to_be_visible()
+    page.locator(".st-key-numeric-0-minmax_scaler-down button").first.click()
+    expect(page.get_by_text("2. Min-max scaling")).to_be_visible()
+    expect(page.get_by_text("16 features out", exact=False)).to_be_visible()
+    page.get_by_text("Add 'was missing' columns").first.click()  # the preview follows the form
+    expect(page.get_by_text("16 features out", exact=False)).to_have_count(0)
+    page.get_by_text("Add 'was missing' columns").first.click()
+    expect(page.get_by_text("16 features out", exact=False)).to_be_visible()
     shoot(page, "2_prepare")
 
     # Train: the three default models, then watch the run finish
