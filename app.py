@@ -6,6 +6,7 @@ from storage import repo
 from storage.db import session_scope
 from ui import messages, resources
 from ui.page import setup
+from ui.runs import show_pipelines
 
 setup("Pipewright")
 st.markdown(
@@ -37,18 +38,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Saved pipelines")
     if pipelines:
-        st.dataframe(
-            [
-                {
-                    "Pipeline": p.name,
-                    "Latest version": p.latest_version,
-                    "Runs": p.runs,
-                    "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
-                }
-                for p in pipelines
-            ],
-            hide_index=True,
-        )
+        show_pipelines(pipelines)
     else:
         st.info(messages.NO_PIPELINES)
 with right:

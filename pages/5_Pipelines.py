@@ -9,7 +9,7 @@ from storage.db import session_scope
 from ui import messages, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
-from ui.runs import describe_run
+from ui.runs import describe_run, show_pipelines
 
 setup("Pipelines")
 with session_scope(resources.engine()) as session:
@@ -18,18 +18,7 @@ if not pipelines:
     st.info(messages.NO_PIPELINES)
     st.stop()
 
-st.dataframe(
-    [
-        {
-            "Pipeline": p.name,
-            "Latest version": p.latest_version,
-            "Runs": p.runs,
-            "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
-        }
-        for p in pipelines
-    ],
-    hide_index=True,
-)
+show_pipelines(pipelines)
 chosen = st.selectbox("Pipeline", pipelines, format_func=lambda p: p.name, key="pipeline")
 with session_scope(resources.engine()) as session:
     versions = repo.list_versions(session, pipeline_id=chosen.id)

@@ -26,7 +26,29 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from pipeline_core.columns import datetime_format, number_convention, parse_dates, parse_numbers
 
 
-class TextToNumber(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class _TextColumns:
+    """For transformers that read text (and missing values) column by column."""
+
+    def _frame(self, X, *, reset: bool) -> pd.DataFrame:
+        return pd.DataFrame(validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class _NumbersWithGaps:
+    """For numeric transformers that pass missing values through, for a later fill step."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class TextToNumber(_TextColumns, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Reads numbers written as text ('$12,345.67', '12.5%', '1.234,5') as floats.
 
     The convention (comma or dot decimals) is learned per column in `fit`; values that are no
@@ -46,17 +68,8 @@ class TextToNumber(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ]
         return np.column_stack(columns).astype(float) if columns else np.empty((len(frame), 0))
 
-    def _frame(self, X, *, reset: bool) -> pd.DataFrame:
-        return pd.DataFrame(validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False), dtype=object)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        return tags
-
-
-class OutlierClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class OutlierClipper(_NumbersWithGaps, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Clips each column to bounds learned on the training rows: Tukey's fences or percentiles.
 
     Args:
@@ -82,13 +95,8 @@ class OutlierClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         return np.clip(X, self.lower_, self.upper_)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
 
-
-class SignedLog(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SignedLog(_NumbersWithGaps, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """sign(x) · log(1 + |x|): tames long right tails like log1p, and is defined for negatives too."""
 
     def fit(self, X, y=None):
@@ -100,63 +108,46 @@ class SignedLog(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         return np.sign(X) * np.log1p(np.abs(X))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
 
-
-class FrequencyEncoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class FrequencyEncoder(_TextColumns, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Replaces each category by its share of the training rows (0 for a category never seen)."""
 
     def fit(self, X, y=None):
-        frame = pd.DataFrame(validate_data(self, X, reset=True, dtype=None, ensure_all_finite=False), dtype=object)
+        frame = self._frame(X, reset=True)
         self.frequencies_ = [frame[c].value_counts(normalize=True, dropna=False).to_dict() for c in frame.columns]
         return self
 
     def transform(self, X):
         check_is_fitted(self)
-        frame = pd.DataFrame(validate_data(self, X, reset=False, dtype=None, ensure_all_finite=False), dtype=object)
+        frame = self._frame(X, reset=False)
         columns = [
             frame[c].map(f).fillna(0.0).to_numpy(float) for c, f in zip(frame.columns, self.frequencies_, strict=True)
         ]
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        return tags
 
-
-class RareLevelGrouper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class RareLevelGrouper(_TextColumns, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Replaces categories rarer than `min_share` of the training rows (and unseen ones) by 'rare'."""
 
     def __init__(self, min_share: float = 0.01):
         self.min_share = min_share
 
     def fit(self, X, y=None):
-        frame = pd.DataFrame(validate_data(self, X, reset=True, dtype=None, ensure_all_finite=False), dtype=object)
+        frame = self._frame(X, reset=True)
         shares = [frame[c].value_counts(normalize=True) for c in frame.columns]
         self.kept_ = [set(share.index[share >= self.min_share]) for share in shares]
         return self
 
     def transform(self, X):
         check_is_fitted(self)
-        frame = pd.DataFrame(validate_data(self, X, reset=False, dtype=None, ensure_all_finite=False), dtype=object)
+        frame = self._frame(X, reset=False)
         for column, kept in zip(frame.columns, self.kept_, strict=True):
             values = frame[column]
             frame[column] = values.where(values.isna() | values.isin(kept), "rare")
         return frame.infer_objects().to_numpy()  # numbers stay numbers unless 'rare' was put among them
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        return tags
 
-
-class DateParts(TransformerMixin, BaseEstimator):
+class DateParts(_TextColumns, TransformerMixin, BaseEstimator):
     """Dates (as text or datetime) into numbers a model can use: year, month, day, weekday, is-weekend,
     days since the earliest training date, optionally the hour and cyclical (sin/cos) month and weekday.
 
@@ -195,9 +186,6 @@ class DateParts(TransformerMixin, BaseEstimator):
         names += ["month_sin", "month_cos", "weekday_sin", "weekday_cos"] if self.cyclical else []
         return names
 
-    def _frame(self, X, *, reset: bool) -> pd.DataFrame:
-        return pd.DataFrame(validate_data(self, X, reset=reset, dtype=None, ensure_all_finite=False), dtype=object)
-
     @staticmethod
     def _dates(values: pd.Series, date_format: str | None) -> pd.Series:
         return (
@@ -227,12 +215,6 @@ class DateParts(TransformerMixin, BaseEstimator):
                 ]
             columns += [pd.Series(part, dtype=float).to_numpy() for part in parts]
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True
-        return tags
 
 
 def _days(dates: pd.Series) -> np.ndarray:

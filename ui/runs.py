@@ -5,7 +5,7 @@ import streamlit as st
 from pipeline_core.spec import PipelineSpec
 from storage import repo
 from storage.db import session_scope
-from storage.models import ModelResultRead, RunRead
+from storage.models import ModelResultRead, PipelineSummary, RunRead
 from ui import messages, resources, state
 
 
@@ -32,3 +32,19 @@ def describe_run(run: RunRead) -> str:
 
 def run_spec(run: RunRead) -> PipelineSpec:
     return PipelineSpec.from_json(run.spec_json)
+
+
+def show_pipelines(pipelines: list[PipelineSummary]) -> None:
+    """The saved pipelines as a table, newest change first."""
+    st.dataframe(
+        [
+            {
+                "Pipeline": p.name,
+                "Latest version": p.latest_version,
+                "Runs": p.runs,
+                "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
+            }
+            for p in pipelines
+        ],
+        hide_index=True,
+    )
