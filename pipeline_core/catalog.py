@@ -510,6 +510,12 @@ STEPS: dict[str, StepKind] = {
             applies_to=("combined",),
             help="Replaces the features by their principal components, learned on the training rows.",
             params=(
+                ChoiceParam(
+                    name="keep",
+                    label="Keep",
+                    default="variance",
+                    choices={"variance": "A share of the variance", "count": "A number of components"},
+                ),
                 FloatParam(
                     name="variance",
                     label="Share of variance kept",
@@ -518,8 +524,20 @@ STEPS: dict[str, StepKind] = {
                     high=0.999,
                     help="PCA keeps as many components as it needs to explain this share.",
                 ),
+                IntParam(
+                    name="n_components",
+                    label="Components",
+                    default=10,
+                    low=1,
+                    high=1000,
+                    help="Used when keeping a number of components; at most the features it receives.",
+                ),
             ),
-            build=lambda p, task: PCA(n_components=p["variance"], svd_solver="full", random_state=0),
+            build=lambda p, task: PCA(
+                n_components=p["variance"] if p["keep"] == "variance" else p["n_components"],
+                svd_solver="full",
+                random_state=0,
+            ),
         ),
         StepKind(
             key="truncated_svd",

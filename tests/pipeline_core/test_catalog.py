@@ -79,3 +79,9 @@ def test_each_model_builds_the_right_estimator_for_each_task_with_its_parameters
 
 def test_repeated_kinds_get_unique_names():
     assert number_repeats(["scale", "impute", "scale", "scale"]) == ["scale", "impute", "scale_2", "scale_3"]
+
+
+def test_pca_keeps_a_share_of_variance_or_a_number_of_components():
+    share = STEPS["pca"].build(STEPS["pca"].validate_params({"variance": 0.9}), "classification")
+    count = STEPS["pca"].build(STEPS["pca"].validate_params({"keep": "count", "n_components": 3}), "regression")
+    assert (share.n_components, count.n_components) == (0.9, 3)
