@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from pipeline_core.aggregate import RFMSpec, describe, lineage, rfm
 from pipeline_core.build import unused_columns
 from pipeline_core.charts import column_distribution, correlation_heatmap, predictive_power
-from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, parse_numbers
+from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, read_as
 from pipeline_core.errors import DataError
 from pipeline_core.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
 from pipeline_core.profile import apply_fix
@@ -194,8 +194,7 @@ def read_options(dataset) -> None:
 
 
 def _inferred_task(spec: PipelineSpec, frame: pd.DataFrame, target: str) -> str:
-    numeric = spec.data.column_types.get(target) == "numeric"
-    return infer_task(parse_numbers(frame[target]) if numeric else frame[target])
+    return infer_task(read_as(frame[target], spec.data.column_types.get(target)))
 
 
 def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
@@ -363,7 +362,7 @@ def details_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
         )
         summary = report.columns[column]
         numeric = bool(summary.stats)
-        values = parse_numbers(frame[column]) if summary.type == "numeric" else frame[column]
+        values = read_as(frame[column], summary.type)
         left, right = st.columns([2, 1])
         left.plotly_chart(
             column_distribution(

@@ -167,3 +167,10 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     if date_format in (None, "ISO 8601"):
         return pd.to_datetime(values, errors="coerce", format="mixed" if date_format is None else "ISO8601")
     return pd.to_datetime(values.astype("str"), format=date_format, errors="coerce")
+
+
+def read_as(values: pd.Series, column_type: ColumnType | None) -> pd.Series:
+    """The values as their type reads them: text in a numeric column becomes numbers; all else is unchanged."""
+    if column_type == "numeric" and not pd.api.types.is_numeric_dtype(values):
+        return parse_numbers(values)
+    return values

@@ -20,7 +20,7 @@ from pipeline_core.columns import (
     datetime_format,
     mixed_type_share,
     numbers_as_text,
-    parse_numbers,
+    read_as,
 )
 from pipeline_core.errors import DataError
 from pipeline_core.ingest import MAX_CLASSES_FOR_NUMERIC_TARGET
@@ -127,7 +127,7 @@ def profile(frame: pd.DataFrame, spec: PipelineSpec, *, seed: int = 0) -> Profil
 
 def _summarise(series: pd.Series, column_type: ColumnType) -> ColumnSummary:
     summary = ColumnSummary(series.name, column_type, int(series.isna().sum()), int(series.nunique()))
-    values = parse_numbers(series).dropna() if column_type == "numeric" else series.dropna()
+    values = read_as(series, column_type).dropna()
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) and not values.empty:
         q1, median, q3 = values.quantile([0.25, 0.5, 0.75])
         summary.stats = {
@@ -151,9 +151,8 @@ def _summarise(series: pd.Series, column_type: ColumnType) -> ColumnSummary:
 
 def _table_findings(frame: pd.DataFrame, spec: PipelineSpec, duplicates: int) -> list[Finding]:
     findings = []
-    labelled = frame[spec.data.target].dropna()  # a missing target has its own finding, with a fix
-    if spec.data.column_types.get(spec.data.target) == "numeric":
-        labelled = parse_numbers(labelled)
+    target = spec.data.target  # a missing target has its own finding, with a fix
+    labelled = read_as(frame[target].dropna(), spec.data.column_types.get(target))
     try:
         check_target(spec, labelled)
     except DataError as error:
@@ -305,7 +304,7 @@ def _predictive_power(sample: pd.DataFrame, spec: PipelineSpec, types: dict[str,
     target, task = spec.data.target, spec.data.task
     rows = sample.dropna(subset=[target])
     rows = rows.sample(CHECK_ROWS, random_state=0) if len(rows) > CHECK_ROWS else rows
-    y = parse_numbers(rows[target]) if types[target] == "numeric" else rows[target]
+    y = read_as(rows[target], types[target])
     classification = task == "classification"
     if (
         len(rows) < 30

@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from pipeline_core.build import build_pipeline, build_preprocessor, feature_schema
 from pipeline_core.catalog import get_model, number_repeats
-from pipeline_core.columns import ColumnType, parse_numbers
+from pipeline_core.columns import ColumnType, read_as
 from pipeline_core.errors import DataError
 from pipeline_core.evaluate import curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
@@ -115,8 +115,7 @@ def prepare_rows(spec: PipelineSpec, frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.drop_duplicates()
     if "drop_missing_target" in spec.data.row_steps:
         frame = frame.dropna(subset=[target])
-    if spec.data.column_types.get(target) == "numeric" and not pd.api.types.is_numeric_dtype(frame[target]):
-        frame = frame.assign(**{target: parse_numbers(frame[target])})  # '$1,200' → 1200.0, row by row
+    frame = frame.assign(**{target: read_as(frame[target], spec.data.column_types.get(target))})  # '$1,200' → 1200
     check_target(spec, frame[target])
     return frame
 
