@@ -7,15 +7,13 @@ from pipeline_core.build import (
     embed_2d,
     feature_schema,
     preparation_warnings,
-    preview,
-    step_shapes,
     unused_columns,
 )
 from pipeline_core.catalog import BRANCHES, STEP_CATEGORY_LABELS, get_step, steps_for
 from pipeline_core.charts import embedding_scatter
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.spec import PipelineSpec
-from ui import resources, state
+from ui import datasets, resources, state
 from ui.forms import param_inputs
 from ui.messages import as_markdown
 from ui.page import context_caption, require_spec, setup
@@ -125,7 +123,7 @@ st.subheader("Preview")
 for warning in preparation_warnings(new_spec, frame):
     st.warning(as_markdown(warning))
 try:
-    prepared = preview(new_spec, frame)
+    prepared, shapes = datasets.prepared_sample(frame, new_spec)
 except (PipelineCoreError, ValueError) as error:  # a step that cannot fit this data (Box-Cox on zeros, say)
     st.error(as_markdown(str(error).splitlines()[0]))
 else:
@@ -133,7 +131,6 @@ else:
         f"The first {len(prepared):,} rows after preparation, fitted on those rows only (training fits on each "
         f"fold): {len(schema)} columns in, **{prepared.shape[1]} features** out."
     )
-    shapes = step_shapes(new_spec, frame)
     st.dataframe(
         [
             {"Columns": branch, "Step": label, "Output": output}

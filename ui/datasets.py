@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from pipeline_core.build import preview, step_shapes
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import DataError
 from pipeline_core.ingest import ReadOptions, fingerprint, infer_task, read_table
@@ -97,3 +98,13 @@ def dataset_profile(frame: pd.DataFrame, spec: PipelineSpec) -> Profile:
 @st.cache_data(max_entries=16)
 def excel_sheets(dataset: DatasetRead) -> list[str]:
     return read_table(repo.dataset_source(resources.store(), dataset), dataset.name).sheets
+
+
+@st.cache_data(max_entries=32, show_spinner="Preparing the preview…")
+def _prepared_sample(dataset_fingerprint: str, spec_json: str, _frame: pd.DataFrame, _spec: PipelineSpec):
+    return preview(_spec, _frame), step_shapes(_spec, _frame)
+
+
+def prepared_sample(frame: pd.DataFrame, spec: PipelineSpec) -> tuple[pd.DataFrame, dict]:
+    """The preview and the columns after each step, fitted once per spec rather than on every rerun."""
+    return _prepared_sample(spec.data.dataset_fingerprint or "", spec.to_json(), frame, spec)
