@@ -42,8 +42,8 @@ def save(edited: dict) -> None:
     st.rerun()
 
 
-def step_row(branch: str, index: int, steps: list[dict], edited: dict) -> None:
-    """One step: its title and switches, then its settings (rendered from the catalog)."""
+def step_row(branch: str, index: int, steps: list[dict], edited: dict, columns: list[str]) -> None:
+    """One step: its title and switches, the columns it runs on, then its settings (rendered from the catalog)."""
     step = steps[index]
     kind = get_step(step["kind"])
     key = f"{branch}.{index}.{kind.key}"
@@ -72,6 +72,15 @@ def step_row(branch: str, index: int, steps: list[dict], edited: dict) -> None:
             steps.pop(index)
             save(edited)
         st.caption(kind.help)
+        if step["enabled"] and branch != "combined":
+            step["columns"] = st.multiselect(
+                "Only on these columns",
+                columns,
+                default=[c for c in step.get("columns", []) if c in columns],
+                placeholder=f"All {BRANCH_TITLES[branch].lower()}",
+                key=f"{key}.columns",
+                help="Leave empty to run the step on every column of the group; the others pass by it unchanged.",
+            )
         if step["enabled"]:
             step["params"] = param_inputs(kind, step.get("params", {}), key=key)
 
@@ -102,13 +111,13 @@ for branch in BRANCHES:
     else:
         st.caption("None in this dataset; these steps are skipped.")
     for index in range(len(edited[branch])):
-        step_row(branch, index, edited[branch], edited)
+        step_row(branch, index, edited[branch], edited, columns)
     add_step(branch, edited[branch], edited)
 
 st.subheader(BRANCH_TITLES["combined"])
 st.caption("After the groups above are joined: feature selection and extraction, fitted on each fold's training rows.")
 for index in range(len(edited["combined"])):
-    step_row("combined", index, edited["combined"], edited)
+    step_row("combined", index, edited["combined"], edited, [])
 add_step("combined", edited["combined"], edited)
 
 unused = {c: reason for c, reason in unused_columns(spec, frame).items() if reason != "the target"}

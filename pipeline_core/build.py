@@ -9,8 +9,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.manifold import TSNE
 from sklearn.pipeline import Pipeline
 
-from pipeline_core.catalog import BRANCHES, Branch, get_model, get_step, number_repeats
-from pipeline_core.columns import ROLES, ColumnType, infer_column_type, parse_numbers
+from pipeline_core.catalog import BRANCHES, STEPS, Branch, get_model, get_step, number_repeats
+from pipeline_core.columns import ROLES, ColumnType, infer_column_type
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
 from pipeline_core.transformers import TextToNumber
@@ -78,42 +78,85 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
 
     Numeric columns stored as text ('$1,200') get their own branch that first reads them as numbers.
     """
+    task = spec.data.task
     branches = []
     for branch in BRANCHES:
         columns = [column for column, column_type in schema.items() if BRANCH_OF[column_type] == branch]
         if not columns:
             continue
         steps = spec.preprocessing.for_type(branch)
-        required = REQUIRED_CATEGORY.get(branch)
-        if required and not any(get_step(s.kind).category == required[0] for s in steps):
-            raise SpecError(
-                f"{branch.capitalize()} columns ({', '.join(columns[:5])}) need a step that turns them into numbers: "
-                f"models only take numbers. Add {required[1]} on the Prepare page, or leave those columns out."
-            )
+        _check_steps(branch, steps, columns)
         if branch == "text":  # a text step reads one column of documents at a time
-            branches += [(f"text_{c}", Pipeline(_named_steps(steps, spec.data.task)), c) for c in columns]
+            branches += [(f"text_{c}", _branch_pipeline(steps, task, [c]), c) for c in columns]
             continue
         if branch == "numeric":
             as_text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
             columns = [c for c in columns if c not in as_text]
             if as_text:
                 parse = [("text_to_number", TextToNumber())]
-                branches.append(("numbers_in_text", Pipeline(parse + _named_steps(steps, spec.data.task)), as_text))
+                branches.append(("numbers_in_text", _branch_pipeline(steps, task, as_text, first=parse), as_text))
         elif branch == "categorical":
             flags = [c for c in columns if pd.api.types.is_bool_dtype(frame[c])]
             columns = [c for c in columns if c not in flags]
             if flags:  # a bool column has no missing values, and imputers refuse its dtype: encode only
                 encode = [s for s in steps if get_step(s.kind).category != "impute"]
-                branches.append(
-                    ("true_false", Pipeline(_named_steps(encode, spec.data.task)) if encode else "passthrough", flags)
-                )
+                branches.append(("true_false", _branch_pipeline(encode, task, flags), flags))
         if columns:
-            branches.append(
-                (branch, Pipeline(_named_steps(steps, spec.data.task)) if steps else "passthrough", columns)
-            )
+            branches.append((branch, _branch_pipeline(steps, task, columns), columns))
     if not branches:
         raise SpecError("There are no feature columns left: every column is the target, ignored, or not usable yet.")
     return ColumnTransformer(branches, verbose_feature_names_out=False, sparse_threshold=0)
+
+
+def _check_steps(branch: Branch, steps: list[StepSpec], columns: list[str]) -> None:
+    """Refuse, in plain words, a branch whose columns cannot reach a model as numbers, and a step naming
+    columns its group does not have or that an earlier step has already replaced."""
+    required = REQUIRED_CATEGORY.get(branch)
+    if required:
+        covered = {c for s in steps if get_step(s.kind).category == required[0] for c in s.columns or columns}
+        if uncovered := [c for c in columns if c not in covered]:
+            raise SpecError(
+                f"{branch.capitalize()} columns ({', '.join(uncovered[:5])}) need a step that turns them into numbers:"
+                f" models only take numbers. Add {required[1]} on the Prepare page, or leave those columns out."
+            )
+    for index, step in enumerate(steps):
+        label = get_step(step.kind).label
+        strangers = [c for c in step.columns if c not in columns]
+        if strangers:
+            raise SpecError(
+                f"The step '{label}' names {', '.join(map(repr, strangers))}: not among the {branch} columns "
+                f"({', '.join(columns[:8])})."
+            )
+        for earlier in steps[:index]:
+            replaced = set(step.columns) & set(earlier.columns or columns)
+            if step.columns and get_step(earlier.kind).renames and replaced:
+                raise SpecError(
+                    f"The step '{label}' names {', '.join(map(repr, sorted(replaced)))}, but the earlier step "
+                    f"'{get_step(earlier.kind).label}' has already turned it into new columns. Move '{label}' up."
+                )
+
+
+def _branch_pipeline(
+    steps: list[StepSpec], task: str, columns: list[str], *, first: list | None = None
+) -> Pipeline | str:
+    """A branch's steps over its `columns`. A step that names columns runs on those of them this branch has
+    (the others pass by it); the branch then keeps column names between steps so the step can find them."""
+    names = number_repeats([step.kind for step in steps])
+    chosen = list(first or [])
+    for name, step in zip(names, steps, strict=True):
+        transformer = get_step(step.kind).build(step.params, task)
+        if step.columns:
+            own = [c for c in step.columns if c in columns]
+            if not own:
+                continue
+            transformer = ColumnTransformer(
+                [(name, transformer, own)], remainder="passthrough", verbose_feature_names_out=False, sparse_threshold=0
+            )
+        chosen.append((name, transformer))
+    if not chosen:
+        return "passthrough"
+    pipeline = Pipeline(chosen)
+    return pipeline.set_output(transform="pandas") if any(step.columns for step in steps) else pipeline
 
 
 def _named_steps(steps: list[StepSpec], task: str) -> list[tuple[str, object]]:
@@ -152,7 +195,7 @@ def preparation_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
         warning
         for branch, columns in branches.items()
         for step in spec.preprocessing.for_type(branch)
-        for warning in _step_warnings(step, frame, columns)
+        for warning in _step_warnings(step, frame, step.columns or columns)
     ]
 
 
@@ -181,11 +224,11 @@ def _missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame, branches: d
     """Models that will meet missing values they cannot take."""
     unfilled = []
     for branch, columns in branches.items():
-        steps = spec.preprocessing.for_type(branch)
-        fills = any(get_step(step.kind).category == "impute" for step in steps)
-        onehot_only = branch == "categorical" and any(step.kind == "onehot_encoder" for step in steps)
-        if not fills and not onehot_only:  # one-hot turns a missing value into its own 0/1 column
-            unfilled += [c for c in columns if frame[c].isna().any()]
+        filled = set()  # one-hot turns a missing value into its own 0/1 column
+        for step in spec.preprocessing.for_type(branch):
+            if get_step(step.kind).category == "impute" or step.kind == "onehot_encoder":
+                filled |= set(step.columns or columns)
+        unfilled += [c for c in columns if c not in filled and frame[c].isna().any()]
     failing = [get_model(m.kind).label for m in spec.models if not get_model(m.kind).handles_missing]
     if not unfilled or not failing:
         return []
@@ -196,31 +239,29 @@ def _missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame, branches: d
     ]
 
 
+_SUB_BRANCH_TITLES = {"numbers_in_text": "numeric (written as text)", "true_false": "true/false"}
+
+
 def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> dict[str, list[tuple[str, str]]]:
-    """For each branch, its steps with the number of columns each outputs, fitted one after another on
-    a sample; a step that fails there says why instead."""
-    schema = feature_schema(spec, frame)
+    """For each group of columns, its steps with the number of columns each outputs, fitted one after
+    another on a sample; a step that fails there says why instead."""
     sample = frame.head(n_rows)
     y = sample[spec.data.target]
     shapes = {}
-    for branch in ("numeric", "categorical", "datetime"):  # a text column's width is its vocabulary
-        columns = [c for c, column_type in schema.items() if BRANCH_OF[column_type] == branch]
-        if not columns:
+    for name, branch, columns in build_preprocessor(spec, feature_schema(spec, frame), frame).transformers:
+        if branch == "passthrough":
             continue
-        data = sample[columns].apply(parse_numbers) if branch == "numeric" else sample[columns].astype(object)
-        shapes[branch] = []
-        for step, (_, transformer) in zip(
-            spec.preprocessing.for_type(branch),
-            _named_steps(spec.preprocessing.for_type(branch), spec.data.task),
-            strict=True,
-        ):
-            label = get_step(step.kind).label
+        data = sample[columns]
+        shapes[_SUB_BRANCH_TITLES.get(name, name.replace("text_", "text: ", 1))] = rows = []
+        for step_name, transformer in branch.steps:
+            kind = step_name if step_name in STEPS else step_name.rsplit("_", 1)[0]  # standard_scaler_2
+            label = get_step(kind).label if kind in STEPS else "Read as numbers"
             try:
                 data = transformer.fit_transform(data, y)
             except (ValueError, TypeError) as error:
-                shapes[branch].append((label, f"fails: {str(error).splitlines()[0][:120]}"))
+                rows.append((label, f"fails: {str(error).splitlines()[0][:120]}"))
                 break
-            shapes[branch].append((label, f"{data.shape[1]:,} columns"))
+            rows.append((label, f"{data.shape[1]:,} columns"))
     return shapes
 
 

@@ -109,6 +109,7 @@ class StepKind(Kind):
     category: StepCategory
     applies_to: tuple[Branch, ...]  # the first is where the step belongs; dates take numeric steps after date parts
     build: Callable[[dict[str, Any], Task], Any]
+    renames: bool = False  # replaces its columns with new ones (city → city_Paris, …), so later steps cannot name them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -177,6 +178,7 @@ STEPS: dict[str, StepKind] = {
                 ),
                 BoolParam(name="hour", label="Hour of day", default=False),
             ),
+            renames=True,
             build=lambda p, task: DateParts(cyclical=p["cyclical"], hour=p["hour"]),
         ),
         StepKind(
@@ -190,6 +192,7 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="max_ngram", label="Longest phrase (words)", default=1, low=1, high=3),
                 IntParam(name="min_df", label="Seen in at least (rows)", default=2, low=1, high=100),
             ),
+            renames=True,
             build=lambda p, task: TextFeatures(
                 max_features=p["max_features"], max_ngram=p["max_ngram"], min_df=p["min_df"]
             ),
@@ -389,6 +392,7 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="degree", label="Degree", default=2, low=2, high=3),
                 BoolParam(name="interaction_only", label="Interactions only (no powers)", default=False),
             ),
+            renames=True,
             build=lambda p, task: PolynomialFeatures(
                 degree=p["degree"], interaction_only=p["interaction_only"], include_bias=False
             ),
@@ -418,6 +422,7 @@ STEPS: dict[str, StepKind] = {
                     help="Caps the columns made from one feature; the rarest levels are grouped together.",
                 ),
             ),
+            renames=True,
             build=lambda p, task: OneHotEncoder(
                 handle_unknown="infrequent_if_exist", max_categories=p["max_categories"], sparse_output=False
             ),

@@ -24,10 +24,13 @@ class _Strict(BaseModel):
 
 
 class StepSpec(_Strict):
-    """One preparation step: a catalog kind, its parameters, and whether it runs."""
+    """One preparation step: a catalog kind, its parameters, the columns it runs on, and whether it runs."""
 
     kind: str
     params: dict[str, Any] = Field(default_factory=dict)
+    columns: list[str] = Field(
+        default_factory=list, description="the columns of its group it runs on (the others pass by); empty: all"
+    )
     enabled: bool = True
 
     @model_validator(mode="after")
@@ -156,6 +159,8 @@ class PipelineSpec(_Strict):
             for step in self.preprocessing.for_type(branch):
                 if branch not in get_step(step.kind).applies_to:
                     raise ValueError(f"step {step.kind!r} does not apply to {branch} columns")
+                if branch == "combined" and step.columns:
+                    raise ValueError(f"step {step.kind!r} runs on all features together and cannot name columns")
         return self
 
     def to_json(self) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.base import is_classifier, is_regressor
 
-from pipeline_core.build import build_pipeline
+from pipeline_core.build import BRANCH_OF, build_pipeline, feature_schema, preview
 from pipeline_core.catalog import MODELS, STEPS, number_repeats
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import SpecError
@@ -85,3 +85,60 @@ def test_pca_keeps_a_share_of_variance_or_a_number_of_components():
     share = STEPS["pca"].build(STEPS["pca"].validate_params({"variance": 0.9}), "classification")
     count = STEPS["pca"].build(STEPS["pca"].validate_params({"keep": "count", "n_components": 3}), "regression")
     assert (share.n_components, count.n_components) == (0.9, 3)
+
+
+def _group_columns(spec, frame, branch):
+    return [c for c, kind in feature_schema(spec, frame).items() if BRANCH_OF[kind] == branch]
+
+
+@pytest.mark.parametrize("kind", [k for k in _kinds(STEPS) if k.values[0].applies_to[0] in ("numeric", "categorical")])
+def test_each_step_runs_on_the_one_column_it_names_and_leaves_the_others_as_they_were(kind, churn):
+    branch = kind.applies_to[0]
+    spec = default_spec(target="churn", task="classification", column_types=infer_column_types(churn))
+    columns = _group_columns(spec, churn, branch)
+    named = next(c for c in columns if churn[c].isna().any())
+    others = [c for c in columns if c != named]
+    fill = "numeric_imputer" if branch == "numeric" else "categorical_imputer"
+    encode = []
+    if branch == "categorical":
+        encode = [{"kind": "ordinal_encoder", "columns": others if kind.category == "encode" else columns}]
+    steps = spec.preprocessing.model_dump()
+    steps[branch] = [{"kind": fill}, {"kind": kind.key, "columns": [named]}, *encode]
+    with_step = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": steps})
+    if kind.category == "encode":  # every category still needs encoding
+        steps[branch][1] = {"kind": "ordinal_encoder", "columns": [named]}
+    else:
+        steps[branch].pop(1)
+    without_step = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": steps})
+
+    prepared = preview(with_step, churn)
+
+    pd.testing.assert_frame_equal(prepared[others], preview(without_step, churn)[others])
+    fitted = build_pipeline(with_step, churn, ModelSpec(kind="decision_tree")).fit(churn, churn["churn"])
+    name = number_repeats([s["kind"] for s in steps[branch][:1]] + [kind.key])[1]
+    step = fitted.named_steps["preprocess"].named_transformers_[branch].named_steps[name]
+    assert [columns for *_, columns in step.transformers_] == [[named], others]  # the step, then the rest passing by
+
+
+def test_a_step_naming_a_column_of_another_group_or_one_already_replaced_is_refused(churn):
+    spec = default_spec(target="churn", task="classification", column_types=infer_column_types(churn))
+    categorical = _group_columns(spec, churn, "categorical")[0]
+    wrong_group = spec.model_dump()
+    wrong_group["preprocessing"]["numeric"].append({"kind": "log_transform", "columns": [categorical]})
+    with pytest.raises(SpecError, match=f"names '{categorical}': not among the numeric columns"):
+        preview(PipelineSpec.from_dict(wrong_group), churn)
+
+    after_onehot = spec.model_dump()
+    after_onehot["preprocessing"]["categorical"].append({"kind": "frequency_encoder", "columns": [categorical]})
+    with pytest.raises(SpecError, match="'One-hot encoding' has already turned it into new columns"):
+        preview(PipelineSpec.from_dict(after_onehot), churn)
+
+
+def test_a_step_on_all_features_together_cannot_name_columns():
+    with pytest.raises(SpecError, match="runs on all features together and cannot name columns"):
+        PipelineSpec.from_dict(
+            {
+                "data": {"target": "y", "task": "regression"},
+                "preprocessing": {"combined": [{"kind": "pca", "columns": ["a"]}]},
+            }
+        )

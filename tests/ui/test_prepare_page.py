@@ -82,6 +82,26 @@ def test_encoders_change_the_feature_count_and_warnings_come_before_training(app
     assert not app.exception
 
 
+def test_a_step_runs_on_the_columns_picked_by_name(app):
+    _churn(app)
+    app.selectbox(key="categorical.add.kind").select("target_encoder").run()
+    app.button(key="categorical.add").click().run()
+    app.multiselect(key="categorical.2.target_encoder.columns").select("payment_method").run()
+    assert app.error and "has already turned it into new columns" in app.error[0].value  # after one-hot: refused
+    app.button(key="categorical.2.target_encoder.up").click().run()
+    app.multiselect(key="categorical.2.onehot_encoder.columns").select("contract").select("internet_service").run()
+    assert "(senior_citizen) need a step that turns them into numbers" in app.error[0].value  # left unencoded
+    app.multiselect(key="categorical.2.onehot_encoder.columns").select("senior_citizen").run()
+    steps = app.session_state["draft_spec"].preprocessing.categorical
+    assert [(s.kind, s.columns) for s in steps[1:]] == [
+        ("target_encoder", ["payment_method"]),
+        ("onehot_encoder", ["contract", "internet_service", "senior_citizen"]),
+    ]
+    assert not app.error
+    prepared = app.dataframe[1].value
+    assert "payment_method" in prepared.columns and "contract_month-to-month" in prepared.columns
+
+
 def test_dates_and_free_text_get_their_own_steps_and_train(app):
     rng = np.random.default_rng(2)
     n = 120
