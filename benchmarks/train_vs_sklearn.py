@@ -15,7 +15,7 @@ from pipeline_core.samples import make_churn
 from pipeline_core.spec import default_spec
 from pipeline_core.train import train
 
-SCORING = ["balanced_accuracy", "accuracy", "f1_macro", "roc_auc"]
+SCORING = ["balanced_accuracy", "accuracy", "f1", "precision", "recall", "roc_auc"]
 
 
 def plain_sklearn(spec, frame) -> float:

@@ -167,20 +167,21 @@ def _named_steps(steps: list[StepSpec], task: str) -> list[tuple[str, object]]:
 def build_pipeline(spec: PipelineSpec, frame: pd.DataFrame, model: ModelSpec) -> Pipeline:
     """The full, unfitted pipeline for one model: preprocessing then the estimator."""
     estimator = get_model(model.kind).build(model.params, spec.data.task, spec.evaluation.seed)
-    return Pipeline([*_preparation(spec, frame), ("model", estimator)])
+    return Pipeline([*build_preparation(spec, frame).steps, ("model", estimator)])
 
 
-def _preparation(spec: PipelineSpec, frame: pd.DataFrame) -> list[tuple[str, object]]:
-    """The column groups joined, then the steps on every feature together (selection, PCA, …)."""
+def build_preparation(spec: PipelineSpec, frame: pd.DataFrame) -> Pipeline:
+    """Everything before the model: the column groups joined, then the steps on every feature together."""
     preprocessor = build_preprocessor(spec, feature_schema(spec, frame), frame)
-    return [("preprocess", preprocessor), *_named_steps(spec.preprocessing.for_type("combined"), spec.data.task)]
+    combined = _named_steps(spec.preprocessing.for_type("combined"), spec.data.task)
+    return Pipeline([("preprocess", preprocessor), *combined])
 
 
 def preview(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> pd.DataFrame:
     """The prepared features of a sample, fitted on that sample only (training fits per fold)."""
     schema = feature_schema(spec, frame)
     sample = frame.head(n_rows)
-    preparation = Pipeline(_preparation(spec, frame)).set_output(transform="pandas")
+    preparation = build_preparation(spec, frame).set_output(transform="pandas")
     return preparation.fit_transform(sample[list(schema)], sample[spec.data.target])
 
 

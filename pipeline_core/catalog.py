@@ -10,9 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
     RandomForestClassifier,
@@ -21,8 +26,11 @@ from sklearn.ensemble import (
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401 - makes IterativeImputer importable
 from sklearn.feature_selection import VarianceThreshold
 from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import KFold
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import (
     KBinsDiscretizer,
     MaxAbsScaler,
@@ -36,6 +44,7 @@ from sklearn.preprocessing import (
     StandardScaler,
     TargetEncoder,
 )
+from sklearn.svm import SVC, SVR, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from pipeline_core.errors import SpecError
@@ -150,6 +159,44 @@ _MAX_DEPTH = IntParam(
     low=0,
     high=100,
     help="How deep each tree may grow; 0 means no limit.",
+)
+
+
+def _scaled_target(regressor) -> TransformedTargetRegressor:
+    """Fits on the target standardised, predicts on its own scale: an SVR's margin and a network's
+    initial weights assume a target of unit scale, not house prices."""
+    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
+
+
+def _network(p: dict[str, Any], task: Task, seed: int):
+    network = (MLPClassifier if task == "classification" else MLPRegressor)(
+        hidden_layer_sizes=(p["units"],) * p["layers"],
+        alpha=p["alpha"],
+        max_iter=p["max_iter"],
+        early_stopping=True,
+        random_state=seed,
+    )
+    return network if task == "classification" else _scaled_target(network)
+
+
+_SVM_C = FloatParam(
+    name="C",
+    label="Inverse regularisation (C)",
+    default=1.0,
+    low=1e-4,
+    high=1e4,
+    log=True,
+    help="Smaller values allow a wider margin with more training errors.",
+)
+
+_ALPHA = FloatParam(
+    name="alpha",
+    label="Penalty strength (alpha)",
+    default=1.0,
+    low=1e-4,
+    high=1e4,
+    log=True,
+    help="Larger values shrink coefficients more.",
 )
 
 _ADD_INDICATOR = BoolParam(
@@ -608,17 +655,7 @@ MODELS: dict[str, ModelKind] = {
             tasks=frozenset({"regression"}),
             default_for=frozenset({"regression"}),
             help="Linear regression with an L2 penalty that keeps coefficients small.",
-            params=(
-                FloatParam(
-                    name="alpha",
-                    label="Penalty strength (alpha)",
-                    default=1.0,
-                    low=1e-4,
-                    high=1e4,
-                    log=True,
-                    help="Larger values shrink coefficients more.",
-                ),
-            ),
+            params=(_ALPHA,),
             build=lambda p, task, seed: Ridge(alpha=p["alpha"]),
         ),
         ModelKind(
@@ -676,6 +713,154 @@ MODELS: dict[str, ModelKind] = {
                 random_state=seed,
                 **_weights(p, task),
             ),
+        ),
+        ModelKind(
+            key="extra_trees",
+            handles_missing=True,
+            label="Extra trees",
+            tasks=frozenset({"classification", "regression"}),
+            help="Like a random forest with random split points: faster, often as accurate, smoother.",
+            params=(
+                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000),
+                _MAX_DEPTH,
+                IntParam(name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100),
+                _CLASS_WEIGHT,
+            ),
+            build=lambda p, task, seed: (ExtraTreesClassifier if task == "classification" else ExtraTreesRegressor)(
+                n_estimators=p["n_estimators"],
+                max_depth=_no_limit(p["max_depth"]),
+                min_samples_leaf=p["min_samples_leaf"],
+                random_state=seed,
+                n_jobs=1,
+                **_weights(p, task),
+            ),
+        ),
+        ModelKind(
+            key="gradient_boosting",
+            label="Gradient boosting",
+            tasks=frozenset({"classification", "regression"}),
+            help="Shallow trees added one after another, each correcting the last. Slower than the histogram "
+            "version on many rows.",
+            params=(
+                IntParam(name="n_estimators", label="Boosting rounds", default=100, low=10, high=2000),
+                FloatParam(name="learning_rate", label="Learning rate", default=0.1, low=0.001, high=1.0, log=True),
+                IntParam(name="max_depth", label="Depth of each tree", default=3, low=1, high=10),
+            ),
+            build=lambda p, task, seed: (
+                GradientBoostingClassifier if task == "classification" else GradientBoostingRegressor
+            )(
+                n_estimators=p["n_estimators"],
+                learning_rate=p["learning_rate"],
+                max_depth=p["max_depth"],
+                random_state=seed,
+            ),
+        ),
+        ModelKind(
+            key="knn",
+            label="k-nearest neighbours",
+            tasks=frozenset({"classification", "regression"}),
+            help="Predicts from the k most similar training rows. Needs scaled features; slow to predict on many rows.",
+            params=(
+                IntParam(name="n_neighbors", label="Neighbours (k)", default=5, low=1, high=200),
+                ChoiceParam(
+                    name="weights",
+                    label="Neighbour weights",
+                    default="uniform",
+                    choices={"uniform": "Equal", "distance": "Closer counts more"},
+                ),
+            ),
+            build=lambda p, task, seed: (KNeighborsClassifier if task == "classification" else KNeighborsRegressor)(
+                n_neighbors=p["n_neighbors"], weights=p["weights"]
+            ),
+        ),
+        ModelKind(
+            key="linear_svm",
+            label="Linear SVM",
+            tasks=frozenset({"classification"}),
+            help="A linear boundary with the widest margin. Fast on many rows and features; gives scores, "
+            "not probabilities.",
+            params=(_SVM_C, _CLASS_WEIGHT),
+            build=lambda p, task, seed: LinearSVC(C=p["C"], random_state=seed, **_weights(p, task)),
+        ),
+        ModelKind(
+            key="rbf_svm",
+            label="RBF SVM",
+            tasks=frozenset({"classification", "regression"}),
+            help="A curved boundary from a kernel on distances. Strong on a few thousand scaled rows; its time "
+            "grows with the square of the rows.",
+            params=(
+                _SVM_C,
+                ChoiceParam(
+                    name="gamma",
+                    label="Kernel width (gamma)",
+                    default="scale",
+                    choices={"scale": "From the feature variance", "auto": "1 / number of features"},
+                ),
+                _CLASS_WEIGHT,
+            ),
+            build=lambda p, task, seed: (
+                SVC(C=p["C"], gamma=p["gamma"], random_state=seed, **_weights(p, task))
+                if task == "classification"
+                else _scaled_target(SVR(C=p["C"], gamma=p["gamma"]))
+            ),
+        ),
+        ModelKind(
+            key="naive_bayes",
+            label="Gaussian naive Bayes",
+            tasks=frozenset({"classification"}),
+            help="Treats features as independent bell curves per class. Very fast; a useful second baseline.",
+            params=(
+                FloatParam(
+                    name="var_smoothing",
+                    label="Variance smoothing",
+                    default=1e-9,
+                    low=1e-12,
+                    high=1.0,
+                    log=True,
+                    help="Added to every variance, for stability.",
+                ),
+            ),
+            build=lambda p, task, seed: GaussianNB(var_smoothing=p["var_smoothing"]),
+        ),
+        ModelKind(
+            key="mlp",
+            label="Neural network (MLP)",
+            tasks=frozenset({"classification", "regression"}),
+            help="Layers of neurons trained by gradient descent. Needs scaled features; stops early when the "
+            "score on a held-back tenth of the fold stops improving.",
+            params=(
+                IntParam(name="units", label="Neurons per layer", default=100, low=2, high=1000),
+                IntParam(name="layers", label="Hidden layers", default=1, low=1, high=5),
+                FloatParam(name="alpha", label="L2 penalty (alpha)", default=1e-4, low=1e-7, high=10.0, log=True),
+                IntParam(name="max_iter", label="Maximum epochs", default=200, low=10, high=2000),
+            ),
+            build=lambda p, task, seed: _network(p, task, seed),
+        ),
+        ModelKind(
+            key="linear_regression",
+            label="Linear regression",
+            tasks=frozenset({"regression"}),
+            help="Ordinary least squares: no penalty, so it overfits with many features.",
+            build=lambda p, task, seed: LinearRegression(),
+        ),
+        ModelKind(
+            key="lasso",
+            label="Lasso",
+            tasks=frozenset({"regression"}),
+            help="Linear regression with an L1 penalty that sets some coefficients to exactly zero.",
+            params=(_ALPHA,),
+            build=lambda p, task, seed: Lasso(alpha=p["alpha"], random_state=seed),
+        ),
+        ModelKind(
+            key="elastic_net",
+            label="Elastic net",
+            tasks=frozenset({"regression"}),
+            help="A mix of the lasso and ridge penalties: sparse, yet stable with correlated features.",
+            params=(
+                _ALPHA,
+                FloatParam(name="l1_ratio", label="L1 share of the penalty", default=0.5, low=0.0, high=1.0),
+            ),
+            build=lambda p, task, seed: ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"], random_state=seed),
         ),
     ]
 }

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import softmax
 from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
@@ -21,6 +22,7 @@ class Predictions:
     y_pred: np.ndarray
     proba: np.ndarray | None = None
     classes: tuple = ()
+    calibrated: bool = True  # proba are probabilities, not merely scores that rank rows
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,21 @@ class Metric:
     key: str
     label: str
     task: Task
-    compute: Callable[[Predictions], float]
+    compute: Callable[[Predictions, str], float]  # predictions, and how several classes are averaged
     greater_is_better: bool = True
 
 
-def _roc_auc(p: Predictions) -> float:
+def _roc_auc(p: Predictions, average: str) -> float:
     if p.proba is None:
         return float("nan")
     if len(p.classes) == 2:
         return skm.roc_auc_score(p.y_true == p.classes[1], p.proba[:, 1])
     return skm.roc_auc_score(p.y_true, p.proba, multi_class="ovr", labels=list(p.classes))
+
+
+def _per_class(score: Callable) -> Callable[[Predictions, str], float]:
+    """Precision, recall or F1, averaged over the classes as the spec says."""
+    return lambda p, average: score(p.y_true, p.y_pred, average=average, zero_division=0)
 
 
 METRICS: dict[str, Metric] = {
@@ -47,21 +54,27 @@ METRICS: dict[str, Metric] = {
             "balanced_accuracy",
             "Balanced accuracy",
             "classification",
-            lambda p: skm.balanced_accuracy_score(p.y_true, p.y_pred),
+            lambda p, _: skm.balanced_accuracy_score(p.y_true, p.y_pred),
         ),
-        Metric("accuracy", "Accuracy", "classification", lambda p: skm.accuracy_score(p.y_true, p.y_pred)),
-        Metric("f1_macro", "F1 (macro)", "classification", lambda p: skm.f1_score(p.y_true, p.y_pred, average="macro")),
+        Metric("accuracy", "Accuracy", "classification", lambda p, _: skm.accuracy_score(p.y_true, p.y_pred)),
+        Metric("f1", "F1", "classification", _per_class(skm.f1_score)),
+        Metric("precision", "Precision", "classification", _per_class(skm.precision_score)),
+        Metric("recall", "Recall", "classification", _per_class(skm.recall_score)),
         Metric("roc_auc", "ROC AUC", "classification", _roc_auc),
-        Metric("r2", "R²", "regression", lambda p: skm.r2_score(p.y_true, p.y_pred)),
+        Metric("r2", "R²", "regression", lambda p, _: skm.r2_score(p.y_true, p.y_pred)),
         Metric(
             "rmse",
             "RMSE",
             "regression",
-            lambda p: skm.root_mean_squared_error(p.y_true, p.y_pred),
+            lambda p, _: skm.root_mean_squared_error(p.y_true, p.y_pred),
             greater_is_better=False,
         ),
         Metric(
-            "mae", "MAE", "regression", lambda p: skm.mean_absolute_error(p.y_true, p.y_pred), greater_is_better=False
+            "mae",
+            "MAE",
+            "regression",
+            lambda p, _: skm.mean_absolute_error(p.y_true, p.y_pred),
+            greater_is_better=False,
         ),
     ]
 }
@@ -76,18 +89,29 @@ def default_primary_metric(task: Task) -> str:
 
 
 def predict(pipeline, X, y_true) -> Predictions:
-    """Predict once, so every metric reads the same predictions."""
-    proba = pipeline.predict_proba(X) if hasattr(pipeline, "predict_proba") else None
+    """Predict once, so every metric reads the same predictions.
+
+    A classifier without probabilities (an SVM) gives its decision scores squashed into [0, 1]: they rank
+    rows as well as probabilities do (ROC, precision-recall) but are not calibrated.
+    """
     classes = tuple(pipeline.classes_) if hasattr(pipeline, "classes_") else ()
-    return Predictions(np.asarray(y_true), np.asarray(pipeline.predict(X)), proba, classes)
+    if hasattr(pipeline, "predict_proba"):
+        proba, calibrated = pipeline.predict_proba(X), True
+    elif classes and hasattr(pipeline, "decision_function"):
+        scores = pipeline.decision_function(X)
+        proba = softmax(np.column_stack([-scores, scores]) if scores.ndim == 1 else scores, axis=1)
+        calibrated = False
+    else:
+        proba, calibrated = None, False
+    return Predictions(np.asarray(y_true), np.asarray(pipeline.predict(X)), proba, classes, calibrated)
 
 
-def score_all(task: Task, predictions: Predictions) -> dict[str, float]:
+def score_all(task: Task, predictions: Predictions, average: str = "macro") -> dict[str, float]:
     """Every metric of the task; a metric that is undefined on these rows is NaN, not an error."""
     scores = {}
     for metric in metrics_for(task):
         try:
-            scores[metric.key] = float(metric.compute(predictions))
+            scores[metric.key] = float(metric.compute(predictions, average))
         except ValueError:
             scores[metric.key] = float("nan")
     return scores

@@ -14,7 +14,12 @@ TRUSTED_TYPES = frozenset(
         "numpy.dtype",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn.impute._iterative._ImputerTriplet",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
         "sklearn.model_selection._split.KFold",
+        "sklearn.neighbors._ball_tree.BallTree",
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+        "sklearn.tree._tree.Tree",
     }
     | {
         f"{transformers.__name__}.{name}"

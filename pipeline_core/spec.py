@@ -127,13 +127,28 @@ class PreprocessingSpec(_Strict):
         return [step for step in getattr(self, branch) if step.enabled]
 
 
-class EvaluationSpec(_Strict):
-    """How models are validated: k-fold CV on the training part, then one held-out test split."""
+CV_SCHEMES = {
+    "auto": "Stratified k-fold for classes, k-fold for numbers",
+    "kfold": "k-fold (shuffled)",
+    "stratified": "Stratified k-fold: each fold keeps the class balance",
+    "group": "Group k-fold: a group's rows never span training and validation",
+    "time_series": "Time-series split: always validate on later rows than the training ones",
+}
+AVERAGES = {"macro": "Macro: every class counts the same", "weighted": "Weighted by class size", "micro": "Micro"}
 
+
+class EvaluationSpec(_Strict):
+    """How models are validated: cross-validation on the training part, then one held-out test split."""
+
+    cv_scheme: Literal["auto", "kfold", "stratified", "group", "time_series"] = "auto"
     cv_folds: int = Field(default=5, ge=2, le=20)
+    cv_repeats: int = Field(default=1, ge=1, le=10, description="k-fold repeated with new shuffles")
     test_size: float = Field(default=0.2, ge=0.05, le=0.5)
     seed: int = Field(default=42, ge=0, le=2**32 - 1)
     primary_metric: str | None = None
+    average: Literal["macro", "weighted", "micro"] = Field(
+        default="macro", description="how precision, recall and F1 combine the classes"
+    )
 
 
 class PipelineSpec(_Strict):
@@ -151,6 +166,7 @@ class PipelineSpec(_Strict):
         if metric is not None and (metric not in METRICS or METRICS[metric].task != self.data.task):
             usable = ", ".join(m.key for m in METRICS.values() if m.task == self.data.task)
             raise ValueError(f"the metric {metric!r} does not rank {self.data.task} models; use one of {usable}")
+        self._check_validation()
         for model in self.models:
             kind = get_model(model.kind)
             if self.data.task not in kind.tasks:
@@ -162,6 +178,19 @@ class PipelineSpec(_Strict):
                 if branch == "combined" and step.columns:
                     raise ValueError(f"step {step.kind!r} runs on all features together and cannot name columns")
         return self
+
+    def _check_validation(self) -> None:
+        scheme, roles = self.evaluation.cv_scheme, self.data.roles
+        if scheme == "stratified" and self.data.task != "classification":
+            raise ValueError("stratified k-fold keeps a class balance, so it needs classification; use k-fold")
+        needed = {"group": ("group", "Group"), "time_series": ("datetime", "Time order")}.get(scheme)
+        if needed and list(roles.values()).count(needed[0]) != 1:
+            raise ValueError(
+                f"{CV_SCHEMES[scheme].split(':')[0]} needs exactly one column with the role '{needed[1]}' "
+                "(set it on the Data page)"
+            )
+        if self.evaluation.cv_repeats > 1 and scheme in ("group", "time_series"):
+            raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)

@@ -1,13 +1,15 @@
 """Cross-validate and hold-out-test every model of a spec, with progress, cancellation and
 per-model failure isolation.
 
-Work is split into one task per (model, fold) plus one final fit per model, run in parallel
-across processes; each task's native thread pools are capped so that workers x threads never
-exceeds the cores (an oversubscribed gradient-boosting fit was seen running 1,000x slower).
+Work is split into one preparation task per fold, then one task per (model, fold) plus one final
+fit per model, run in parallel across processes; each task's native thread pools are capped so
+that workers x threads never exceeds the cores (an oversubscribed gradient-boosting fit was seen
+running 1,000x slower).
 """
 
 import os
 import platform
+import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,11 +22,11 @@ import sklearn
 import skops
 from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from pipeline_core.build import build_pipeline, build_preprocessor, feature_schema
+from pipeline_core import validation
+from pipeline_core.build import build_preparation, build_preprocessor, feature_schema
 from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.columns import ColumnType, read_as
 from pipeline_core.errors import DataError
@@ -210,6 +212,10 @@ def train(
 ) -> TrainResult:
     """Cross-validate every model of the spec (plus the dummy baseline) and test it on a held-out split.
 
+    The preparation steps are fitted once per fold and their output is shared by every model on that
+    fold (written to a temporary folder and memory-mapped, so wide folds do not pile up in memory);
+    then one task per (model, fold) runs in parallel, model after model, so results arrive per model.
+
     Args:
         spec: the pipeline to train.
         frame: the whole dataset, target included.
@@ -224,98 +230,154 @@ def train(
     """
     observer = observer or _SilentObserver()
     frame, schema = check_trainable(spec, frame)
+    train_rows, test_rows, folds = validation.split(spec, frame)
     X, y = frame[list(schema)], frame[spec.data.target]
-    classification = spec.data.task == "classification"
-    seed = spec.evaluation.seed
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=spec.evaluation.test_size, random_state=seed, stratify=y if classification else None
-    )
-    splitter = (StratifiedKFold if classification else KFold)(spec.evaluation.cv_folds, shuffle=True, random_state=seed)
-    folds = list(splitter.split(X_train, y_train))
+    X_train, y_train, X_test, y_test = X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows]
 
     models = [ModelSpec(kind="dummy")] + [m for m in spec.models if m.kind != "dummy"]
+    keys = number_repeats([m.kind for m in models])
     results = {
         key: TrainedModel(key=key, kind=m.kind, label=_label(m, key), is_baseline=get_model(m.kind).is_baseline)
-        for key, m in zip(number_repeats([m.kind for m in models]), models, strict=True)
+        for key, m in zip(keys, models, strict=True)
     }
-    pipelines = {key: build_pipeline(spec, frame, m) for key, m in zip(results, models, strict=True)}
-
-    jobs = [(key, fold) for key in results for fold in [*range(len(folds)), None]]
-    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(jobs)))
+    seed = spec.evaluation.seed
+    estimators = {
+        key: get_model(m.kind).build(m.params, spec.data.task, seed) for key, m in zip(keys, models, strict=True)
+    }
+    splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
+    progress = _Progress(observer, total=len(splits) * (len(results) + 1))
+    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(splits) * len(results)))
     threads = max(1, (os.cpu_count() or 1) // n_jobs)
-    pending = defaultdict(int, {key: len(folds) + 1 for key in results})
-    fold_outcomes: dict[str, list[_Outcome]] = defaultdict(list)
-    status: Literal["succeeded", "cancelled"] = "succeeded"
-    observer.on_progress(0, len(jobs), "Starting")
+    preparation = build_preparation(spec, frame)
+    progress.tell("Preparing the folds")
 
-    with parallel_config(backend="loky", inner_max_num_threads=threads):
-        outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(_run_job)(
-                spec.data.task,
-                key,
-                fold,
-                pipelines[key],
-                X_train,
-                y_train,
-                X_test,
-                y_test,
-                folds[fold] if fold is not None else None,
-                threads,
-            )
-            for key, fold in jobs
-        )
-        try:
-            for done, outcome in enumerate(outcomes, start=1):
-                result = results[outcome.model_key]
-                _absorb(result, outcome, fold_outcomes[result.key])
-                observer.on_progress(done, len(jobs), _describe(result, outcome, len(folds)))
-                pending[result.key] -= 1
-                if pending[result.key] == 0:
-                    _finish(result, fold_outcomes[result.key])
-                    observer.on_model_finished(result)
-                if observer.should_stop():
-                    status = "cancelled"
-                    break
-        finally:
-            outcomes.close()
+    with (
+        tempfile.TemporaryDirectory(prefix="pipewright-folds-") as folder,
+        parallel_config(backend="loky", inner_max_num_threads=threads),
+    ):
+        prepared = []
+        for fold in Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_prepare_fold)(preparation, X_train, y_train, X_test, y_test, split, index, folder, threads)
+            for index, split in enumerate(splits)
+        ):
+            prepared.append(fold)
+            progress.step(f"Fold {fold.index + 1} of {len(splits)} prepared" if not fold.is_final else "Prepared")
+        status = _fit_models(spec, results, estimators, prepared, progress, n_jobs, threads)
 
-    for result in results.values():
-        if pending[result.key]:
-            result.status, result.model_file = "cancelled", None
     primary = spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
     return TrainResult(status, primary, list(results.values()), len(X_train), len(X_test))
 
 
-def _label(model: ModelSpec, key: str) -> str:
-    label = get_model(model.kind).label
-    return label if key == model.kind else f"{label} ({key.rsplit('_', 1)[1]})"
+@dataclass
+class _Progress:
+    observer: TrainObserver
+    total: int
+    done: int = 0
+
+    def tell(self, message: str) -> None:
+        self.observer.on_progress(self.done, self.total, message)
+
+    def step(self, message: str) -> None:
+        self.done += 1
+        self.tell(message)
 
 
-def _run_job(task, key, fold, pipeline: Pipeline, X_train, y_train, X_test, y_test, split, threads) -> _Outcome:
-    """Fit on one training fold and score on its validation fold, or (split None) fit and test."""
+def _fit_models(spec, results, estimators, prepared, progress: _Progress, n_jobs, threads) -> str:
+    """Fit every model on every prepared fold, telling the observer as each model finishes."""
+    jobs = [(key, fold) for key in results for fold in prepared]
+    pending = {key: len(prepared) for key in results}
+    fold_outcomes: dict[str, list[_Outcome]] = defaultdict(list)
+    status = "succeeded"
+    outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        delayed(_fit_model)(spec.data.task, spec.evaluation.average, key, estimators[key], fold, threads)
+        for key, fold in jobs
+    )
+    try:
+        for outcome in outcomes:
+            result = results[outcome.model_key]
+            _absorb(result, outcome, fold_outcomes[result.key])
+            progress.step(_describe(result, outcome, len(prepared) - 1))
+            pending[result.key] -= 1
+            if pending[result.key] == 0:
+                _finish(result, fold_outcomes[result.key])
+                progress.observer.on_model_finished(result)
+            if progress.observer.should_stop():
+                status = "cancelled"
+                break
+    finally:
+        outcomes.close()
+    for result in results.values():
+        if pending[result.key]:
+            result.status, result.model_file = "cancelled", None
+    return status
+
+
+@dataclass
+class _PreparedFold:
+    """One fold's preparation output, on disk: models read it memory-mapped instead of refitting it."""
+
+    index: int
+    is_final: bool
+    y_fit: np.ndarray
+    y_eval: np.ndarray
+    fit_path: str = ""
+    eval_path: str = ""
+    preparation: Pipeline | None = None  # fitted on the whole training part (final fold only), for export
+    error: str | None = None
+
+
+def _prepare_fold(preparation, X_train, y_train, X_test, y_test, split, index, folder, threads) -> _PreparedFold:
+    """Fit the preparation on a fold's training rows; transform its training and validation rows."""
     if split is not None:
         train_index, valid_index = split
         X_fit, y_fit = X_train.iloc[train_index], y_train.iloc[train_index]
         X_eval, y_eval = X_train.iloc[valid_index], y_train.iloc[valid_index]
     else:
         X_fit, y_fit, X_eval, y_eval = X_train, y_train, X_test, y_test
-    outcome = _Outcome(key, fold)
+    fold = _PreparedFold(index, split is None, y_fit.to_numpy(), y_eval.to_numpy())
     try:
         with threadpool_limits(limits=threads):
-            fitted = clone(pipeline)
+            fitted = clone(preparation).fit(X_fit, y_fit)
+            fit_out, eval_out = fitted.transform(X_fit), fitted.transform(X_eval)
+    except Exception as error:  # noqa: BLE001 - a step that cannot fit this fold fails every model on it
+        fold.error = _first_line(f"Preparation failed: {type(error).__name__}: {error}")
+        return fold
+    fold.fit_path, fold.eval_path = f"{folder}/{index}_fit.npy", f"{folder}/{index}_eval.npy"
+    np.save(fold.fit_path, np.asarray(fit_out, dtype=float))
+    np.save(fold.eval_path, np.asarray(eval_out, dtype=float))
+    fold.preparation = fitted if split is None else None
+    return fold
+
+
+def _fit_model(task, average, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
+    """Fit one model on a prepared fold and score it on the fold's validation (or test) rows."""
+    outcome = _Outcome(key, None if fold.is_final else fold.index)
+    if fold.error:
+        outcome.error = fold.error
+        return outcome
+    X_fit, X_eval = np.load(fold.fit_path, mmap_mode="r"), np.load(fold.eval_path, mmap_mode="r")
+    try:
+        with threadpool_limits(limits=threads):
+            fitted = clone(estimator)
             start = time.perf_counter()
-            fitted.fit(X_fit, y_fit)
+            fitted.fit(X_fit, fold.y_fit)
             outcome.fit_seconds = time.perf_counter() - start
             start = time.perf_counter()
-            predictions = predict(fitted, X_eval, y_eval)
+            predictions = predict(fitted, X_eval, fold.y_eval)
             outcome.predict_seconds = time.perf_counter() - start
     except Exception as error:  # noqa: BLE001 - any estimator failure fails this model only
         outcome.error = _first_line(f"{type(error).__name__}: {error}")
         return outcome
-    outcome.scores = score_all(task, predictions)
-    if split is None:
-        outcome.curves, outcome.model_file = curve_data(task, predictions), dump_model(fitted)
+    outcome.scores = score_all(task, predictions, average)
+    if fold.is_final:
+        pipeline = Pipeline([*fold.preparation.steps, ("model", fitted)])
+        outcome.curves, outcome.model_file = curve_data(task, predictions), dump_model(pipeline)
     return outcome
+
+
+def _label(model: ModelSpec, key: str) -> str:
+    label = get_model(model.kind).label
+    return label if key == model.kind else f"{label} ({key.rsplit('_', 1)[1]})"
 
 
 def _first_line(message: str, limit: int = 300) -> str:

@@ -11,6 +11,7 @@ from pipeline_core.build import BRANCH_OF, build_pipeline, feature_schema, previ
 from pipeline_core.catalog import MODELS, STEPS, number_repeats
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import SpecError
+from pipeline_core.evaluate import predict, score_all
 from pipeline_core.export import dump_model, load_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 
@@ -69,12 +70,18 @@ def test_each_model_builds_the_right_estimator_for_each_task_with_its_parameters
         assert is_classifier(estimator) if task == "classification" else is_regressor(estimator)
         params = estimator.get_params()
         for param in kind.params:
-            if param.only_for not in (None, task):
+            if param.only_for not in (None, task) or kind.key == "mlp" and param.name in ("units", "layers"):
                 continue
-            assert param.name in params, f"{kind.key}.{param.name} maps to no parameter of {type(estimator).__name__}"
+            name = param.name if param.name in params else f"regressor__{param.name}"  # on a scaled target
+            assert name in params, f"{kind.key}.{param.name} maps to no parameter of {type(estimator).__name__}"
             # the form's 'no limit' (0) and 'equal weights' ('none') are scikit-learn's None
             expected = None if param.default in (0, "none") and param.name != "min_samples_leaf" else param.default
-            assert params[param.name] == expected, (kind.key, param.name)
+            assert params[name] == expected, (kind.key, param.name)
+
+
+def test_the_network_form_asks_for_neurons_and_layers_not_a_tuple():
+    network = MODELS["mlp"].build(MODELS["mlp"].validate_params({"units": 30, "layers": 2}), "classification", 0)
+    assert network.hidden_layer_sizes == (30, 30)
 
 
 def test_repeated_kinds_get_unique_names():
@@ -142,3 +149,16 @@ def test_a_step_on_all_features_together_cannot_name_columns():
                 "preprocessing": {"combined": [{"kind": "pca", "columns": ["a"]}]},
             }
         )
+
+
+@pytest.mark.parametrize("kind", _kinds(MODELS))
+def test_each_model_trains_with_its_defaults_and_beats_chance_on_real_data(kind, churn, diabetes):
+    for task in kind.tasks:
+        frame, target = (churn, "churn") if task == "classification" else (diabetes, "progression")
+        spec = default_spec(target=target, task=task, column_types=infer_column_types(frame))
+        fitted = build_pipeline(spec, frame, ModelSpec(kind=kind.key)).fit(frame, frame[target])
+        scores = score_all(task, predict(load_model(dump_model(fitted)), frame, frame[target]))  # trusted types
+        if task == "classification":  # scored by probabilities, or decision scores for the SVMs
+            assert scores["roc_auc"] > (0.5 if not kind.is_baseline else 0.49), kind.key
+        else:
+            assert scores["r2"] > (0.0 if not kind.is_baseline else -0.01), kind.key

@@ -45,13 +45,13 @@ def test_classification_trains_every_model_plus_the_baseline_with_honest_scores(
     for model in result.models:
         assert model.status == "succeeded"
         assert all(len(scores) == 5 for scores in model.cv_scores.values())
-        assert set(model.test_scores) == {"balanced_accuracy", "accuracy", "f1_macro", "roc_auc"}
+        assert set(model.test_scores) == {"balanced_accuracy", "accuracy", "f1", "precision", "recall", "roc_auc"}
         assert model.curves["fpr"][0] == 0 and model.curves["tpr"][-1] == 1
     dummy, logistic = result.models[0], result.models[1]
     assert np.mean(dummy.cv_scores["balanced_accuracy"]) == pytest.approx(0.5)
     assert np.mean(logistic.cv_scores["roc_auc"]) > 0.7  # the churn table has real signal
-    # progress advanced once per model and fold plus one final fit per model
-    assert [done for done, _, _ in recorder.progress] == list(range(0, 3 * 6 + 1))
+    # progress advanced once per prepared fold, then once per model and fold, plus the final fits
+    assert [done for done, _, _ in recorder.progress] == list(range(0, 6 + 3 * 6 + 1))
 
 
 def test_regression_reports_r2_rmse_mae_and_predicted_vs_actual(diabetes):
