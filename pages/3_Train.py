@@ -1,12 +1,15 @@
 """Train: pick models and validation, start a run in the background, watch it, cancel it."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from pipeline_core.build import preparation_warnings
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.evaluate import default_primary_metric, metrics_for
-from pipeline_core.spec import PipelineSpec
+from pipeline_core.leaderboard import leaderboard
+from pipeline_core.spec import AVERAGES, CV_SCHEMES, PipelineSpec
 from storage import repo
 from storage.db import session_scope
 from ui import jobs, messages, resources, state
@@ -38,35 +41,48 @@ for key in chosen:
         models.append({"kind": key, "params": param_inputs(kind, current.get(key, {}), key=f"model.{key}", task=task)})
 
 st.subheader("Validation")
-folds, test, seed, metric = st.columns(4)
-evaluation = {
-    "cv_folds": folds.number_input(
-        "Cross-validation folds",
-        2,
-        20,
-        spec.evaluation.cv_folds,
-        key="cv_folds",
-        help=("Stratified k-fold: every fold keeps the class balance." if task == "classification" else "k-fold.")
-        + " Run on the training part only.",
-    ),
-    "test_size": test.slider(
-        "Held-out test share",
-        0.05,
-        0.5,
-        spec.evaluation.test_size,
-        0.05,
-        key="test_size",
-        help="Set aside before anything is fitted, scored once at the end.",
-    ),
-    "seed": seed.number_input(
-        "Random seed",
-        0,
-        2**32 - 1,
-        spec.evaluation.seed,
-        key="seed",
-        help="The same seed on the same data gives the same results.",
-    ),
-}
+evaluation = spec.evaluation.model_dump()
+scheme_col, folds, repeats = st.columns([2, 1, 1])
+schemes = [key for key in CV_SCHEMES if task == "classification" or key != "stratified"]
+evaluation["cv_scheme"] = scheme_col.selectbox(
+    "Cross-validation",
+    schemes,
+    index=schemes.index(spec.evaluation.cv_scheme) if spec.evaluation.cv_scheme in schemes else 0,
+    format_func=CV_SCHEMES.get,
+    key=f"cv_scheme.{task}",
+    help="Run on the training part only. Group and time-series schemes need a Group or Time order column "
+    "(roles on the Data page).",
+)
+evaluation["cv_folds"] = folds.number_input("Folds", 2, 20, spec.evaluation.cv_folds, key="cv_folds")
+evaluation["cv_repeats"] = repeats.number_input(
+    "Repeats",
+    1,
+    10,
+    spec.evaluation.cv_repeats,
+    key="cv_repeats",
+    disabled=evaluation["cv_scheme"] in ("group", "time_series"),
+    help="k-fold again with new shuffles: more scores per model, a steadier mean and a fairer significance test.",
+)
+if evaluation["cv_scheme"] in ("group", "time_series"):
+    evaluation["cv_repeats"] = 1
+test, seed, metric, average = st.columns(4)
+evaluation["test_size"] = test.slider(
+    "Held-out test share",
+    0.05,
+    0.5,
+    spec.evaluation.test_size,
+    0.05,
+    key="test_size",
+    help="Set aside before anything is fitted, scored once at the end.",
+)
+evaluation["seed"] = seed.number_input(
+    "Random seed",
+    0,
+    2**32 - 1,
+    spec.evaluation.seed,
+    key="seed",
+    help="The same seed on the same data gives the same results.",
+)
 metric_options = [m.key for m in metrics_for(task)]
 evaluation["primary_metric"] = metric.selectbox(
     "Rank models by",
@@ -75,7 +91,20 @@ evaluation["primary_metric"] = metric.selectbox(
     format_func=lambda key: next(m.label for m in metrics_for(task) if m.key == key),
     key=f"metric.{task}",
 )
-new_spec = PipelineSpec.from_dict(spec.model_dump() | {"models": models, "evaluation": evaluation})
+if task == "classification":
+    evaluation["average"] = average.selectbox(
+        "Average precision, recall, F1",
+        list(AVERAGES),
+        index=list(AVERAGES).index(spec.evaluation.average),
+        format_func=AVERAGES.get,
+        key="average",
+        help="How the per-class scores combine when there are several classes.",
+    )
+try:
+    new_spec = PipelineSpec.from_dict(spec.model_dump() | {"models": models, "evaluation": evaluation})
+except PipelineCoreError as error:
+    st.error(as_markdown(str(error)))
+    st.stop()
 if new_spec != spec:
     state.set_spec(new_spec)
 
@@ -86,23 +115,42 @@ def _active_run_id(session) -> int | None:
     return latest[0].id if latest and latest[0].is_active else None
 
 
+def timing(run) -> str:
+    """Elapsed time, and the time left extrapolated from the share of fits done so far."""
+    if run.started_at is None:
+        return "Starting the worker…"
+    elapsed = (datetime.now(UTC) - run.started_at.replace(tzinfo=UTC)).total_seconds()
+    left = f" · about {_duration(elapsed * (1 - run.progress) / run.progress)} left" if run.progress > 0.05 else ""
+    return f"{_duration(elapsed)} elapsed{left}"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
 def run_panel() -> None:
     """Progress of the watched run, polled from the database while it is active."""
     with session_scope(resources.engine()) as session:
         run_id = state.run_id() or _active_run_id(session)
-        run = repo.get_run(session, run_id=run_id) if run_id else None
-    if run is None:
+    if run_id is None:
         return
+    jobs.check_worker(run_id)
+    with session_scope(resources.engine()) as session:
+        run = repo.get_run(session, run_id=run_id)
+        finished = repo.list_model_results(session, run_id=run_id)
     if not run.is_active and st.session_state.get("polling"):
         st.session_state["polling"] = False
         st.rerun()  # the run just ended: rerun the whole page, which stops the polling
     st.subheader(f"Run {run.id}")
     st.progress(run.progress, text=f"{messages.RUN_STATUS[run.status]} {run.message}")
     if run.is_active:
+        st.caption(timing(run))
+        if finished:
+            st.dataframe(leaderboard(finished, run.primary_metric or default_primary_metric(task)), hide_index=True)
         if st.button("Cancel run", key="cancel"):
             with session_scope(resources.engine()) as session:
                 repo.request_cancel(session, run_id=run.id)
-            st.toast("Cancelling after the current fits finish…")
+            st.toast("Cancelling: finished models are kept.")
         return
     if run.status == "failed":
         st.error(as_markdown(run.error or ""))

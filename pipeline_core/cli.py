@@ -108,6 +108,9 @@ class _Echo:
     def __init__(self, inner) -> None:
         self.inner = inner
 
+    def on_start(self, n_train: int, n_test: int) -> None:
+        self.inner.on_start(n_train, n_test)
+
     def on_progress(self, done: int, total: int, message: str) -> None:
         self.inner.on_progress(done, total, message)
         print(f"[{done}/{total}] {message}", file=sys.stderr)  # noqa: T201

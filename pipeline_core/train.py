@@ -70,6 +70,8 @@ class TrainResult:
 class TrainObserver(Protocol):
     """What a caller hears while training runs (the UI and CLI record it in the database)."""
 
+    def on_start(self, n_train: int, n_test: int) -> None: ...
+
     def on_progress(self, done: int, total: int, message: str) -> None: ...
 
     def should_stop(self) -> bool: ...
@@ -78,6 +80,9 @@ class TrainObserver(Protocol):
 
 
 class _SilentObserver:
+    def on_start(self, n_train: int, n_test: int) -> None:
+        pass
+
     def on_progress(self, done: int, total: int, message: str) -> None:
         pass
 
@@ -249,6 +254,7 @@ def train(
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(splits) * len(results)))
     threads = max(1, (os.cpu_count() or 1) // n_jobs)
     preparation = build_preparation(spec, frame)
+    observer.on_start(len(X_train), len(X_test))
     progress.tell("Preparing the folds")
 
     with (

@@ -1,5 +1,6 @@
 """Records a training run in the database as it happens: the observer the engine reports to."""
 
+import threading
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -12,10 +13,14 @@ from storage.db import session_scope
 
 
 class RunRecorder:
-    """Writes progress, each finished model and the final status of one run, each in its own transaction."""
+    """Writes progress, each finished model and the final status of one run, each in its own transaction.
+
+    A lock orders the writes, so a run abandoned from another thread is never written to afterwards.
+    """
 
     def __init__(self, engine: Engine, store: ArtifactStore, run_id: int) -> None:
         self.engine, self.store, self.run_id = engine, store, run_id
+        self._lock, self._ended = threading.Lock(), False
 
     def record(self, work: Callable[[TrainObserver], TrainResult]) -> str:
         """Run `work` with this recorder as its observer; return the run's final status.
@@ -35,19 +40,31 @@ class RunRecorder:
             result.status, primary_metric=result.primary_metric, n_train=result.n_train, n_test=result.n_test
         )
 
+    def abandon(self, status: str) -> None:
+        """End the run now, from another thread, whatever the engine is doing; later writes are dropped."""
+        self._finish(status)
+
     def _finish(self, status: str, **fields) -> str:
-        with session_scope(self.engine) as session:
-            repo.finish_run(session, run_id=self.run_id, status=status, **fields)
+        self._write(repo.finish_run, status=status, **fields)
+        self._ended = True
         return status
 
+    def _write(self, change: Callable, **fields) -> None:
+        with self._lock:
+            if self._ended:
+                return
+            with session_scope(self.engine) as session:
+                change(session, run_id=self.run_id, **fields)
+
+    def on_start(self, n_train: int, n_test: int) -> None:
+        self._write(repo.record_split, n_train=n_train, n_test=n_test)
+
     def on_progress(self, done: int, total: int, message: str) -> None:
-        with session_scope(self.engine) as session:
-            repo.update_progress(session, run_id=self.run_id, progress=done / total, message=message)
+        self._write(repo.update_progress, progress=done / total, message=message)
 
     def should_stop(self) -> bool:
         with session_scope(self.engine) as session:
             return repo.is_cancel_requested(session, run_id=self.run_id)
 
     def on_model_finished(self, result: TrainedModel) -> None:
-        with session_scope(self.engine) as session:
-            repo.add_model_result(session, self.store, run_id=self.run_id, result=result)
+        self._write(lambda session, **ids: repo.add_model_result(session, self.store, result=result, **ids))

@@ -7,6 +7,7 @@ import os
 import pandas as pd
 from sqlmodel import Session, col, func, select
 
+from pipeline_core.evaluate import default_primary_metric
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import TrainedModel
 from storage.artifacts import ArtifactStore
@@ -227,6 +228,18 @@ def update_progress(session: Session, *, run_id: int, progress: float, message: 
     session.add(run)
 
 
+def record_split(session: Session, *, run_id: int, n_train: int, n_test: int) -> None:
+    run = _get(session, Run, run_id)
+    run.n_train, run.n_test = n_train, n_test
+    session.add(run)
+
+
+def assign_worker(session: Session, *, run_id: int, pid: int) -> None:
+    run = _get(session, Run, run_id)
+    run.worker_pid = pid
+    session.add(run)
+
+
 def request_cancel(session: Session, *, run_id: int) -> None:
     run = _get(session, Run, run_id)
     run.cancel_requested = True
@@ -247,9 +260,12 @@ def finish_run(
     n_train: int | None = None,
     n_test: int | None = None,
 ) -> None:
+    """End a run; what is not given (a run abandoned mid-way) keeps what was recorded or the spec's choice."""
     run = _get(session, Run, run_id)
     run.status, run.error, run.finished_at = status, error, utcnow()
-    run.primary_metric, run.n_train, run.n_test = primary_metric, n_train, n_test
+    spec = PipelineSpec.from_json(run.spec_json)
+    run.primary_metric = primary_metric or spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
+    run.n_train, run.n_test = n_train or run.n_train, n_test or run.n_test
     if status == "succeeded":
         run.progress, run.message = 1.0, "every model trained and tested."
     session.add(run)

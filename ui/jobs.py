@@ -1,36 +1,48 @@
-"""Training off the page's thread: the run lives in the database, the page only polls it.
+"""Training off the server: each run is a worker process; the pages only poll its record."""
 
-The worker thread belongs to the server process, not to a browser session, so leaving the page
-or refreshing the browser shows the same run with its live progress.
-"""
-
-import threading
+from subprocess import Popen
 
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import check_trainable, library_versions, train
-from storage import repo
+from pipeline_core.train import check_trainable, library_versions
+from storage import repo, worker
 from storage.db import session_scope
 from storage.models import DatasetRead
-from storage.recorder import RunRecorder
 from ui import resources
+
+# The workers this server started, so one that died without recording why is noticed (and reaped).
+_workers: dict[int, Popen] = {}
 
 
 def start_training(dataset: DatasetRead, spec: PipelineSpec) -> int:
-    """Check the spec against the data, record a queued run and start it; return the run id.
+    """Check the spec against the data, record a queued run and start its worker; return the run id.
 
     Raises:
         DataError, SpecError: before anything is stored, when this spec cannot train on this data.
     """
-    frame = resources.dataset_frame(dataset)
-    check_trainable(spec, frame)
-    engine, store = resources.engine(), resources.store()
+    check_trainable(spec, resources.dataset_frame(dataset))
+    engine = resources.engine()
     with session_scope(engine) as session:
         run = repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
-    recorder = RunRecorder(engine, store, run.id)
-    threading.Thread(
-        target=recorder.record,
-        args=(lambda observer: train(spec, frame, observer=observer),),
-        name=f"pipewright-run-{run.id}",
-        daemon=True,
-    ).start()
+    process = worker.start(run.id)
+    _workers[run.id] = process
+    with session_scope(engine) as session:
+        repo.assign_worker(session, run_id=run.id, pid=process.pid)
     return run.id
+
+
+def check_worker(run_id: int) -> None:
+    """A worker of this server that exited while its run is still active crashed: fail the run, pointing
+    at its log."""
+    process = _workers.get(run_id)
+    if process is None or process.poll() is None:
+        return
+    del _workers[run_id]
+    with session_scope(resources.engine()) as session:
+        if repo.get_run(session, run_id=run_id).is_active:
+            repo.finish_run(
+                session,
+                run_id=run_id,
+                status="failed",
+                error=f"The training worker stopped unexpectedly (exit code {process.returncode}). "
+                f"Its log: {worker.log_path(run_id)}",
+            )

@@ -23,6 +23,9 @@ class Recorder:
     def __init__(self, stop_after: int | None = None):
         self.progress, self.finished, self.stop_after = [], [], stop_after
 
+    def on_start(self, n_train, n_test):
+        self.split = (n_train, n_test)
+
     def on_progress(self, done, total, message):
         self.progress.append((done, total, message))
 
