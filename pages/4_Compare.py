@@ -1,26 +1,39 @@
-"""Compare: the leaderboard and charts of a run, saving it as a named pipeline, downloading the best model."""
+"""Compare: leaderboard, whether differences are real, and charts, for one run or several side by side."""
 
 import streamlit as st
 
-from pipeline_core.charts import metric_bars, predicted_vs_actual, roc_curves
-from pipeline_core.evaluate import METRICS
+from pipeline_core import charts
+from pipeline_core.evaluate import METRICS, metrics_for
 from pipeline_core.leaderboard import best, leaderboard
+from pipeline_core.significance import compare_to_best, fold_size_ratio
+from pipeline_core.validation import describe, scheme, split_key
 from storage import repo
 from storage.db import session_scope
 from ui import resources, state
 from ui.messages import as_markdown
 from ui.page import setup
-from ui.runs import pick_run, run_spec
+from ui.runs import pick_runs, run_spec
 
 setup("Compare")
-run, results = pick_run(key="compare_run")
-metric = run.primary_metric
-st.caption(
-    f"{run.n_train:,} training rows in {run_spec(run).evaluation.cv_folds}-fold cross-validation; "
-    f"{run.n_test:,} held-out test rows scored once. Seed {run.seed}. Ranked by CV {METRICS[metric].label}."
+runs, results = pick_runs(key="compare_runs")
+run, spec = runs[0], run_spec(runs[0])
+metric_keys = [m.key for m in metrics_for(run.task)]
+metric = st.selectbox(
+    "Rank by",
+    metric_keys,
+    index=metric_keys.index(run.primary_metric) if run.primary_metric in metric_keys else 0,
+    format_func=lambda key: METRICS[key].label,
+    key=f"compare_metric.{run.task}",
 )
-if run.status == "cancelled":
-    st.warning("This run was cancelled: only the models that finished are shown.")
+same_folds = len({(r.dataset_id, split_key(run_spec(r))) for r in runs}) == 1
+st.caption(
+    as_markdown(
+        f"{run.n_train or 0:,} training rows, {describe(spec)} ({run.n_test or 0:,} rows). Seed {run.seed}."
+        + ("" if same_folds else " **The runs used different rows or folds**: compare their means, not fold by fold.")
+    )
+)
+for cancelled in [r for r in runs if r.status == "cancelled"]:
+    st.warning(f"Run {cancelled.id} was cancelled: only the models that finished are shown.")
 
 board = leaderboard(results, metric)
 st.dataframe(
@@ -29,17 +42,67 @@ st.dataframe(
     column_config={
         column: st.column_config.NumberColumn(format="%.3f") for column in board if column.startswith("Test ")
     }
-    | {"Fit time (s)": st.column_config.NumberColumn(format="%.3f", help="Mean fit time per fold")},
+    | {
+        "Fit time (s)": st.column_config.NumberColumn(format="%.3f", help="Mean model fit time per fold"),
+        "Predict time (s)": st.column_config.NumberColumn(format="%.4f", help="Mean prediction time per fold"),
+    },
 )
 for result in results:
     if result.status == "failed":
         st.error(as_markdown(f"{result.label} failed: {result.error}"))
 
-left, right = st.columns(2)
-left.plotly_chart(metric_bars(results, metric), key="metric_bars")
-curves = roc_curves(results) if run.task == "classification" else predicted_vs_actual(results)
-right.plotly_chart(curves, key="curves")
+st.subheader("Is the difference real?")
+if same_folds:
+    differences = compare_to_best(results, metric, fold_size_ratio(scheme(spec), spec.evaluation.cv_folds))
+    st.caption(
+        "The best model against each other one, fold by fold, with the corrected resampled t-test of Nadeau and "
+        "Bengio: folds share training rows, so the plain t-test would see differences that are not there."
+    )
+    for difference in differences:
+        (st.success if difference.p_value < 0.05 else st.info)(as_markdown(difference.sentence))
+else:
+    st.info("A fold-by-fold test needs runs on the same rows and folds; these differ, so none is shown.")
 
+scores, curves, confusion, importance = st.tabs(["Scores", "Curves", "Confusion", "Importance"])
+with scores:
+    left, right = st.columns(2)
+    left.plotly_chart(charts.metric_bars(results, metric), key="metric_bars")
+    right.plotly_chart(charts.fold_scores(results, metric), key="fold_scores")
+    st.plotly_chart(charts.score_vs_fit_time(results, metric), key="score_vs_time")
+with curves:
+    left, right = st.columns(2)
+    if run.task == "classification":
+        left.plotly_chart(charts.roc_curves(results), key="roc")
+        right.plotly_chart(charts.precision_recall_curves(results), key="pr")
+        if any(r.curves.get("gain_share") for r in results):
+            left.plotly_chart(charts.gain_curves(results), key="gain")
+            right.plotly_chart(charts.calibration_curves(results), key="calibration")
+    else:
+        left.plotly_chart(charts.predicted_vs_actual(results), key="predicted_vs_actual")
+        right.plotly_chart(charts.residuals(results), key="residuals")
+succeeded = [r for r in results if r.status == "succeeded"]
+with confusion:
+    if run.task != "classification":
+        st.caption("A confusion matrix is for classes; see **Curves** for regression.")
+    elif succeeded:
+        pick, scale = st.columns([3, 1], vertical_alignment="bottom")
+        chosen = pick.selectbox("Model", succeeded, format_func=lambda r: r.label, key="confusion_model")
+        normalised = scale.toggle("Share of each true class", key="confusion_normalised")
+        st.plotly_chart(charts.confusion_matrix(chosen, normalised=normalised), key="confusion_chart")
+with importance:
+    explained = [r for r in succeeded if r.curves.get("importance_features")]
+    if explained:
+        chosen = st.selectbox(
+            "Model",
+            explained,
+            index=explained.index(best(explained, metric) or explained[0]),
+            format_func=lambda r: r.label,
+            key="importance_model",
+        )
+        st.plotly_chart(charts.permutation_importance_bars(chosen, metric), key="importance_chart")
+
+if len(runs) > 1:
+    st.stop()
 top = best(results, metric)
 st.subheader("Keep it")
 save, download = st.columns(2)
@@ -49,7 +112,7 @@ with save.form("save_pipeline"):
     if st.form_submit_button("Save pipeline and run", type="primary"):
         try:
             with session_scope(resources.engine()) as session:
-                version = repo.save_pipeline(session, name=name, spec=run_spec(run), run_id=run.id)
+                version = repo.save_pipeline(session, name=name, spec=spec, run_id=run.id)
         except ValueError as error:
             st.error(as_markdown(str(error)))
         else:

@@ -1,5 +1,6 @@
 """Plotly figure factories: results in, go.Figure out."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -84,6 +85,181 @@ def predicted_vs_actual(results: list) -> go.Figure:
         height=460,
         margin=_MARGIN,
         legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def fold_scores(results: list, metric: str) -> go.Figure:
+    """Every fold's score per model, as a box with its points: spread and overlap at a glance."""
+    figure = go.Figure()
+    for result in [r for r in ranked(results, metric) if r.status == "succeeded"]:
+        scores = [v for v in result.cv_scores.get(metric, []) if v is not None]
+        figure.add_box(
+            x=scores,
+            name=result.label,
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            marker={"color": BASELINE_COLOR if result.is_baseline else MODEL_COLOR, "size": 6},
+            line={"width": 1},
+            hovertemplate="%{x:.3f}<extra>%{fullData.name}</extra>",
+        )
+    figure.update_layout(
+        title=f"{METRICS[metric].label} on each cross-validation fold",
+        xaxis_title=METRICS[metric].label,
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+        height=120 + 40 * len(figure.data),
+        margin=_MARGIN,
+    )
+    return figure
+
+
+def _overlay(results: list, x: str, y: str, title: str, x_title: str, y_title: str, reference=None) -> go.Figure:
+    """One line per model (not the baseline) from two of its stored curves, with an optional reference."""
+    figure = go.Figure()
+    if reference:
+        figure.add_scatter(**reference, mode="lines", line={"dash": "dot", "color": BASELINE_COLOR})
+    for result in results:
+        if result.status == "succeeded" and result.curves.get(x) and not result.is_baseline:
+            figure.add_scatter(x=result.curves[x], y=result.curves[y], mode="lines", name=result.label)
+    figure.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        height=460,
+        margin=_MARGIN,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def precision_recall_curves(results: list) -> go.Figure:
+    return _overlay(
+        results, "recall", "precision", "Precision–recall on the held-out test split", "Recall", "Precision"
+    )
+
+
+def gain_curves(results: list) -> go.Figure:
+    """Cumulative gain: targeting the top x% of rows by score finds y% of the positives."""
+    chance = {"x": [0, 1], "y": [0, 1], "name": "Random targeting"}
+    return _overlay(
+        results,
+        "gain_share",
+        "gain_found",
+        "Cumulative gain on the held-out test split",
+        "Share of rows targeted, highest scores first",
+        "Share of positives found",
+        reference=chance,
+    )
+
+
+def calibration_curves(results: list) -> go.Figure:
+    """Predicted probability against the observed share of positives; the diagonal is perfect."""
+    perfect = {"x": [0, 1], "y": [0, 1], "name": "Perfectly calibrated"}
+    return _overlay(
+        results,
+        "calibration_predicted",
+        "calibration_observed",
+        "Calibration on the held-out test split (models with probabilities)",
+        "Mean predicted probability",
+        "Observed share of positives",
+        reference=perfect,
+    )
+
+
+def confusion_matrix(result, *, normalised: bool) -> go.Figure:
+    """True classes down, predicted across; counts or the share of each true class."""
+    counts = np.asarray(result.curves["confusion"], dtype=float)
+    values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalised else counts
+    labels = result.curves["labels"]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=labels,
+            y=labels,
+            colorscale="Blues",
+            text=[[f"{v:.0%}" if normalised else f"{v:,.0f}" for v in row] for row in values],
+            texttemplate="%{text}",
+            hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+            showscale=False,
+        )
+    )
+    figure.update_layout(
+        title=f"{result.label}: confusion on the held-out test split",
+        xaxis={"title": "Predicted", "type": "category"},
+        yaxis={"title": "True", "type": "category", "autorange": "reversed"},
+        height=200 + 40 * len(labels),
+        margin=_MARGIN,
+    )
+    return figure
+
+
+def permutation_importance_bars(result, metric: str, *, top: int = 20) -> go.Figure:
+    """How much the metric drops on the held-out rows when each column is shuffled, largest first."""
+    curves = result.curves
+    order = np.argsort(curves["importance_mean"])[::-1][:top]
+    figure = go.Figure(
+        go.Bar(
+            x=[curves["importance_mean"][i] for i in order],
+            y=[curves["importance_features"][i] for i in order],
+            error_x={"type": "data", "array": [curves["importance_std"][i] for i in order]},
+            orientation="h",
+            marker_color=MODEL_COLOR,
+            hovertemplate="%{y}: %{x:.4f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=f"{result.label}: permutation importance on the held-out test split",
+        xaxis_title=f"Drop in {METRICS[metric].label} when the column is shuffled",
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=140 + 26 * len(order),
+        margin=_MARGIN,
+    )
+    return figure
+
+
+def residuals(results: list) -> go.Figure:
+    """Actual minus predicted against predicted: a cloud around zero with no shape is what good looks like."""
+    figure = go.Figure()
+    for result in results:
+        if result.status == "succeeded" and result.curves.get("actual") and not result.is_baseline:
+            actual, predicted = np.asarray(result.curves["actual"]), np.asarray(result.curves["predicted"])
+            figure.add_scatter(
+                x=predicted, y=actual - predicted, mode="markers", name=result.label, marker={"size": 6, "opacity": 0.6}
+            )
+    figure.add_hline(y=0, line_dash="dot", line_color=BASELINE_COLOR)
+    figure.update_layout(
+        title="Residuals on the held-out test split",
+        xaxis_title="Predicted",
+        yaxis_title="Actual − predicted",
+        height=460,
+        margin=_MARGIN,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def score_vs_fit_time(results: list, metric: str) -> go.Figure:
+    """CV mean against mean fit time per fold: the models worth their cost sit top left."""
+    shown = [r for r in results if r.status == "succeeded"]
+    figure = go.Figure(
+        go.Scatter(
+            x=[max(r.fit_seconds, 1e-4) for r in shown],
+            y=[cv_mean(r, metric) for r in shown],
+            mode="markers+text",
+            text=[r.label for r in shown],
+            textposition="top center",
+            marker={"size": 12, "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown]},
+            hovertemplate="%{text}: %{y:.3f} in %{x:.3f} s<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=f"{METRICS[metric].label} against fit time",
+        xaxis={"title": "Mean fit time per fold (s, log scale)", "type": "log"},
+        yaxis_title=f"CV {METRICS[metric].label}",
+        height=460,
+        margin=_MARGIN,
     )
     return figure
 

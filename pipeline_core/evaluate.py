@@ -2,10 +2,12 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import softmax
 from sklearn import metrics as skm
+from sklearn.calibration import calibration_curve
 from sklearn.preprocessing import label_binarize
 
 from pipeline_core.catalog import Task
@@ -117,17 +119,48 @@ def score_all(task: Task, predictions: Predictions, average: str = "macro") -> d
     return scores
 
 
-def curve_data(task: Task, predictions: Predictions) -> dict[str, list[float]]:
-    """ROC points (micro-averaged one-vs-rest for several classes) or a predicted-vs-actual sample."""
+def curve_data(task: Task, predictions: Predictions) -> dict[str, Any]:
+    """What the Compare charts draw from the held-out test predictions, small enough to store.
+
+    Regression: a sample of predicted and actual values. Classification: ROC and precision-recall
+    points (micro-averaged one-vs-rest for several classes), the confusion matrix, and for two
+    classes the cumulative gain and (for real probabilities) the calibration curve.
+    """
     p = predictions
     if task == "regression":
         keep = np.random.default_rng(0).permutation(len(p.y_true))[:MAX_SCATTER_POINTS]
         return {"actual": p.y_true[keep].tolist(), "predicted": p.y_pred[keep].tolist()}
+    labels = list(p.classes) or sorted(set(p.y_true) | set(p.y_pred))
+    curves: dict[str, Any] = {
+        "labels": [str(label) for label in labels],
+        "confusion": skm.confusion_matrix(p.y_true, p.y_pred, labels=labels).tolist(),
+    }
     if p.proba is None:
-        return {}
+        return curves
     if len(p.classes) == 2:
-        fpr, tpr, _ = skm.roc_curve(p.y_true == p.classes[1], p.proba[:, 1])
+        truth, score = p.y_true == p.classes[1], p.proba[:, 1]
     else:
-        truth = label_binarize(p.y_true, classes=list(p.classes))
-        fpr, tpr, _ = skm.roc_curve(truth.ravel(), p.proba.ravel())
-    return {"fpr": fpr.tolist(), "tpr": tpr.tolist()}
+        truth, score = label_binarize(p.y_true, classes=labels).ravel(), p.proba.ravel()
+    fpr, tpr, _ = skm.roc_curve(truth, score)
+    precision, recall, _ = skm.precision_recall_curve(truth, score)
+    curves |= {"fpr": fpr.tolist(), "tpr": tpr.tolist(), **_thin(precision=precision, recall=recall)}
+    if len(p.classes) == 2:
+        curves |= _gain(truth, score)
+        if p.calibrated:
+            observed, predicted = calibration_curve(truth, score, n_bins=10, strategy="quantile")
+            curves |= {"calibration_observed": observed.tolist(), "calibration_predicted": predicted.tolist()}
+    return curves
+
+
+def _thin(max_points: int = 500, **columns: np.ndarray) -> dict[str, list[float]]:
+    """Every n-th point of equally long curves, so thousands of thresholds do not bloat the database."""
+    step = max(1, len(next(iter(columns.values()))) // max_points)
+    return {name: values[::step].tolist() for name, values in columns.items()}
+
+
+def _gain(truth: np.ndarray, score: np.ndarray) -> dict[str, list[float]]:
+    """Cumulative gain: of the rows ranked by score, the share of positives found in the top x%."""
+    found = np.cumsum(truth[np.argsort(-score, kind="stable")]) / max(truth.sum(), 1)
+    shares = np.linspace(0, 1, 101)
+    positions = np.clip((shares * len(truth)).astype(int) - 1, 0, len(truth) - 1)
+    return {"gain_share": shares.tolist(), "gain_found": np.where(shares == 0, 0.0, found[positions]).tolist()}

@@ -53,5 +53,6 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
             value = result.test_scores.get(key)
             row[f"Test {METRICS[key].label}"] = float("nan") if value is None else value
         row["Fit time (s)"] = result.fit_seconds
+        row["Predict time (s)"] = result.predict_seconds
         rows.append(row)
     return pd.DataFrame(rows)

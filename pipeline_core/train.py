@@ -22,6 +22,7 @@ import sklearn
 import skops
 from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone
+from sklearn.inspection import permutation_importance
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -30,12 +31,13 @@ from pipeline_core.build import build_preparation, build_preprocessor, feature_s
 from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.columns import ColumnType, read_as
 from pipeline_core.errors import DataError
-from pipeline_core.evaluate import curve_data, default_primary_metric, predict, score_all
+from pipeline_core.evaluate import METRICS, curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
+MAX_IMPORTANCE_ROWS = 2000  # enough held-out rows to rank columns; more only costs predictions
 
 ModelStatus = Literal["succeeded", "failed", "cancelled"]
 
@@ -54,7 +56,7 @@ class TrainedModel:
     test_scores: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
-    curves: dict[str, list[float]] = field(default_factory=dict)
+    curves: dict[str, Any] = field(default_factory=dict)
     model_file: bytes | None = None  # the pipeline fitted on the whole training part, as skops bytes
 
 
@@ -100,7 +102,7 @@ class _Outcome:
     scores: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
-    curves: dict[str, list[float]] = field(default_factory=dict)
+    curves: dict[str, Any] = field(default_factory=dict)
     model_file: bytes | None = None
     error: str | None = None
 
@@ -294,8 +296,9 @@ def _fit_models(spec, results, estimators, prepared, progress: _Progress, n_jobs
     pending = {key: len(prepared) for key in results}
     fold_outcomes: dict[str, list[_Outcome]] = defaultdict(list)
     status = "succeeded"
+    metric = spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
     outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(_fit_model)(spec.data.task, spec.evaluation.average, key, estimators[key], fold, threads)
+        delayed(_fit_model)(spec.data.task, spec.evaluation.average, metric, key, estimators[key], fold, threads)
         for key, fold in jobs
     )
     try:
@@ -329,6 +332,7 @@ class _PreparedFold:
     fit_path: str = ""
     eval_path: str = ""
     preparation: Pipeline | None = None  # fitted on the whole training part (final fold only), for export
+    X_test: pd.DataFrame | None = None  # the test rows as given (final fold only), for permutation importance
     error: str | None = None
 
 
@@ -351,11 +355,12 @@ def _prepare_fold(preparation, X_train, y_train, X_test, y_test, split, index, f
     fold.fit_path, fold.eval_path = f"{folder}/{index}_fit.npy", f"{folder}/{index}_eval.npy"
     np.save(fold.fit_path, np.asarray(fit_out, dtype=float))
     np.save(fold.eval_path, np.asarray(eval_out, dtype=float))
-    fold.preparation = fitted if split is None else None
+    if split is None:
+        fold.preparation, fold.X_test = fitted, X_eval.iloc[:MAX_IMPORTANCE_ROWS]
     return fold
 
 
-def _fit_model(task, average, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
+def _fit_model(task, average, metric, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
     """Fit one model on a prepared fold and score it on the fold's validation (or test) rows."""
     outcome = _Outcome(key, None if fold.is_final else fold.index)
     if fold.error:
@@ -378,7 +383,28 @@ def _fit_model(task, average, key, estimator, fold: _PreparedFold, threads) -> _
     if fold.is_final:
         pipeline = Pipeline([*fold.preparation.steps, ("model", fitted)])
         outcome.curves, outcome.model_file = curve_data(task, predictions), dump_model(pipeline)
+        with threadpool_limits(limits=threads):
+            outcome.curves |= _importance(pipeline, fold.X_test, fold.y_eval[: len(fold.X_test)], metric, average)
     return outcome
+
+
+def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str, list]:
+    """Permutation importance on the held-out rows: how much the metric drops when one column is shuffled.
+
+    Measured on the columns as given, through the whole pipeline, so it speaks of the analyst's columns
+    rather than of one-hot levels; scored by the run's ranking metric (a drop in error counts as positive).
+    """
+    sign = 1 if METRICS[metric].greater_is_better else -1
+
+    def score(estimator, X, y) -> float:
+        return sign * METRICS[metric].compute(predict(estimator, X, y), average)
+
+    found = permutation_importance(pipeline, X_test, y_test, scoring=score, n_repeats=5, random_state=0)
+    return {
+        "importance_features": [str(column) for column in X_test.columns],
+        "importance_mean": found.importances_mean.tolist(),
+        "importance_std": found.importances_std.tolist(),
+    }
 
 
 def _label(model: ModelSpec, key: str) -> str:

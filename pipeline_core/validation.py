@@ -4,6 +4,8 @@ Everything is decided from row positions before anything is fitted. Group and ti
 hold out whole groups or the latest rows, so the test score is as honest as the folds.
 """
 
+import json
+
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import (
@@ -49,6 +51,16 @@ def describe(spec: PipelineSpec) -> str:
         f"{how} cross-validation{repeats} on the training rows; {held_out} {evaluation.test_size:.0%} of rows "
         "held out and scored once at the end"
     )
+
+
+def split_key(spec: PipelineSpec) -> str:
+    """Equal for two specs that split the same data into the same rows and folds, so their fold scores pair."""
+    data, evaluation = spec.data, spec.evaluation
+    decides = {
+        "data": data.model_dump(include={"dataset_fingerprint", "target", "task", "row_steps", "filters", "roles"}),
+        "evaluation": evaluation.model_dump(exclude={"primary_metric", "average"}),
+    }
+    return json.dumps(decides, sort_keys=True, default=str)
 
 
 def split(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, Folds]:

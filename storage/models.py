@@ -126,7 +126,7 @@ class ModelResultBase(SQLModel):
     test_scores: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
-    curves: dict[str, list[float]] = Field(default_factory=dict, sa_type=JSON)
+    curves: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     artifact_sha256: str | None = None
     artifact_size: int | None = None
 

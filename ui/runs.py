@@ -25,6 +25,40 @@ def pick_run(*, key: str) -> tuple[RunRead, list[ModelResultRead]]:
     return run, results
 
 
+def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
+    """A multiselect of runs with results (the watched run by default) and their models; with several runs,
+    each model is labelled with its run. Stops the page when there are no runs."""
+    with session_scope(resources.engine()) as session:
+        runs = [r for r in repo.list_runs(session, limit=100) if r.status in {"succeeded", "cancelled"}]
+    if not runs:
+        st.info(messages.NO_RUNS)
+        st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")
+        st.stop()
+    watched = next((r for r in runs if r.id == state.run_id()), runs[0])
+    chosen = st.multiselect(
+        "Runs",
+        runs,
+        default=[watched],
+        format_func=describe_run,
+        key=key,
+        help="Pick several runs (other models, settings or pipeline versions) to see them side by side.",
+    )
+    if not chosen:
+        st.info("Pick at least one run.")
+        st.stop()
+    if len({r.task for r in chosen}) > 1:
+        st.error("These runs do different tasks (classification and regression); pick runs of one task.")
+        st.stop()
+    results = []
+    with session_scope(resources.engine()) as session:
+        for run in chosen:
+            found = repo.list_model_results(session, run_id=run.id)
+            if len(chosen) > 1:
+                found = [r.model_copy(update={"label": f"{r.label} · run {run.id}"}) for r in found]
+            results += found
+    return chosen, results
+
+
 def describe_run(run: RunRead) -> str:
     saved = f" · {run.pipeline_name} v{run.pipeline_version}" if run.pipeline_name else ""
     return f"Run {run.id} · {run.dataset_name} → {run.target} · {run.created_at:%Y-%m-%d %H:%M}{saved}"

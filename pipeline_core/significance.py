@@ -1,0 +1,96 @@
+"""Is the difference between two models real? The corrected resampled t-test of Nadeau and Bengio.
+
+Cross-validation folds share most of their training rows, so fold scores are correlated and the
+plain paired t-test claims differences far too often. Nadeau and Bengio (2003, "Inference for the
+Generalization Error") inflate the variance of the per-fold differences by the share of rows a
+validation fold holds relative to its training rows, which keeps the false-alarm rate near its
+nominal level.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from pipeline_core.evaluate import METRICS
+from pipeline_core.leaderboard import best
+
+SIGNIFICANCE_LEVEL = 0.05
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The best model against one other, on the same folds."""
+
+    other: str
+    mean_difference: float  # best minus other, in the metric's units; positive: best is better
+    t: float
+    p_value: float
+    sentence: str
+
+
+def corrected_t_test(a: list[float], b: list[float], size_ratio: float) -> tuple[float, float, float]:
+    """Mean of a - b over paired folds, the corrected t statistic and its two-sided p-value.
+
+    Args:
+        a, b: scores of two models on the same folds, in the same order.
+        size_ratio: validation rows / training rows of one fold (1 / (k - 1) for k-fold).
+    """
+    differences = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    n = len(differences)
+    mean = float(differences.mean())
+    variance = float(differences.var(ddof=1)) * (1 / n + size_ratio)
+    if variance == 0:
+        return mean, (0.0 if mean == 0 else math.copysign(math.inf, mean)), (1.0 if mean == 0 else 0.0)
+    t = mean / math.sqrt(variance)
+    return mean, t, float(2 * stats.t.sf(abs(t), df=n - 1))
+
+
+def fold_size_ratio(scheme: str, folds: int) -> float:
+    """Validation rows over training rows of a fold: 1/(k-1) for k-fold; for a time-series split, where
+    training grows fold by fold, the mean over the folds."""
+    if scheme == "time_series":
+        return float(np.mean([1 / i for i in range(1, folds + 1)]))
+    return 1 / (folds - 1)
+
+
+def compare_to_best(results: list, metric: str, ratio: float) -> list[Difference]:
+    """The best model by CV mean against every other succeeded model, each with a plain sentence."""
+    top = best(results, metric)
+    if top is None:
+        return []
+    sign = 1 if METRICS[metric].greater_is_better else -1
+    label = METRICS[metric].label
+    differences = []
+    for other in results:
+        if other is top or other.status != "succeeded":
+            continue
+        a, b = _paired(top, other, metric)
+        if len(a) < 2:
+            continue
+        mean, t, p = corrected_t_test(a, b, ratio)
+        better = sign * mean
+        odds = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        if p < SIGNIFICANCE_LEVEL:
+            sentence = (
+                f"{top.label} is better than {other.label} by {better:.3f} {label}: a gap this size on these folds "
+                f"would be unlikely if they were equally good ({odds})."
+            )
+        else:
+            sentence = (
+                f"{top.label} is not distinguishable from {other.label} at this sample size: the gap of "
+                f"{better:.3f} {label} is within the fold-to-fold noise (p = {p:.2f})."
+            )
+        differences.append(Difference(other.label, better, t, p, sentence))
+    return differences
+
+
+def _paired(top, other, metric: str) -> tuple[list[float], list[float]]:
+    """Fold scores of both models where both have one (a fold a metric could not score is left out)."""
+    pairs = [
+        (a, b)
+        for a, b in zip(top.cv_scores.get(metric, []), other.cv_scores.get(metric, []), strict=False)
+        if a is not None and b is not None and not (math.isnan(a) or math.isnan(b))
+    ]
+    return [a for a, _ in pairs], [b for _, b in pairs]

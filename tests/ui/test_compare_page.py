@@ -1,0 +1,45 @@
+"""The Compare page: significance in plain words, every chart, and runs side by side."""
+
+from tests.ui.conftest import load_sample, open_page, train_and_wait
+
+
+def _train(app, models: list[str], seed: int = 42):
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(models).run()
+    app.number_input(key="seed").set_value(seed).run()
+    train_and_wait(app)
+
+
+def test_the_best_model_is_tested_against_each_other_one_in_plain_words(app):
+    load_sample(app, "customer_churn")
+    _train(app, ["logistic_regression", "naive_bayes"])
+    open_page(app, "4_Compare")
+    sentences = [box.value for box in app.success] + [box.value for box in app.info]
+    verdicts = [s for s in sentences if "not distinguishable from" in s or "is better than" in s]
+    assert len(verdicts) == 2  # the best against the other model and against the baseline
+    assert any("Baseline (dummy)" in v and "is better than" in v for v in verdicts)  # real signal beats the dummy
+    charts = {chart.key for chart in app.get("plotly_chart")}
+    assert {"gain", "calibration", "pr", "roc", "fold_scores", "score_vs_time", "importance_chart"} <= charts
+    app.selectbox(key="compare_metric.classification").select("accuracy").run()
+    assert "CV Accuracy" == app.dataframe[0].value.columns[3]  # the chosen metric leads the board
+    assert not app.exception
+
+
+def test_two_runs_side_by_side_pair_their_folds_only_when_they_split_alike(app):
+    load_sample(app, "customer_churn")
+    _train(app, ["logistic_regression"])
+    first = app.session_state["run_id"]
+    _train(app, ["naive_bayes"])
+    open_page(app, "4_Compare")
+    app.multiselect(key="compare_runs").select(
+        next(r for r in app.multiselect(key="compare_runs").options if r.startswith(f"Run {first} "))
+    ).run()
+    board = app.dataframe[0].value
+    assert {f"Logistic regression · run {first}", f"Gaussian naive Bayes · run {first + 1}"} <= set(board["Model"])
+    assert not app.warning and "different rows or folds" not in app.caption[0].value
+    _train(app, ["naive_bayes"], seed=3)
+    open_page(app, "4_Compare")
+    runs = app.multiselect(key="compare_runs")
+    runs.set_value(runs.options[:2]).run()
+    assert "different rows or folds" in " ".join(c.value for c in app.caption)
+    assert "needs runs on the same rows and folds" in app.info[0].value
