@@ -7,6 +7,7 @@ import streamlit as st
 from pipeline_core.build import preparation_warnings
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.errors import PipelineCoreError
+from pipeline_core.estimate import duration
 from pipeline_core.evaluate import default_primary_metric, metrics_for
 from pipeline_core.leaderboard import leaderboard
 from pipeline_core.spec import AVERAGES, CV_SCHEMES, PipelineSpec
@@ -120,12 +121,8 @@ def timing(run) -> str:
     if run.started_at is None:
         return "Starting the worker…"
     elapsed = (datetime.now(UTC) - run.started_at.replace(tzinfo=UTC)).total_seconds()
-    left = f" · about {_duration(elapsed * (1 - run.progress) / run.progress)} left" if run.progress > 0.05 else ""
-    return f"{_duration(elapsed)} elapsed{left}"
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    left = f" · about {duration(elapsed * (1 - run.progress) / run.progress)} left" if run.progress > 0.05 else ""
+    return f"{duration(elapsed)} elapsed{left}"
 
 
 def run_panel() -> None:
@@ -134,6 +131,7 @@ def run_panel() -> None:
         run_id = state.run_id() or _active_run_id(session)
     if run_id is None:
         return
+    state.set_run_id(run_id)  # a run found running after a refresh stays on show when it ends
     jobs.check_worker(run_id)
     with session_scope(resources.engine()) as session:
         run = repo.get_run(session, run_id=run_id)
@@ -163,6 +161,10 @@ def run_panel() -> None:
 
 for warning in preparation_warnings(new_spec, resources.dataset_frame(state.dataset())):
     st.warning(as_markdown(warning))
+if chosen:
+    estimated = jobs.estimate_text(state.dataset(), new_spec)
+    if estimated:
+        st.caption(f"Estimated time: {estimated}.")
 if st.button("Train", type="primary", key="train", disabled=not chosen):
     try:
         state.set_run_id(jobs.start_training(state.dataset(), new_spec))

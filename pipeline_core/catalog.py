@@ -127,6 +127,7 @@ class ModelKind(Kind):
     build: Callable[[dict[str, Any], Task, int], Any]
     is_baseline: bool = False
     handles_missing: bool = False  # accepts NaN in its input, so it needs no fill step
+    time_exponent: float = 1.0  # fit + predict time grows as rows ** this (kernels and neighbours: 2)
     default_for: frozenset[Task] = field(default_factory=frozenset)
 
 
@@ -769,6 +770,7 @@ MODELS: dict[str, ModelKind] = {
                     choices={"uniform": "Equal", "distance": "Closer counts more"},
                 ),
             ),
+            time_exponent=2.0,
             build=lambda p, task, seed: (KNeighborsClassifier if task == "classification" else KNeighborsRegressor)(
                 n_neighbors=p["n_neighbors"], weights=p["weights"]
             ),
@@ -798,6 +800,7 @@ MODELS: dict[str, ModelKind] = {
                 ),
                 _CLASS_WEIGHT,
             ),
+            time_exponent=2.0,
             build=lambda p, task, seed: (
                 SVC(C=p["C"], gamma=p["gamma"], random_state=seed, **_weights(p, task))
                 if task == "classification"

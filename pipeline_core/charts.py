@@ -3,11 +3,20 @@
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from pipeline_core.evaluate import METRICS
 from pipeline_core.leaderboard import cv_mean, cv_std, ranked
 
 BASELINE_COLOR, MODEL_COLOR = "#9aa0a6", "#1f6feb"
+
+
+def _color(results: list, result) -> str:
+    """One colour per model, the same in every chart of a page."""
+    models = [r.label for r in results if not r.is_baseline]
+    return qualitative.D3[models.index(result.label) % len(qualitative.D3)]
+
+
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 40}
 
 
@@ -47,7 +56,13 @@ def roc_curves(results: list) -> go.Figure:
         if result.status == "succeeded" and result.curves.get("fpr") and not result.is_baseline:
             auc = result.test_scores.get("roc_auc")
             name = f"{result.label} (AUC {auc:.3f})" if auc is not None else result.label
-            figure.add_scatter(x=result.curves["fpr"], y=result.curves["tpr"], mode="lines", name=name)
+            figure.add_scatter(
+                x=result.curves["fpr"],
+                y=result.curves["tpr"],
+                mode="lines",
+                name=name,
+                line={"color": _color(results, result)},
+            )
     figure.update_layout(
         title="ROC curves on the held-out test split",
         xaxis_title="False positive rate",
@@ -70,7 +85,7 @@ def predicted_vs_actual(results: list) -> go.Figure:
                 y=result.curves["predicted"],
                 mode="markers",
                 name=result.label,
-                marker={"size": 6, "opacity": 0.6},
+                marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
             )
             values += result.curves["actual"] + result.curves["predicted"]
     if values:
@@ -122,7 +137,13 @@ def _overlay(results: list, x: str, y: str, title: str, x_title: str, y_title: s
         figure.add_scatter(**reference, mode="lines", line={"dash": "dot", "color": BASELINE_COLOR})
     for result in results:
         if result.status == "succeeded" and result.curves.get(x) and not result.is_baseline:
-            figure.add_scatter(x=result.curves[x], y=result.curves[y], mode="lines", name=result.label)
+            figure.add_scatter(
+                x=result.curves[x],
+                y=result.curves[y],
+                mode="lines",
+                name=result.label,
+                line={"color": _color(results, result)},
+            )
     figure.update_layout(
         title=title,
         xaxis_title=x_title,
@@ -226,7 +247,11 @@ def residuals(results: list) -> go.Figure:
         if result.status == "succeeded" and result.curves.get("actual") and not result.is_baseline:
             actual, predicted = np.asarray(result.curves["actual"]), np.asarray(result.curves["predicted"])
             figure.add_scatter(
-                x=predicted, y=actual - predicted, mode="markers", name=result.label, marker={"size": 6, "opacity": 0.6}
+                x=predicted,
+                y=actual - predicted,
+                mode="markers",
+                name=result.label,
+                marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
             )
     figure.add_hline(y=0, line_dash="dot", line_color=BASELINE_COLOR)
     figure.update_layout(

@@ -2,6 +2,11 @@
 
 from subprocess import Popen
 
+import pandas as pd
+import streamlit as st
+
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.estimate import estimate
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import check_trainable, library_versions
 from storage import repo, worker
@@ -46,3 +51,18 @@ def check_worker(run_id: int) -> None:
                 error=f"The training worker stopped unexpectedly (exit code {process.returncode}). "
                 f"Its log: {worker.log_path(run_id)}",
             )
+
+
+def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> str | None:
+    """The run's estimated time in words, or None when the spec cannot train (the Train button says why)."""
+    return _estimate_text(spec.to_json(), dataset.fingerprint, resources.dataset_frame(dataset), spec)
+
+
+@st.cache_data(max_entries=32, show_spinner="Estimating the run time…")
+def _estimate_text(spec_json: str, fingerprint: str, _frame: pd.DataFrame, _spec: PipelineSpec) -> str | None:
+    try:
+        return estimate(_spec, _frame).describe()
+    except PipelineCoreError:
+        return None
+    except Exception:  # noqa: BLE001 - an estimate is a courtesy: the run itself reports why a model fails
+        return None

@@ -55,18 +55,26 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     expect(page.get_by_text("16 features out", exact=False)).to_be_visible()
     shoot(page, "2_prepare")
 
-    # Train: the three default models, then watch the run finish
+    # Train: the three default models; refresh the browser mid-run and watch the same run finish
     _nav(page, "Train")
     page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("elapsed", exact=False)).to_be_visible(timeout=30_000)
+    shoot(page, "3_train_running")
+    page.reload()
+    expect(page.get_by_text("Run 1", exact=True)).to_be_visible(timeout=30_000)  # the run outlived the tab
     expect(page.get_by_text("Run 1 finished.")).to_be_visible(timeout=180_000)
     shoot(page, "3_train")
 
-    # Compare: leaderboard and two charts; save the pipeline
+    # Compare: leaderboard, whether the differences are real, charts per tab; save the pipeline
     _nav(page, "Compare")
+    expect(page.get_by_text("is better than Baseline (dummy)", exact=False).first).to_be_visible()
     charts = page.locator(".js-plotly-plot")
-    expect(charts).to_have_count(2)
     expect(charts.first).to_contain_text("Baseline (dummy)")
-    expect(charts.last).to_contain_text("ROC curves")
+    page.get_by_role("tab", name="Curves").click()
+    expect(page.locator(".js-plotly-plot", has_text="ROC curves")).to_be_visible()
+    expect(page.locator(".js-plotly-plot", has_text="Cumulative gain")).to_be_visible()
+    shoot(page, "4_compare_curves")
+    page.get_by_role("tab", name="Scores").click()
     page.get_by_label("Pipeline name").fill("Churn e2e")
     page.get_by_role("button", name="Save pipeline and run").click()
     expect(page.get_by_text("Saved as Churn e2e v1.")).to_be_visible()
