@@ -37,7 +37,7 @@ from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
-MAX_IMPORTANCE_ROWS = 2000  # enough held-out rows to rank columns; more only costs predictions
+MAX_IMPORTANCE_ROWS = 1000  # enough held-out rows to rank columns; more only costs predictions
 
 ModelStatus = Literal["succeeded", "failed", "cancelled"]
 
@@ -264,7 +264,7 @@ def train(
         parallel_config(backend="loky", inner_max_num_threads=threads),
     ):
         prepared = []
-        for fold in Parallel(n_jobs=n_jobs, return_as="generator")(
+        for fold in Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1)(
             delayed(_prepare_fold)(preparation, X_train, y_train, X_test, y_test, split, index, folder, threads)
             for index, split in enumerate(splits)
         ):
@@ -292,12 +292,13 @@ class _Progress:
 
 def _fit_models(spec, results, estimators, prepared, progress: _Progress, n_jobs, threads) -> str:
     """Fit every model on every prepared fold, telling the observer as each model finishes."""
-    jobs = [(key, fold) for key in results for fold in prepared]
+    longest_first = sorted(prepared, key=lambda fold: not fold.is_final)  # the final fit also tests and saves
+    jobs = [(key, fold) for key in results for fold in longest_first]
     pending = {key: len(prepared) for key in results}
     fold_outcomes: dict[str, list[_Outcome]] = defaultdict(list)
     status = "succeeded"
     metric = spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
-    outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+    outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
         delayed(_fit_model)(spec.data.task, spec.evaluation.average, metric, key, estimators[key], fold, threads)
         for key, fold in jobs
     )
@@ -399,7 +400,7 @@ def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str
     def score(estimator, X, y) -> float:
         return sign * METRICS[metric].compute(predict(estimator, X, y), average)
 
-    found = permutation_importance(pipeline, X_test, y_test, scoring=score, n_repeats=5, random_state=0)
+    found = permutation_importance(pipeline, X_test, y_test, scoring=score, n_repeats=3, random_state=0)
     return {
         "importance_features": [str(column) for column in X_test.columns],
         "importance_mean": found.importances_mean.tolist(),
