@@ -10,11 +10,11 @@ from pipeline_core.errors import PipelineCoreError
 from pipeline_core.estimate import duration
 from pipeline_core.evaluate import default_primary_metric, metrics_for
 from pipeline_core.leaderboard import leaderboard
-from pipeline_core.spec import AVERAGES, CV_SCHEMES, PipelineSpec
+from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, PipelineSpec
 from storage import repo
 from storage.db import session_scope
 from ui import jobs, messages, resources, state
-from ui.forms import param_inputs
+from ui.forms import param_inputs, space_inputs
 from ui.messages import as_markdown
 from ui.page import context_caption, require_spec, setup
 
@@ -33,13 +33,61 @@ chosen = st.multiselect(
     key=f"models.{task}",
     help="The dummy baseline is always trained too, as the reference every model must beat.",
 )
-current = {m.kind: m.params for m in spec.models}
+current = {m.kind: m for m in spec.models}
+
+
+def model_form(key: str) -> dict:
+    """A model's settings, or, when it is tuned, the search and its ranges plus the settings left fixed."""
+    kind, saved = get_model(key), current.get(key)
+    params, tuning = (saved.params, saved.tuning) if saved else ({}, None)
+    st.caption(kind.help)
+    tune = st.toggle(
+        "Tune its settings",
+        value=tuning is not None,
+        key=f"model.{key}.tune",
+        disabled=not kind.tunable(),
+        help="Search the settings inside every cross-validation fold, on that fold's training rows only "
+        "(nested cross-validation): the scores are not flattered by the search.",
+    )
+    if not tune:
+        return {"kind": key, "params": param_inputs(kind, params, key=f"model.{key}", task=task)}
+    tuning = tuning.model_dump() if tuning else {}
+    method, trials, seconds = st.columns(3)
+    tuning["method"] = method.selectbox(
+        "Search",
+        list(TUNING_METHODS),
+        index=list(TUNING_METHODS).index(tuning.get("method", "optuna")),
+        format_func=TUNING_METHODS.get,
+        key=f"model.{key}.method",
+    )
+    tuning["trials"] = trials.number_input(
+        "Candidates per search",
+        2,
+        500,
+        tuning.get("trials", 20),
+        key=f"model.{key}.trials",
+        disabled=tuning["method"] == "grid",
+        help="A grid tries every combination instead.",
+    )
+    budget = seconds.number_input(
+        "Time limit per search (s, 0: none)",
+        0,
+        86400,
+        tuning.get("seconds") or 0,
+        key=f"model.{key}.seconds",
+        disabled=tuning["method"] != "optuna",
+        help="Optuna stops at whichever comes first.",
+    )
+    tuning["seconds"] = budget if budget and tuning["method"] == "optuna" else None
+    tuning["space"] = space_inputs(kind, tuning.get("space", {}), key=f"model.{key}", task=task)
+    fixed = param_inputs(kind, params, key=f"model.{key}", task=task, skip=frozenset(tuning["space"]))
+    return {"kind": key, "params": fixed, "tuning": tuning}
+
+
 models = []
 for key in chosen:
-    kind = get_model(key)
-    with st.expander(f"{kind.label} settings"):
-        st.caption(kind.help)
-        models.append({"kind": key, "params": param_inputs(kind, current.get(key, {}), key=f"model.{key}", task=task)})
+    with st.expander(f"{get_model(key).label} settings"):
+        models.append(model_form(key))
 
 st.subheader("Validation")
 evaluation = spec.evaluation.model_dump()

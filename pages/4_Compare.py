@@ -63,7 +63,9 @@ if same_folds:
 else:
     st.info("A fold-by-fold test needs runs on the same rows and folds; these differ, so none is shown.")
 
-scores, curves, confusion, importance = st.tabs(["Scores", "Curves", "Confusion", "Importance"])
+tuned = [r for r in results if r.status == "succeeded" and r.curves.get("tuning")]
+tab_names = ["Scores", "Curves", "Confusion", "Importance"] + (["Tuning"] if tuned else [])
+scores, curves, confusion, importance, *tuning_tab = st.tabs(tab_names)
 with scores:
     left, right = st.columns(2)
     left.plotly_chart(charts.metric_bars(results, metric), key="metric_bars")
@@ -100,6 +102,25 @@ with importance:
             key="importance_model",
         )
         st.plotly_chart(charts.permutation_importance_bars(chosen, metric), key="importance_chart")
+
+if tuned:
+    with tuning_tab[0]:
+        st.caption(
+            "Tuned models are scored by nested cross-validation: every outer fold ran its own search on its "
+            "training rows, so their CV and test scores were never seen by a search. Below: the search on the "
+            "whole training part, whose best settings are in the exported model."
+        )
+        chosen = st.selectbox("Model", tuned, format_func=lambda r: r.label, key="tuning_model")
+        st.dataframe(
+            [{"Setting": name, "Chosen": str(value)} for name, value in chosen.curves["tuning"]["best_params"].items()],
+            hide_index=True,
+        )
+        left, right = st.columns(2)
+        left.plotly_chart(charts.tuning_history(chosen), key="tuning_history")
+        if chosen.curves["tuning"]["importance"]:
+            right.plotly_chart(charts.parameter_importance_bars(chosen), key="parameter_importance")
+        else:
+            right.caption("Too few finished candidates, or one setting only, to say which setting mattered.")
 
 if len(runs) > 1:
     st.stop()

@@ -112,6 +112,40 @@ class Kind:
         except ValueError as error:
             raise SpecError(str(error)) from error
 
+    def tunable(self, task: str | None = None) -> tuple[Param, ...]:
+        """The parameters a search may vary (for `task` only, when given)."""
+        return tuple(
+            param
+            for param in self.params
+            if param.space is not None and (task is None or param.only_for in (None, task))
+        )
+
+    def validate_space(self, space: dict[str, list]) -> dict[str, list]:
+        """Every tunable parameter's search range: the catalog's, narrowed where `space` says.
+
+        Raises:
+            SpecError: nothing to tune, an unknown or untunable name, a bound outside the parameter's
+                limits, low above high, or a choice the parameter does not have.
+        """
+        tunable = {param.name: param for param in self.tunable()}
+        if not tunable:
+            raise SpecError(f"{self.label} has no parameters to tune.")
+        unknown = sorted(set(space) - set(tunable))
+        if unknown:
+            raise SpecError(f"{self.label} cannot tune {', '.join(map(repr, unknown))}; it tunes {', '.join(tunable)}.")
+        narrowed = {}
+        for name, param in tunable.items():
+            values = list(space.get(name, param.space))
+            try:
+                values = [param.validate(value, owner=self.label) for value in values]
+            except ValueError as error:
+                raise SpecError(f"Search range of '{name}': {error}") from error
+            numeric = not isinstance(param, ChoiceParam)
+            if not values or (numeric and (len(values) != 2 or values[0] > values[1])):
+                raise SpecError(f"The search range of '{name}' of {self.label} must be [low, high] with low ≤ high.")
+            narrowed[name] = values
+        return narrowed
+
 
 @dataclass(frozen=True, kw_only=True)
 class StepKind(Kind):
@@ -143,6 +177,7 @@ _CLASS_WEIGHT = ChoiceParam(
     choices={"none": "Equal", "balanced": "Balanced: rare classes weigh more"},
     help="For imbalanced classes: errors on a rare class cost as much in total as on a common one.",
     only_for="classification",
+    space=("none", "balanced"),
 )
 
 
@@ -160,6 +195,7 @@ _MAX_DEPTH = IntParam(
     low=0,
     high=100,
     help="How deep each tree may grow; 0 means no limit.",
+    space=(2, 30),
 )
 
 
@@ -188,6 +224,7 @@ _SVM_C = FloatParam(
     high=1e4,
     log=True,
     help="Smaller values allow a wider margin with more training errors.",
+    space=(0.01, 1000.0),
 )
 
 _ALPHA = FloatParam(
@@ -198,6 +235,7 @@ _ALPHA = FloatParam(
     high=1e4,
     log=True,
     help="Larger values shrink coefficients more.",
+    space=(0.001, 100.0),
 )
 
 _ADD_INDICATOR = BoolParam(
@@ -642,6 +680,7 @@ MODELS: dict[str, ModelKind] = {
                     high=1e4,
                     log=True,
                     help="Smaller values regularise more strongly.",
+                    space=(0.001, 100.0),
                 ),
                 IntParam(name="max_iter", label="Maximum iterations", default=1000, low=50, high=10000),
                 _CLASS_WEIGHT,
@@ -678,9 +717,11 @@ MODELS: dict[str, ModelKind] = {
             default_for=frozenset({"classification", "regression"}),
             help="Many decorrelated trees averaged together. Robust with little tuning.",
             params=(
-                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000),
+                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000, space=(50, 500)),
                 _MAX_DEPTH,
-                IntParam(name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100),
+                IntParam(
+                    name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100, space=(1, 20)
+                ),
                 _CLASS_WEIGHT,
             ),
             build=lambda p, task, seed: (RandomForestClassifier if task == "classification" else RandomForestRegressor)(
@@ -700,9 +741,17 @@ MODELS: dict[str, ModelKind] = {
             default_for=frozenset({"classification", "regression"}),
             help="Boosted trees on binned features. Usually the most accurate on tables.",
             params=(
-                FloatParam(name="learning_rate", label="Learning rate", default=0.1, low=0.001, high=1.0, log=True),
-                IntParam(name="max_iter", label="Boosting rounds", default=100, low=10, high=2000),
-                IntParam(name="max_leaf_nodes", label="Leaves per tree", default=31, low=2, high=256),
+                FloatParam(
+                    name="learning_rate",
+                    label="Learning rate",
+                    default=0.1,
+                    low=0.001,
+                    high=1.0,
+                    log=True,
+                    space=(0.01, 0.3),
+                ),
+                IntParam(name="max_iter", label="Boosting rounds", default=100, low=10, high=2000, space=(50, 500)),
+                IntParam(name="max_leaf_nodes", label="Leaves per tree", default=31, low=2, high=256, space=(8, 128)),
                 _CLASS_WEIGHT,
             ),
             build=lambda p, task, seed: (
@@ -722,9 +771,11 @@ MODELS: dict[str, ModelKind] = {
             tasks=frozenset({"classification", "regression"}),
             help="Like a random forest with random split points: faster, often as accurate, smoother.",
             params=(
-                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000),
+                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000, space=(50, 500)),
                 _MAX_DEPTH,
-                IntParam(name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100),
+                IntParam(
+                    name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100, space=(1, 20)
+                ),
                 _CLASS_WEIGHT,
             ),
             build=lambda p, task, seed: (ExtraTreesClassifier if task == "classification" else ExtraTreesRegressor)(
@@ -743,9 +794,17 @@ MODELS: dict[str, ModelKind] = {
             help="Shallow trees added one after another, each correcting the last. Slower than the histogram "
             "version on many rows.",
             params=(
-                IntParam(name="n_estimators", label="Boosting rounds", default=100, low=10, high=2000),
-                FloatParam(name="learning_rate", label="Learning rate", default=0.1, low=0.001, high=1.0, log=True),
-                IntParam(name="max_depth", label="Depth of each tree", default=3, low=1, high=10),
+                IntParam(name="n_estimators", label="Boosting rounds", default=100, low=10, high=2000, space=(50, 500)),
+                FloatParam(
+                    name="learning_rate",
+                    label="Learning rate",
+                    default=0.1,
+                    low=0.001,
+                    high=1.0,
+                    log=True,
+                    space=(0.01, 0.3),
+                ),
+                IntParam(name="max_depth", label="Depth of each tree", default=3, low=1, high=10, space=(2, 6)),
             ),
             build=lambda p, task, seed: (
                 GradientBoostingClassifier if task == "classification" else GradientBoostingRegressor
@@ -762,11 +821,12 @@ MODELS: dict[str, ModelKind] = {
             tasks=frozenset({"classification", "regression"}),
             help="Predicts from the k most similar training rows. Needs scaled features; slow to predict on many rows.",
             params=(
-                IntParam(name="n_neighbors", label="Neighbours (k)", default=5, low=1, high=200),
+                IntParam(name="n_neighbors", label="Neighbours (k)", default=5, low=1, high=200, space=(1, 50)),
                 ChoiceParam(
                     name="weights",
                     label="Neighbour weights",
                     default="uniform",
+                    space=("uniform", "distance"),
                     choices={"uniform": "Equal", "distance": "Closer counts more"},
                 ),
             ),
@@ -796,6 +856,7 @@ MODELS: dict[str, ModelKind] = {
                     name="gamma",
                     label="Kernel width (gamma)",
                     default="scale",
+                    space=("scale", "auto"),
                     choices={"scale": "From the feature variance", "auto": "1 / number of features"},
                 ),
                 _CLASS_WEIGHT,
@@ -821,6 +882,7 @@ MODELS: dict[str, ModelKind] = {
                     high=1.0,
                     log=True,
                     help="Added to every variance, for stability.",
+                    space=(1e-11, 1e-3),
                 ),
             ),
             build=lambda p, task, seed: GaussianNB(var_smoothing=p["var_smoothing"]),
@@ -832,9 +894,17 @@ MODELS: dict[str, ModelKind] = {
             help="Layers of neurons trained by gradient descent. Needs scaled features; stops early when the "
             "score on a held-back tenth of the fold stops improving.",
             params=(
-                IntParam(name="units", label="Neurons per layer", default=100, low=2, high=1000),
-                IntParam(name="layers", label="Hidden layers", default=1, low=1, high=5),
-                FloatParam(name="alpha", label="L2 penalty (alpha)", default=1e-4, low=1e-7, high=10.0, log=True),
+                IntParam(name="units", label="Neurons per layer", default=100, low=2, high=1000, space=(16, 256)),
+                IntParam(name="layers", label="Hidden layers", default=1, low=1, high=5, space=(1, 3)),
+                FloatParam(
+                    name="alpha",
+                    label="L2 penalty (alpha)",
+                    default=1e-4,
+                    low=1e-7,
+                    high=10.0,
+                    log=True,
+                    space=(1e-6, 1e-1),
+                ),
                 IntParam(name="max_iter", label="Maximum epochs", default=200, low=10, high=2000),
             ),
             build=lambda p, task, seed: _network(p, task, seed),
@@ -861,7 +931,9 @@ MODELS: dict[str, ModelKind] = {
             help="A mix of the lasso and ridge penalties: sparse, yet stable with correlated features.",
             params=(
                 _ALPHA,
-                FloatParam(name="l1_ratio", label="L1 share of the penalty", default=0.5, low=0.0, high=1.0),
+                FloatParam(
+                    name="l1_ratio", label="L1 share of the penalty", default=0.5, low=0.0, high=1.0, space=(0.05, 0.95)
+                ),
             ),
             build=lambda p, task, seed: ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"], random_state=seed),
         ),

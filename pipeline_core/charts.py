@@ -289,6 +289,63 @@ def score_vs_fit_time(results: list, metric: str) -> go.Figure:
     return figure
 
 
+def tuning_history(result) -> go.Figure:
+    """Each candidate's inner-CV score (in the metric the search ranked by) in the order tried, with the
+    best so far as a line."""
+    trials, metric = result.curves["tuning"]["trials"], result.curves["tuning"]["metric"]
+    sign = 1 if METRICS[metric].greater_is_better else -1
+    numbers = [i + 1 for i, t in enumerate(trials) if t["score"] is not None]
+    scores = [t["score"] for t in trials if t["score"] is not None]
+    best_so_far = [sign * max(sign * s for s in scores[: i + 1]) for i in range(len(scores))]
+    figure = go.Figure()
+    figure.add_scatter(
+        x=numbers,
+        y=scores,
+        mode="markers",
+        name="Candidate",
+        marker={"color": MODEL_COLOR, "size": 7, "opacity": 0.6},
+        text=[
+            ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in t["params"].items())
+            for t in trials
+            if t["score"] is not None
+        ],
+        hovertemplate="trial %{x}: %{y:.3f}<br>%{text}<extra></extra>",
+    )
+    figure.add_scatter(x=numbers, y=best_so_far, mode="lines", name="Best so far", line={"shape": "hv"})
+    pruned = len(trials) - len(scores)
+    figure.update_layout(
+        title=f"{result.label}: search on the whole training part" + (f" ({pruned} stopped early)" if pruned else ""),
+        xaxis_title="Candidate, in the order tried",
+        yaxis_title=f"Inner-CV {METRICS[metric].label}",
+        height=400,
+        margin=_MARGIN,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return figure
+
+
+def parameter_importance_bars(result) -> go.Figure:
+    """Each tuned setting's share of the variation in score across the candidates."""
+    importance = sorted(result.curves["tuning"]["importance"].items(), key=lambda item: item[1], reverse=True)
+    figure = go.Figure(
+        go.Bar(
+            x=[share for _, share in importance],
+            y=[name for name, _ in importance],
+            orientation="h",
+            marker_color=MODEL_COLOR,
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=f"{result.label}: which settings mattered (Optuna PED-ANOVA)",
+        xaxis={"title": "Share of the score's variation", "tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=140 + 30 * len(importance),
+        margin=_MARGIN,
+    )
+    return figure
+
+
 def column_distribution(series: pd.Series, *, numeric: bool, title: str = "") -> go.Figure:
     """A histogram for numbers, the most frequent values for anything else."""
     values = series.dropna()

@@ -9,8 +9,9 @@ from sklearn.base import clone
 
 from pipeline_core.build import build_preparation
 from pipeline_core.catalog import get_model
-from pipeline_core.spec import PipelineSpec
+from pipeline_core.spec import ModelSpec, PipelineSpec
 from pipeline_core.train import check_trainable
+from pipeline_core.tuning import candidates_for
 
 PROBE_ROWS = 400
 
@@ -55,9 +56,19 @@ def estimate(spec: PipelineSpec, frame) -> Estimate:
         estimator = clone(kind.build(model.params, spec.data.task, evaluation.seed))
         start = time.perf_counter()
         estimator.fit(prepared, y).predict(prepared)
-        per_model[model.kind] = (time.perf_counter() - start) * growth**kind.time_exponent * fits
+        per_fit = (time.perf_counter() - start) * growth**kind.time_exponent
+        per_model[model.kind] = per_fit * fits * _fits_per_search(model, spec.data.task)
     total = (preparation + sum(per_model.values())) / (os.cpu_count() or 1)
     return Estimate(total, rows, fits, per_model)
+
+
+def _fits_per_search(model: ModelSpec, task: str) -> int:
+    """A tuned model fits every candidate on every inner fold, then the best once more."""
+    if model.tuning is None:
+        return 1
+    tuning = model.tuning.model_dump()
+    candidates = len(candidates_for(model.kind, tuning, 0, task)) if tuning["method"] == "grid" else tuning["trials"]
+    return candidates * tuning["inner_folds"] + 1
 
 
 def duration(seconds: float) -> str:

@@ -17,6 +17,9 @@ class Param:
     help: str = ""
     default: Any
     only_for: str | None = None  # a task this parameter applies to; None: every task
+    # Where tuning searches by default: (low, high) for numbers, the choices tried for a choice;
+    # None: not tuned (iteration caps, switches that change what the step does).
+    space: tuple | None = None
 
     def validate(self, value: Any, *, owner: str) -> Any:
         """Return the value, normalised, or raise ValueError naming `owner` and the rule."""

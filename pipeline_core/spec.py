@@ -39,15 +39,39 @@ class StepSpec(_Strict):
         return self
 
 
+TUNING_METHODS = {
+    "optuna": "Bayesian optimisation (Optuna TPE, with pruning)",
+    "random": "Random search",
+    "halving": "Successive halving (random candidates, more rows for the best)",
+    "grid": "Grid search (3 values per number)",
+}
+
+
+class TuningSpec(_Strict):
+    """How a model's parameters are searched: inside each outer fold, on that fold's training rows only."""
+
+    method: Literal["optuna", "random", "halving", "grid"] = "optuna"
+    trials: int = Field(default=20, ge=2, le=500, description="candidates tried per search")
+    seconds: int | None = Field(default=None, ge=5, le=86400, description="time budget per search (Optuna only)")
+    inner_folds: int = Field(default=3, ge=2, le=10)
+    space: dict[str, list] = Field(
+        default_factory=dict, description="narrowed ranges, [low, high] or the choices tried; unlisted: the catalog's"
+    )
+
+
 class ModelSpec(_Strict):
-    """One candidate model: a catalog kind and its parameters."""
+    """One candidate model: a catalog kind, its parameters, and optionally how to tune them."""
 
     kind: str
     params: dict[str, Any] = Field(default_factory=dict)
+    tuning: TuningSpec | None = None
 
     @model_validator(mode="after")
     def _check_against_catalog(self) -> "ModelSpec":
-        self.params = get_model(self.kind).validate_params(self.params)
+        kind = get_model(self.kind)
+        self.params = kind.validate_params(self.params)
+        if self.tuning is not None:
+            self.tuning.space = kind.validate_space(self.tuning.space)
         return self
 
 

@@ -34,6 +34,7 @@ from pipeline_core.errors import DataError
 from pipeline_core.evaluate import METRICS, curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
+from pipeline_core.tuning import TunedModel, parameter_importance
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
@@ -247,10 +248,7 @@ def train(
         key: TrainedModel(key=key, kind=m.kind, label=_label(m, key), is_baseline=get_model(m.kind).is_baseline)
         for key, m in zip(keys, models, strict=True)
     }
-    seed = spec.evaluation.seed
-    estimators = {
-        key: get_model(m.kind).build(m.params, spec.data.task, seed) for key, m in zip(keys, models, strict=True)
-    }
+    estimators = {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
     splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
     progress = _Progress(observer, total=len(splits) * (len(results) + 1))
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(splits) * len(results)))
@@ -382,11 +380,28 @@ def _fit_model(task, average, metric, key, estimator, fold: _PreparedFold, threa
         return outcome
     outcome.scores = score_all(task, predictions, average)
     if fold.is_final:
+        if isinstance(fitted, TunedModel):  # the search picked the parameters; the plain model is what ships
+            outcome.curves["tuning"] = _tuning_summary(fitted)
+            fitted = fitted.best_model_
         pipeline = Pipeline([*fold.preparation.steps, ("model", fitted)])
-        outcome.curves, outcome.model_file = curve_data(task, predictions), dump_model(pipeline)
+        outcome.curves |= curve_data(task, predictions)
+        outcome.model_file = dump_model(pipeline)
         with threadpool_limits(limits=threads):
             outcome.curves |= _importance(pipeline, fold.X_test, fold.y_eval[: len(fold.X_test)], metric, average)
     return outcome
+
+
+def _tuning_summary(search: TunedModel) -> dict[str, Any]:
+    """What the search on the whole training part tried and chose, for the Compare page."""
+    return {
+        "method": search.tuning["method"],
+        "metric": search.metric,
+        "trials": search.trials_,
+        "best_params": search.best_params_,
+        "importance": parameter_importance(
+            search.kind, search.task, search.tuning, search.trials_, METRICS[search.metric].greater_is_better
+        ),
+    }
 
 
 def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str, list]:
@@ -406,6 +421,15 @@ def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str
         "importance_mean": found.importances_mean.tolist(),
         "importance_std": found.importances_std.tolist(),
     }
+
+
+def _estimator(spec: PipelineSpec, model: ModelSpec):
+    """The model as the catalog builds it, or, when it is tuned, the search that picks its parameters."""
+    task, seed = spec.data.task, spec.evaluation.seed
+    if model.tuning is None:
+        return get_model(model.kind).build(model.params, task, seed)
+    metric = spec.evaluation.primary_metric or default_primary_metric(task)
+    return TunedModel(model.kind, task, seed, model.params, model.tuning.model_dump(), metric, spec.evaluation.average)
 
 
 def _label(model: ModelSpec, key: str) -> str:

@@ -8,10 +8,12 @@ from pipeline_core.catalog import Kind
 from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
 
 
-def param_inputs(kind: Kind, values: dict[str, Any], *, key: str, task: str | None = None) -> dict[str, Any]:
-    """Render a widget for each parameter of `kind` that applies to `task`, starting from `values`;
-    return the chosen values (a parameter for another task keeps its value, unseen)."""
-    shown = [param for param in kind.params if param.only_for in (None, task)]
+def param_inputs(
+    kind: Kind, values: dict[str, Any], *, key: str, task: str | None = None, skip: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Render a widget for each parameter of `kind` that applies to `task` (except those in `skip`),
+    starting from `values`; return the chosen values (an unshown parameter keeps its value)."""
+    shown = [param for param in kind.params if param.only_for in (None, task) and param.name not in skip]
     if not shown:
         st.caption("No settings.")
     chosen = {param.name: values.get(param.name, param.default) for param in kind.params}
@@ -42,3 +44,31 @@ def _input(param: Param, value: Any, key: str) -> Any:
             help=help_text,
         )
     raise TypeError(f"No widget for {type(param).__name__}")
+
+
+def space_inputs(kind: Kind, space: dict[str, list], *, key: str, task: str) -> dict[str, list]:
+    """A search range per tunable parameter: low and high for a number, the choices tried for a choice."""
+    chosen = {}
+    for param in kind.tunable():
+        if param.only_for not in (None, task):
+            continue
+        values = space.get(param.name, list(param.space))
+        if isinstance(param, ChoiceParam):
+            chosen[param.name] = st.multiselect(
+                f"{param.label}: try",
+                list(param.choices),
+                default=values,
+                format_func=param.choices.get,
+                key=f"{key}.space.{param.name}",
+            )
+            continue
+        low, high = st.columns(2)
+        cast, options = (int, {"step": 1}) if isinstance(param, IntParam) else (float, {"format": "%g"})
+        limits = cast(param.low), cast(param.high)
+        chosen[param.name] = [
+            low.number_input(
+                f"{param.label}: from", *limits, cast(values[0]), key=f"{key}.space.{param.name}.low", **options
+            ),
+            high.number_input("to", *limits, cast(values[1]), key=f"{key}.space.{param.name}.high", **options),
+        ]
+    return chosen

@@ -43,3 +43,22 @@ def test_two_runs_side_by_side_pair_their_folds_only_when_they_split_alike(app):
     runs.set_value(runs.options[:2]).run()
     assert "different rows or folds" in " ".join(c.value for c in app.caption)
     assert "needs runs on the same rows and folds" in app.info[0].value
+
+
+def test_a_tuned_model_shows_its_search_and_is_scored_by_nested_cross_validation(app):
+    load_sample(app, "customer_churn")
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(["decision_tree"]).run()
+    app.toggle(key="model.decision_tree.tune").set_value(True).run()
+    app.selectbox(key="model.decision_tree.method").select("random").run()
+    app.number_input(key="model.decision_tree.trials").set_value(6).run()
+    app.number_input(key="model.decision_tree.space.max_depth.high").set_value(8).run()
+    tuning = app.session_state["draft_spec"].models[0].tuning
+    assert (tuning.method, tuning.trials, tuning.space["max_depth"]) == ("random", 6, [2, 8])
+    assert "Estimated time" in " ".join(c.value for c in app.caption)
+    train_and_wait(app)
+    open_page(app, "4_Compare")
+    chosen = {row["Setting"]: row["Chosen"] for row in app.dataframe[1].value.to_dict("records")}
+    assert 2 <= int(chosen["max_depth"]) <= 8
+    assert {"tuning_history", "parameter_importance"} <= {chart.key for chart in app.get("plotly_chart")}
+    assert "nested cross-validation" in " ".join(c.value for c in app.caption)

@@ -1,0 +1,256 @@
+"""Hyperparameter search as one estimator: fitting it searches on the rows it is given, then refits the best.
+
+Because the search is the model, training runs it inside each outer cross-validation fold on that
+fold's training rows: the outer scores are nested cross-validation, never seen by the search. The
+candidates are the catalog's form parameters (a tree's "0 = no limit", a network's neurons and
+layers), built through the catalog exactly as an untuned model is.
+"""
+
+import math
+from typing import Any
+
+import numpy as np
+import optuna
+from scipy.stats import loguniform, randint, uniform
+from sklearn.base import BaseEstimator, clone
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401 - makes HalvingGridSearchCV importable
+from sklearn.model_selection import (
+    GridSearchCV,
+    HalvingGridSearchCV,
+    KFold,
+    ParameterGrid,
+    ParameterSampler,
+    StratifiedKFold,
+)
+from sklearn.utils.metaestimators import available_if
+
+from pipeline_core.catalog import Task, get_model
+from pipeline_core.evaluate import METRICS, predict
+from pipeline_core.params import ChoiceParam, FloatParam, IntParam, Param
+
+GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
+
+
+class CatalogModel(BaseEstimator):
+    """A catalog model kind as an estimator whose parameters are the form's, so a search can set them."""
+
+    def __init__(self, kind: str = "dummy", task: Task = "classification", seed: int = 0, params: dict | None = None):
+        self.kind, self.task, self.seed, self.params = kind, task, seed, params
+
+    def fit(self, X, y):
+        kind = get_model(self.kind)
+        self.model_ = kind.build(kind.validate_params(self.params or {}), self.task, self.seed).fit(X, y)
+        if hasattr(self.model_, "classes_"):
+            self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    @available_if(lambda self: hasattr(self.model_, "predict_proba"))
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+    @available_if(lambda self: hasattr(self.model_, "decision_function"))
+    def decision_function(self, X):
+        return self.model_.decision_function(X)
+
+
+class TunedModel(BaseEstimator):
+    """Search a catalog model's parameters by inner cross-validation, then refit the best on all rows.
+
+    After fitting: `best_params_`, `best_model_` (the plain scikit-learn estimator, for export) and
+    `trials_`: each candidate's parameters and inner-CV score in the metric's own units.
+    """
+
+    def __init__(
+        self,
+        kind: str = "dummy",
+        task: Task = "classification",
+        seed: int = 0,
+        params: dict | None = None,
+        tuning: dict | None = None,
+        metric: str = "balanced_accuracy",
+        average: str = "macro",
+    ):
+        self.kind, self.task, self.seed, self.params = kind, task, seed, params
+        self.tuning, self.metric, self.average = tuning, metric, average
+
+    def fit(self, X, y):
+        tuning, base = self.tuning or {}, CatalogModel(self.kind, self.task, self.seed)
+        splitter = StratifiedKFold if self.task == "classification" else KFold
+        inner = splitter(tuning.get("inner_folds", 3), shuffle=True, random_state=self.seed)
+        if tuning.get("method", "optuna") == "optuna":
+            self.trials_, self.best_params_ = self._optuna(X, y, base, inner)
+        else:
+            self.trials_, self.best_params_ = self._scikit_learn_search(X, y, base, inner)
+        fitted = clone(base).set_params(params=self._full(self.best_params_)).fit(X, y)
+        self.best_model_ = fitted.model_
+        if hasattr(fitted, "classes_"):
+            self.classes_ = fitted.classes_
+        return self
+
+    def predict(self, X):
+        return self.best_model_.predict(X)
+
+    @available_if(lambda self: hasattr(self.best_model_, "predict_proba"))
+    def predict_proba(self, X):
+        return self.best_model_.predict_proba(X)
+
+    @available_if(lambda self: hasattr(self.best_model_, "decision_function"))
+    def decision_function(self, X):
+        return self.best_model_.decision_function(X)
+
+    def _full(self, tried: dict) -> dict:
+        return (self.params or {}) | tried
+
+    def _score(self, estimator, X, y) -> float:
+        """The ranking metric, signed so that greater is better, as scikit-learn's searches expect."""
+        sign = 1 if METRICS[self.metric].greater_is_better else -1
+        return sign * METRICS[self.metric].compute(predict(estimator, X, y), self.average)
+
+    def _scikit_learn_search(self, X, y, base, inner) -> tuple[list[dict], dict]:
+        tuning = self.tuning or {}
+        candidates = candidates_for(self.kind, tuning, self.seed, self.task)
+        search_class = HalvingGridSearchCV if tuning.get("method") == "halving" else GridSearchCV
+        options = (
+            {"random_state": self.seed, "min_resources": "smallest"} if search_class is HalvingGridSearchCV else {}
+        )
+        search = search_class(
+            base,
+            {"params": [self._full(candidate) for candidate in candidates]},
+            scoring=self._score,
+            cv=inner,
+            refit=False,
+            error_score=np.nan,
+            **options,
+        )
+        search.fit(X, y)
+        sign = 1 if METRICS[self.metric].greater_is_better else -1
+        results = search.cv_results_
+        first_round = np.asarray(results.get("iter", np.zeros(len(results["params"])))) == 0
+        trials = []  # every candidate once, as scored on the first round's rows (halving adds rows later)
+        for index in np.flatnonzero(first_round):
+            score = results["mean_test_score"][index]
+            tried = {name: results["params"][index]["params"][name] for name in candidates[0]}
+            trials.append({"params": tried, "score": None if math.isnan(score) else sign * float(score)})
+        best = {name: search.best_params_["params"][name] for name in candidates[0]}
+        return trials, best
+
+    def _optuna(self, X, y, base, inner) -> tuple[list[dict], dict]:
+        tuning = self.tuning or {}
+        kind = get_model(self.kind)
+        space = {param.name: (param, tuning["space"][param.name]) for param in kind.tunable(self.task)}
+        splits = list(inner.split(X, y))
+        sign = 1 if METRICS[self.metric].greater_is_better else -1
+
+        def objective(trial: optuna.Trial) -> float:
+            tried = {name: _suggest(trial, param, values) for name, (param, values) in space.items()}
+            scores = []
+            for step, (fit_rows, score_rows) in enumerate(splits):
+                model = clone(base).set_params(params=self._full(tried))
+                model.fit(_rows(X, fit_rows), _rows(y, fit_rows))
+                scores.append(self._score(model, _rows(X, score_rows), _rows(y, score_rows)))
+                trial.report(float(np.mean(scores)), step)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+            return float(np.mean(scores))
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(
+            direction="maximize",
+            sampler=optuna.samplers.TPESampler(seed=self.seed),
+            pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        )
+        study.optimize(objective, n_trials=tuning.get("trials", 20), timeout=tuning.get("seconds"))
+        trials = [
+            {
+                "params": trial.params,
+                "score": sign * trial.value if trial.state == optuna.trial.TrialState.COMPLETE else None,
+            }
+            for trial in study.trials
+        ]
+        return trials, study.best_params
+
+
+def _rows(data, index):
+    return data.iloc[index] if hasattr(data, "iloc") else data[index]
+
+
+def _suggest(trial: optuna.Trial, param: Param, values: list) -> Any:
+    if isinstance(param, ChoiceParam):
+        return trial.suggest_categorical(param.name, values)
+    if isinstance(param, IntParam):
+        return trial.suggest_int(param.name, values[0], values[1])
+    return trial.suggest_float(param.name, values[0], values[1], log=isinstance(param, FloatParam) and param.log)
+
+
+def candidates_for(kind_key: str, tuning: dict, seed: int, task: Task | None = None) -> list[dict]:
+    """The parameter sets a grid, random or halving search tries: a grid of GRID_POINTS per number, or
+    `trials` draws (log-uniform where the parameter is on a log scale)."""
+    kind = get_model(kind_key)
+    space = {param.name: (param, tuning["space"][param.name]) for param in kind.tunable(task)}
+    if tuning.get("method") == "grid":
+        grid = {name: _grid_values(param, values) for name, (param, values) in space.items()}
+        return list(ParameterGrid(grid))
+    distributions = {name: _distribution(param, values) for name, (param, values) in space.items()}
+    drawn = ParameterSampler(distributions, n_iter=tuning.get("trials", 20), random_state=seed)
+    return [{name: _native(value) for name, value in candidate.items()} for candidate in drawn]
+
+
+def _grid_values(param: Param, values: list) -> list:
+    if isinstance(param, ChoiceParam):
+        return values
+    low, high = values
+    if isinstance(param, FloatParam) and param.log and low > 0:
+        points = np.geomspace(low, high, GRID_POINTS)
+    else:
+        points = np.linspace(low, high, GRID_POINTS)
+    return sorted({int(round(p)) for p in points}) if isinstance(param, IntParam) else [float(p) for p in points]
+
+
+def _distribution(param: Param, values: list):
+    if isinstance(param, ChoiceParam):
+        return values
+    low, high = values
+    if isinstance(param, IntParam):
+        return randint(low, high + 1)
+    if param.log and low > 0:
+        return loguniform(low, high)
+    return uniform(low, high - low)
+
+
+def _native(value: Any) -> Any:
+    """numpy scalars from the samplers as plain Python, so the spec's validation and JSON take them."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def parameter_importance(
+    kind_key: str, task: Task, tuning: dict, trials: list[dict], greater_is_better: bool
+) -> dict[str, float]:
+    """Each parameter's share of the variation in score across the trials (Optuna's PED-ANOVA), whatever
+    the search method; empty when too few trials finished to say."""
+    kind = get_model(kind_key)
+    distributions = {
+        param.name: _optuna_distribution(param, tuning["space"][param.name]) for param in kind.tunable(task)
+    }
+    finished = [trial for trial in trials if trial["score"] is not None]
+    if len(finished) < 4 or len(distributions) < 2:
+        return {}
+    study = optuna.create_study(direction="maximize" if greater_is_better else "minimize")
+    for trial in finished:
+        study.add_trial(
+            optuna.trial.create_trial(params=trial["params"], distributions=distributions, value=trial["score"])
+        )
+    try:
+        return {name: float(share) for name, share in optuna.importance.get_param_importances(study).items()}
+    except (RuntimeError, ValueError):  # every trial scored the same: nothing to apportion
+        return {}
+
+
+def _optuna_distribution(param: Param, values: list):
+    if isinstance(param, ChoiceParam):
+        return optuna.distributions.CategoricalDistribution(values)
+    if isinstance(param, IntParam):
+        return optuna.distributions.IntDistribution(values[0], values[1])
+    return optuna.distributions.FloatDistribution(values[0], values[1], log=param.log and values[0] > 0)
