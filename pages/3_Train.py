@@ -149,6 +149,14 @@ if task == "classification":
         key="average",
         help="How the per-class scores combine when there are several classes.",
     )
+if task == "classification":
+    evaluation["tune_threshold"] = st.checkbox(
+        "Tune the decision threshold (two classes)",
+        value=spec.evaluation.tune_threshold,
+        key="tune_threshold",
+        help="Instead of saying 'positive' above a probability of 0.5, each model picks the threshold that is best "
+        "for the ranking metric, by cross-validation on its training rows (scikit-learn's TunedThresholdClassifierCV).",
+    )
 try:
     new_spec = PipelineSpec.from_dict(spec.model_dump() | {"models": models, "evaluation": evaluation})
 except PipelineCoreError as error:

@@ -64,8 +64,12 @@ else:
     st.info("A fold-by-fold test needs runs on the same rows and folds; these differ, so none is shown.")
 
 tuned = [r for r in results if r.status == "succeeded" and r.curves.get("tuning")]
-tab_names = ["Scores", "Curves", "Confusion", "Importance"] + (["Tuning"] if tuned else [])
-scores, curves, confusion, importance, *tuning_tab = st.tabs(tab_names)
+with_thresholds = [r for r in results if r.status == "succeeded" and r.curves.get("threshold_threshold")]
+tab_names = ["Scores", "Curves", "Confusion", "Importance", "Threshold", "Tuning"]
+shown = [bool(results), True, True, True, bool(with_thresholds), bool(tuned)]
+scores, curves, confusion, importance, *optional = st.tabs([n for n, on in zip(tab_names, shown, strict=True) if on])
+threshold_tab = optional.pop(0) if with_thresholds else None
+tuning_tab = optional
 with scores:
     left, right = st.columns(2)
     left.plotly_chart(charts.metric_bars(results, metric), key="metric_bars")
@@ -103,6 +107,15 @@ with importance:
         )
         st.plotly_chart(charts.permutation_importance_bars(chosen, metric), key="importance_chart")
 
+if threshold_tab is not None:
+    with threshold_tab:
+        st.caption(
+            "A classifier says 'positive' when its probability passes a threshold. Lower it to find more positives "
+            "(recall) at the cost of more false alarms (precision). With threshold tuning on (Train page), each "
+            "model's threshold was chosen by cross-validation on its training rows for the ranking metric."
+        )
+        chosen = st.selectbox("Model", with_thresholds, format_func=lambda r: r.label, key="threshold_model")
+        st.plotly_chart(charts.threshold_tradeoff(chosen), key="threshold_chart")
 if tuned:
     with tuning_tab[0]:
         st.caption(

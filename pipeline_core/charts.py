@@ -346,6 +346,31 @@ def parameter_importance_bars(result) -> go.Figure:
     return figure
 
 
+def threshold_tradeoff(result) -> go.Figure:
+    """Precision and recall of the positive class on the held-out rows at each decision threshold, with
+    the default 0.5 and the tuned threshold (when there is one) marked."""
+    curves = result.curves
+    figure = go.Figure()
+    for name in ("precision", "recall"):
+        figure.add_scatter(
+            x=curves["threshold_threshold"], y=curves[f"threshold_{name}"], mode="lines", name=name.capitalize()
+        )
+    figure.add_vline(x=0.5, line_dash="dot", line_color=BASELINE_COLOR, annotation_text="default 0.5")
+    if curves.get("threshold") is not None:
+        figure.add_vline(
+            x=curves["threshold"], line_color=MODEL_COLOR, annotation_text=f"tuned {curves['threshold']:.2f}"
+        )
+    figure.update_layout(
+        title=f"{result.label}: precision and recall by decision threshold (held-out test split)",
+        xaxis={"title": "Predicted probability of the positive class needed to say 'positive'", "range": [0, 1]},
+        yaxis={"title": "Share", "range": [0, 1.02]},
+        height=420,
+        margin=_MARGIN,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return figure
+
+
 def column_distribution(series: pd.Series, *, numeric: bool, title: str = "") -> go.Figure:
     """A histogram for numbers, the most frequent values for anything else."""
     values = series.dropna()

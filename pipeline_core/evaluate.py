@@ -142,13 +142,15 @@ def curve_data(task: Task, predictions: Predictions) -> dict[str, Any]:
     else:
         truth, score = label_binarize(p.y_true, classes=labels).ravel(), p.proba.ravel()
     fpr, tpr, _ = skm.roc_curve(truth, score)
-    precision, recall, _ = skm.precision_recall_curve(truth, score)
+    precision, recall, thresholds = skm.precision_recall_curve(truth, score)
     curves |= {"fpr": fpr.tolist(), "tpr": tpr.tolist(), **_thin(precision=precision, recall=recall)}
     if len(p.classes) == 2:
         curves |= _gain(truth, score)
         if p.calibrated:
             observed, predicted = calibration_curve(truth, score, n_bins=10, strategy="quantile")
             curves |= {"calibration_observed": observed.tolist(), "calibration_predicted": predicted.tolist()}
+            trade_off = _thin(at_precision=precision[:-1], at_recall=recall[:-1], at_threshold=thresholds)
+            curves |= {f"threshold_{name.removeprefix('at_')}": values for name, values in trade_off.items()}
     return curves
 
 

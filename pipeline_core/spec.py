@@ -173,6 +173,9 @@ class EvaluationSpec(_Strict):
     average: Literal["macro", "weighted", "micro"] = Field(
         default="macro", description="how precision, recall and F1 combine the classes"
     )
+    tune_threshold: bool = Field(
+        default=False, description="two classes: pick each classifier's decision threshold for the ranking metric"
+    )
 
 
 class PipelineSpec(_Strict):
@@ -213,6 +216,13 @@ class PipelineSpec(_Strict):
                 f"{CV_SCHEMES[scheme].split(':')[0]} needs exactly one column with the role '{needed[1]}' "
                 "(set it on the Data page)"
             )
+        if self.evaluation.tune_threshold:
+            metric = self.evaluation.primary_metric or "balanced_accuracy"
+            if self.data.task != "classification" or metric == "roc_auc":
+                raise ValueError(
+                    "threshold tuning needs classification ranked by a metric that depends on the threshold "
+                    "(balanced accuracy, accuracy, F1, precision or recall; ROC AUC does not)"
+                )
         if self.evaluation.cv_repeats > 1 and scheme in ("group", "time_series"):
             raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
 

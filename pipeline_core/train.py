@@ -22,7 +22,10 @@ import sklearn
 import skops
 from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
+from sklearn.metrics import make_scorer
+from sklearn.model_selection import FixedThresholdClassifier, StratifiedKFold, TunedThresholdClassifierCV
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -31,7 +34,7 @@ from pipeline_core.build import build_preparation, build_preprocessor, feature_s
 from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.columns import ColumnType, read_as
 from pipeline_core.errors import DataError
-from pipeline_core.evaluate import METRICS, curve_data, default_primary_metric, predict, score_all
+from pipeline_core.evaluate import METRICS, Predictions, curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 from pipeline_core.tuning import TunedModel, parameter_importance
@@ -195,6 +198,10 @@ def check_target(spec: PipelineSpec, y: pd.Series) -> None:
             raise DataError(
                 f"The target '{name}' has {len(counts):,} different values in {len(y):,} rows: that looks like an "
                 "identifier or a measurement, not classes. Choose regression for numbers, or another target."
+            )
+        if spec.evaluation.tune_threshold and len(counts) != 2:
+            raise DataError(
+                f"Threshold tuning is for two classes; '{name}' has {len(counts)}. Switch it off on the Train page."
             )
         test_rows = int(np.ceil(spec.evaluation.test_size * len(y)))
         if len(counts) > test_rows:
@@ -380,15 +387,28 @@ def _fit_model(task, average, metric, key, estimator, fold: _PreparedFold, threa
         return outcome
     outcome.scores = score_all(task, predictions, average)
     if fold.is_final:
-        if isinstance(fitted, TunedModel):  # the search picked the parameters; the plain model is what ships
-            outcome.curves["tuning"] = _tuning_summary(fitted)
-            fitted = fitted.best_model_
+        fitted = _shippable(fitted, outcome, X_fit, fold.y_fit)
         pipeline = Pipeline([*fold.preparation.steps, ("model", fitted)])
         outcome.curves |= curve_data(task, predictions)
         outcome.model_file = dump_model(pipeline)
         with threadpool_limits(limits=threads):
             outcome.curves |= _importance(pipeline, fold.X_test, fold.y_eval[: len(fold.X_test)], metric, average)
     return outcome
+
+
+def _shippable(fitted, outcome: _Outcome, X_fit, y_fit):
+    """The fitted model as it is exported: a search gives way to the plain model it chose (noting what it
+    tried), and a tuned threshold is kept around it."""
+    threshold = None
+    if isinstance(fitted, TunedThresholdClassifierCV):
+        threshold, fitted = fitted.best_threshold_, fitted.estimator_
+        outcome.curves["threshold"] = threshold
+    if isinstance(fitted, TunedModel):
+        outcome.curves["tuning"] = _tuning_summary(fitted)
+        fitted = fitted.best_model_
+    if threshold is None:
+        return fitted
+    return FixedThresholdClassifier(FrozenEstimator(fitted), threshold=threshold).fit(X_fit, y_fit)
 
 
 def _tuning_summary(search: TunedModel) -> dict[str, Any]:
@@ -424,12 +444,29 @@ def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str
 
 
 def _estimator(spec: PipelineSpec, model: ModelSpec):
-    """The model as the catalog builds it, or, when it is tuned, the search that picks its parameters."""
-    task, seed = spec.data.task, spec.evaluation.seed
+    """The model as the catalog builds it, or the search that picks its parameters; with threshold tuning,
+    wrapped in scikit-learn's cross-validated choice of the decision threshold."""
+    task, evaluation = spec.data.task, spec.evaluation
+    metric = evaluation.primary_metric or default_primary_metric(task)
+    kind = get_model(model.kind)
     if model.tuning is None:
-        return get_model(model.kind).build(model.params, task, seed)
-    metric = spec.evaluation.primary_metric or default_primary_metric(task)
-    return TunedModel(model.kind, task, seed, model.params, model.tuning.model_dump(), metric, spec.evaluation.average)
+        estimator = kind.build(model.params, task, evaluation.seed)
+    else:
+        tuning = model.tuning.model_dump()
+        estimator = TunedModel(model.kind, task, evaluation.seed, model.params, tuning, metric, evaluation.average)
+    if not evaluation.tune_threshold or kind.is_baseline:
+        return estimator
+    return TunedThresholdClassifierCV(
+        estimator,
+        scoring=make_scorer(_label_metric, metric=metric, average=evaluation.average),
+        cv=StratifiedKFold(5, shuffle=True, random_state=evaluation.seed),
+        random_state=evaluation.seed,
+    )
+
+
+def _label_metric(y_true, y_pred, *, metric: str, average: str) -> float:
+    """A ranking metric computed from labels, as scikit-learn's threshold search scores each threshold."""
+    return METRICS[metric].compute(Predictions(np.asarray(y_true), np.asarray(y_pred)), average)
 
 
 def _label(model: ModelSpec, key: str) -> str:

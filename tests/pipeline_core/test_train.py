@@ -229,3 +229,28 @@ def test_row_filters_decide_the_rows_before_the_split(churn):
     )
     result = train(spec, churn)
     assert result.n_train + result.n_test == (churn["tenure_months"] >= 12).sum()
+
+
+def test_a_tuned_threshold_trades_precision_for_recall_and_ships_with_the_model(churn):
+    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}])
+    plain = train(spec, churn).models[1]
+    tuned_spec = PipelineSpec.from_dict(
+        spec.model_dump() | {"evaluation": spec.evaluation.model_dump() | {"tune_threshold": True}}
+    )
+    tuned = train(tuned_spec, churn).models[1]
+    threshold = tuned.curves["threshold"]
+    assert 0 < threshold < 0.5  # churners are the rarer class: balanced accuracy wants a lower bar
+    assert np.mean(tuned.cv_scores["recall"]) > np.mean(plain.cv_scores["recall"])
+    assert np.mean(tuned.cv_scores["balanced_accuracy"]) > np.mean(plain.cv_scores["balanced_accuracy"])
+    shipped = load_model(tuned.model_file)
+    assert shipped.named_steps["model"].threshold == threshold
+    assert len(tuned.curves["threshold_threshold"]) == len(tuned.curves["threshold_recall"]) > 10
+
+
+def test_threshold_tuning_is_refused_for_several_classes_or_a_threshold_free_metric(iris):
+    spec = _spec("species", "classification", [{"kind": "logistic_regression"}])
+    evaluation = spec.evaluation.model_dump() | {"tune_threshold": True}
+    with pytest.raises(DataError, match="Threshold tuning is for two classes; 'species' has 3"):
+        train(PipelineSpec.from_dict(spec.model_dump() | {"evaluation": evaluation}), iris)
+    with pytest.raises(SpecError, match="ROC AUC does not"):
+        PipelineSpec.from_dict(spec.model_dump() | {"evaluation": evaluation | {"primary_metric": "roc_auc"}})

@@ -62,3 +62,15 @@ def test_a_tuned_model_shows_its_search_and_is_scored_by_nested_cross_validation
     assert 2 <= int(chosen["max_depth"]) <= 8
     assert {"tuning_history", "parameter_importance"} <= {chart.key for chart in app.get("plotly_chart")}
     assert "nested cross-validation" in " ".join(c.value for c in app.caption)
+
+
+def test_threshold_tuning_is_switched_on_for_two_classes_and_its_trade_off_is_drawn(app):
+    load_sample(app, "customer_churn")
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
+    app.checkbox(key="tune_threshold").check().run()
+    assert app.session_state["draft_spec"].evaluation.tune_threshold
+    train_and_wait(app)
+    open_page(app, "4_Compare")
+    chart = next(chart for chart in app.get("plotly_chart") if chart.key == "threshold_chart")
+    assert "tuned 0." in chart.proto.spec and "default 0.5" in chart.proto.spec
