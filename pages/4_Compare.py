@@ -64,7 +64,9 @@ else:
     st.info("A fold-by-fold test needs runs on the same rows and folds; these differ, so none is shown.")
 
 tuned = [r for r in results if r.status == "succeeded" and r.curves.get("tuning")]
-with_thresholds = [r for r in results if r.status == "succeeded" and r.curves.get("threshold_threshold")]
+with_thresholds = [
+    r for r in results if r.status == "succeeded" and not r.is_baseline and r.curves.get("threshold_threshold")
+]
 tab_names = ["Scores", "Curves", "Confusion", "Importance", "Threshold", "Tuning"]
 shown = [bool(results), True, True, True, bool(with_thresholds), bool(tuned)]
 scores, curves, confusion, importance, *optional = st.tabs([n for n, on in zip(tab_names, shown, strict=True) if on])
