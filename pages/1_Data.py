@@ -8,7 +8,7 @@ from pipeline_core.aggregate import RFMSpec, describe, lineage, rfm
 from pipeline_core.build import unused_columns
 from pipeline_core.charts import column_distribution, correlation_heatmap, predictive_power
 from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, read_as
-from pipeline_core.errors import DataError
+from pipeline_core.errors import DataError, PipelineCoreError
 from pipeline_core.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
 from pipeline_core.profile import apply_fix
 from pipeline_core.samples import SAMPLES
@@ -215,18 +215,23 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
         )
         st.rerun()
     inferred = _inferred_task(spec, frame, target)
-    tasks = ["classification", "regression"]
+    tasks = ["classification", "regression", "clustering"]
     task = right.radio(
         "Task",
         tasks,
         index=tasks.index(spec.data.task),
         horizontal=True,
         key=f"task.{key}.{target}.{spec.data.task}",
-        help=f"Inferred from the target: {inferred}.",
+        help=f"Inferred from the target: {inferred}. Clustering finds groups of similar rows instead: the target "
+        "column is then left out of the grouping and only describes the groups afterwards.",
     )
     if task != spec.data.task:
-        update_data(spec, task=task)
-        st.rerun()
+        try:
+            update_data(spec, task=task)
+        except PipelineCoreError as error:  # e.g. target encoding has no target to learn from in clustering
+            st.error(as_markdown(str(error)))
+        else:
+            st.rerun()
     for step in spec.data.row_steps:
         text, undo = st.columns([5, 1])
         text.info(f"Before the split: **{ROW_STEPS[step]}**", icon=":material/cleaning_services:")
@@ -238,12 +243,16 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
     except DataError as error:
         st.error(as_markdown(str(error)))
     else:
-        summary = (
-            f"{values.nunique()} classes"
-            if task == "classification"
-            else f"values from {values.min():g} to {values.max():g}"
-        )
-        st.success(as_markdown(f"Ready: predict `{target}` ({task}, {summary}). Next, review the preparation steps."))
+        if task == "clustering":
+            ready = f"Ready: group similar rows; `{target}` is left out and describes the groups afterwards."
+        else:
+            summary = (
+                f"{values.nunique()} classes"
+                if task == "classification"
+                else f"values from {values.min():g} to {values.max():g}"
+            )
+            ready = f"Ready: predict `{target}` ({task}, {summary})."
+        st.success(as_markdown(f"{ready} Next, review the preparation steps."))
         st.page_link("pages/2_Prepare.py", label="Go to Prepare", icon=":material/tune:")
 
 

@@ -89,41 +89,53 @@ for key in chosen:
     with st.expander(f"{get_model(key).label} settings"):
         models.append(model_form(key))
 
+
+def cross_validation(evaluation: dict) -> None:
+    """The folds and the held-out share: how supervised models are scored."""
+    scheme_col, folds, repeats, test = st.columns([2, 1, 1, 1])
+    schemes = [key for key in CV_SCHEMES if task == "classification" or key != "stratified"]
+    evaluation["cv_scheme"] = scheme_col.selectbox(
+        "Cross-validation",
+        schemes,
+        index=schemes.index(spec.evaluation.cv_scheme) if spec.evaluation.cv_scheme in schemes else 0,
+        format_func=CV_SCHEMES.get,
+        key=f"cv_scheme.{task}",
+        help="Run on the training part only. Group and time-series schemes need a Group or Time order column "
+        "(roles on the Data page).",
+    )
+    evaluation["cv_folds"] = folds.number_input("Folds", 2, 20, spec.evaluation.cv_folds, key="cv_folds")
+    fixed_folds = evaluation["cv_scheme"] in ("group", "time_series")
+    evaluation["cv_repeats"] = 1 if fixed_folds else spec.evaluation.cv_repeats
+    evaluation["cv_repeats"] = repeats.number_input(
+        "Repeats",
+        1,
+        10,
+        evaluation["cv_repeats"],
+        key="cv_repeats",
+        disabled=fixed_folds,
+        help="k-fold again with new shuffles: more scores per model, a steadier mean and a fairer significance test.",
+    )
+    evaluation["test_size"] = test.number_input(
+        "Held-out test share",
+        0.05,
+        0.5,
+        spec.evaluation.test_size,
+        0.05,
+        key="test_size",
+        help="Set aside before anything is fitted, scored once at the end.",
+    )
+
+
 st.subheader("Validation")
 evaluation = spec.evaluation.model_dump()
-scheme_col, folds, repeats = st.columns([2, 1, 1])
-schemes = [key for key in CV_SCHEMES if task == "classification" or key != "stratified"]
-evaluation["cv_scheme"] = scheme_col.selectbox(
-    "Cross-validation",
-    schemes,
-    index=schemes.index(spec.evaluation.cv_scheme) if spec.evaluation.cv_scheme in schemes else 0,
-    format_func=CV_SCHEMES.get,
-    key=f"cv_scheme.{task}",
-    help="Run on the training part only. Group and time-series schemes need a Group or Time order column "
-    "(roles on the Data page).",
-)
-evaluation["cv_folds"] = folds.number_input("Folds", 2, 20, spec.evaluation.cv_folds, key="cv_folds")
-evaluation["cv_repeats"] = repeats.number_input(
-    "Repeats",
-    1,
-    10,
-    spec.evaluation.cv_repeats,
-    key="cv_repeats",
-    disabled=evaluation["cv_scheme"] in ("group", "time_series"),
-    help="k-fold again with new shuffles: more scores per model, a steadier mean and a fairer significance test.",
-)
-if evaluation["cv_scheme"] in ("group", "time_series"):
-    evaluation["cv_repeats"] = 1
-test, seed, metric, average = st.columns(4)
-evaluation["test_size"] = test.slider(
-    "Held-out test share",
-    0.05,
-    0.5,
-    spec.evaluation.test_size,
-    0.05,
-    key="test_size",
-    help="Set aside before anything is fitted, scored once at the end.",
-)
+if task == "clustering":
+    st.caption(
+        "Clustering has no target to validate against: each model groups every row once and is scored on how "
+        "compact and separate its groups are."
+    )
+else:
+    cross_validation(evaluation)
+seed, metric, average = st.columns(3)
 evaluation["seed"] = seed.number_input(
     "Random seed",
     0,
@@ -149,7 +161,6 @@ if task == "classification":
         key="average",
         help="How the per-class scores combine when there are several classes.",
     )
-if task == "classification":
     evaluation["tune_threshold"] = st.checkbox(
         "Tune the decision threshold (two classes)",
         value=spec.evaluation.tune_threshold,

@@ -9,10 +9,40 @@ from pipeline_core.significance import compare_to_best, fold_size_ratio
 from pipeline_core.validation import describe, scheme, split_key
 from storage import repo
 from storage.db import session_scope
-from ui import resources, state
+from ui import clusters, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_runs, run_spec
+
+
+def keep_it(run, spec, results: list, metric: str) -> None:
+    """Save the run as a named pipeline; download the best model (when it can place new rows)."""
+    top = best(results, metric)
+    st.subheader("Keep it")
+    save, download = st.columns(2)
+    with save.form("save_pipeline"):
+        default_name = run.pipeline_name or f"{run.target} from {run.dataset_name}"
+        name = st.text_input("Pipeline name", value=default_name, max_chars=120)
+        if st.form_submit_button("Save pipeline and run", type="primary"):
+            try:
+                with session_scope(resources.engine()) as session:
+                    version = repo.save_pipeline(session, name=name, spec=spec, run_id=run.id)
+            except ValueError as error:
+                st.error(as_markdown(str(error)))
+            else:
+                state.set_run_id(run.id)
+                note = " (a new version of an existing pipeline)" if version.version > 1 else ""
+                st.success(f"Saved as **{as_markdown(version.pipeline_name)}** v{version.version}{note}.")
+    if top is not None and top.artifact_sha256:
+        download.download_button(
+            f"Download the best model ({top.label}, .skops)",
+            data=repo.model_file(resources.store(), top),
+            file_name=f"{top.key}-run{run.id}.skops",
+            mime="application/octet-stream",
+            key="download_best",
+        )
+        download.caption("Load it with scikit-learn, pandas and skops; the **Export** page shows how.")
+
 
 setup("Compare")
 runs, results = pick_runs(key="compare_runs")
@@ -25,6 +55,11 @@ metric = st.selectbox(
     format_func=lambda key: METRICS[key].label,
     key=f"compare_metric.{run.task}",
 )
+if run.task == "clustering":
+    clusters.show(results, metric)
+    if len(runs) == 1:
+        keep_it(run, spec, results, metric)
+    st.stop()
 same_folds = len({(r.dataset_id, split_key(run_spec(r))) for r in runs}) == 1
 st.caption(
     as_markdown(
@@ -137,30 +172,5 @@ if tuned:
         else:
             right.caption("Too few finished candidates, or one setting only, to say which setting mattered.")
 
-if len(runs) > 1:
-    st.stop()
-top = best(results, metric)
-st.subheader("Keep it")
-save, download = st.columns(2)
-with save.form("save_pipeline"):
-    default_name = run.pipeline_name or f"{run.target} from {run.dataset_name}"
-    name = st.text_input("Pipeline name", value=default_name, max_chars=120)
-    if st.form_submit_button("Save pipeline and run", type="primary"):
-        try:
-            with session_scope(resources.engine()) as session:
-                version = repo.save_pipeline(session, name=name, spec=spec, run_id=run.id)
-        except ValueError as error:
-            st.error(as_markdown(str(error)))
-        else:
-            state.set_run_id(run.id)
-            note = " (a new version of an existing pipeline)" if version.version > 1 else ""
-            st.success(f"Saved as **{as_markdown(version.pipeline_name)}** v{version.version}{note}.")
-if top is not None:
-    download.download_button(
-        f"Download the best model ({top.label}, .skops)",
-        data=repo.model_file(resources.store(), top),
-        file_name=f"{top.key}-run{run.id}.skops",
-        mime="application/octet-stream",
-        key="download_best",
-    )
-    download.caption("Load it with scikit-learn, pandas and skops; the **Export** page shows how.")
+if len(runs) == 1:
+    keep_it(run, spec, results, metric)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.dummy import DummyClassifier, DummyRegressor
@@ -27,6 +28,7 @@ from sklearn.experimental import enable_iterative_imputer  # noqa: F401 - makes 
 from sklearn.feature_selection import VarianceThreshold
 from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import KFold
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -64,7 +66,7 @@ from pipeline_core.transformers import (
 # Column groups steps apply to, then "combined": every feature together, after the groups are joined.
 Branch = Literal["numeric", "categorical", "datetime", "text", "combined"]
 BRANCHES: tuple[Branch, ...] = ("numeric", "categorical", "datetime", "text")
-Task = Literal["classification", "regression"]
+Task = Literal["classification", "regression", "clustering"]
 StepCategory = Literal[
     "impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode", "dates", "text", "select", "extract"
 ]
@@ -152,6 +154,7 @@ class StepKind(Kind):
     category: StepCategory
     applies_to: tuple[Branch, ...]  # the first is where the step belongs; dates take numeric steps after date parts
     build: Callable[[dict[str, Any], Task], Any]
+    uses_target: bool = False  # learns from the target, so it cannot serve clustering (which has none)
     renames: bool = False  # replaces its columns with new ones (city → city_Paris, …), so later steps cannot name them
 
 
@@ -237,6 +240,8 @@ _ALPHA = FloatParam(
     help="Larger values shrink coefficients more.",
     space=(0.001, 100.0),
 )
+
+_N_CLUSTERS = IntParam(name="n_clusters", label="Number of groups", default=4, low=2, high=50)
 
 _ADD_INDICATOR = BoolParam(
     name="add_indicator",
@@ -529,6 +534,7 @@ STEPS: dict[str, StepKind] = {
             help="Replaces each category by the target's mean for it, cross-fitted so a row never sees its own "
             "label. Good for many categories.",
             params=(IntParam(name="cv", label="Cross-fitting folds", default=5, low=2, high=10),),
+            uses_target=True,
             build=lambda p, task: TargetEncoder(cv=KFold(p["cv"], shuffle=True, random_state=0)),
         ),
         StepKind(
@@ -567,6 +573,7 @@ STEPS: dict[str, StepKind] = {
                     },
                 ),
             ),
+            uses_target=True,
             build=lambda p, task: UnivariateSelector(k=p["k"], test=p["test"], task=task),
         ),
         StepKind(
@@ -583,6 +590,7 @@ STEPS: dict[str, StepKind] = {
                     choices={"tree": "Tree importance", "l1": "L1 (sparse linear)"},
                 ),
             ),
+            uses_target=True,
             build=lambda p, task: ModelSelector(method=p["method"], task=task),
         ),
         StepKind(
@@ -592,6 +600,7 @@ STEPS: dict[str, StepKind] = {
             applies_to=("combined",),
             help="Drops the weakest features in rounds, keeping the count that cross-validates best. Slow.",
             params=(IntParam(name="min_features", label="Keep at least", default=1, low=1, high=1000),),
+            uses_target=True,
             build=lambda p, task: RecursiveSelector(min_features=p["min_features"], task=task),
         ),
         StepKind(
@@ -937,6 +946,73 @@ MODELS: dict[str, ModelKind] = {
             ),
             build=lambda p, task, seed: ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"], random_state=seed),
         ),
+        ModelKind(
+            key="kmeans",
+            label="k-means",
+            tasks=frozenset({"clustering"}),
+            default_for=frozenset({"clustering"}),
+            help="k round groups around centres. Fast; needs the number of groups and scaled features.",
+            params=(_N_CLUSTERS,),
+            build=lambda p, task, seed: KMeans(n_clusters=p["n_clusters"], n_init="auto", random_state=seed),
+        ),
+        ModelKind(
+            key="gaussian_mixture",
+            label="Gaussian mixture",
+            tasks=frozenset({"clustering"}),
+            default_for=frozenset({"clustering"}),
+            help="Groups as overlapping bell curves of any orientation: softer and more flexible than k-means.",
+            params=(
+                _N_CLUSTERS,
+                ChoiceParam(
+                    name="covariance_type",
+                    label="Group shapes",
+                    default="full",
+                    choices={"full": "Any ellipse", "diag": "Axis-aligned ellipses", "spherical": "Spheres"},
+                ),
+            ),
+            build=lambda p, task, seed: GaussianMixture(
+                n_components=p["n_clusters"], covariance_type=p["covariance_type"], random_state=seed
+            ),
+        ),
+        ModelKind(
+            key="agglomerative",
+            label="Agglomerative (hierarchical)",
+            tasks=frozenset({"clustering"}),
+            help="Merges the closest rows and groups step by step. Cannot place new rows; memory grows with "
+            "the square of the rows.",
+            params=(
+                _N_CLUSTERS,
+                ChoiceParam(
+                    name="linkage",
+                    label="Distance between groups",
+                    default="ward",
+                    choices={"ward": "Ward (least added variance)", "average": "Average", "complete": "Farthest"},
+                ),
+            ),
+            build=lambda p, task, seed: AgglomerativeClustering(n_clusters=p["n_clusters"], linkage=p["linkage"]),
+            time_exponent=2.0,
+        ),
+        ModelKind(
+            key="dbscan",
+            label="DBSCAN",
+            tasks=frozenset({"clustering"}),
+            help="Dense regions become groups, of any shape and number; isolated rows are noise (-1). Cannot "
+            "place new rows.",
+            params=(
+                FloatParam(
+                    name="eps",
+                    label="Neighbourhood radius",
+                    default=0.5,
+                    low=0.001,
+                    high=100.0,
+                    log=True,
+                    help="In the units of the prepared (usually scaled) features.",
+                ),
+                IntParam(name="min_samples", label="Rows to make a dense region", default=5, low=2, high=500),
+            ),
+            build=lambda p, task, seed: DBSCAN(eps=p["eps"], min_samples=p["min_samples"]),
+            time_exponent=2.0,
+        ),
     ]
 }
 
@@ -949,6 +1025,12 @@ def number_repeats(names: list[str]) -> list[str]:
         seen[name] += 1
         unique.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
     return unique
+
+
+def numbered_label(kind_key: str, key: str) -> str:
+    """A model's label, with the number `number_repeats` gave a repeated kind: 'Random forest (2)'."""
+    label = get_model(kind_key).label
+    return label if key == kind_key else f"{label} ({key.rsplit('_', 1)[1]})"
 
 
 def get_step(key: str) -> StepKind:

@@ -371,6 +371,53 @@ def threshold_tradeoff(result) -> go.Figure:
     return figure
 
 
+def cluster_map(result) -> go.Figure:
+    """The rows on the first two principal components of the prepared features, coloured by group."""
+    curves = result.curves
+    points = pd.DataFrame({"x": curves["map_x"], "y": curves["map_y"], "group": curves["map_group"]})
+    figure = go.Figure()
+    for group, rows in points.groupby("group", sort=True):
+        figure.add_scatter(x=rows["x"], y=rows["y"], mode="markers", name=f"group {group}", marker={"size": 5})
+    figure.update_layout(
+        title=f"{result.label}: {len(points):,} rows on the 2-D PCA projection of the prepared features",
+        xaxis_title="First principal component",
+        yaxis_title="Second principal component",
+        height=480,
+        margin=_MARGIN,
+    )
+    return figure
+
+
+def cluster_profile(result) -> go.Figure:
+    """Each group's mean of the numeric columns that differ most between groups, as a share of the
+    column's range across groups, with the group sizes and the described column alongside."""
+    curves = result.curves
+    means = pd.DataFrame(curves["profile_means"], index=curves["groups"], columns=curves["profile_columns"])
+    scaled = (means - means.min()) / (means.max() - means.min()).replace(0, 1)
+    labels = [
+        f"group {group} ({size:,} rows; {curves['described_as']}: {described:.2f})"
+        for group, size, described in zip(curves["groups"], curves["sizes"], curves["described"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=scaled.to_numpy(),
+            x=means.columns,
+            y=labels,
+            customdata=means.to_numpy(),
+            colorscale="Blues",
+            hovertemplate="%{y}<br>%{x}: mean %{customdata:.3g}<extra></extra>",
+            showscale=False,
+        )
+    )
+    figure.update_layout(
+        title=f"{result.label}: what sets each group apart (mean per group; darker is higher)",
+        yaxis={"type": "category", "autorange": "reversed"},
+        height=180 + 40 * len(labels),
+        margin=_MARGIN,
+    )
+    return figure
+
+
 def column_distribution(series: pd.Series, *, numeric: bool, title: str = "") -> go.Figure:
     """A histogram for numbers, the most frequent values for anything else."""
     values = series.dropna()

@@ -43,8 +43,9 @@ def estimate(spec: PipelineSpec, frame) -> Estimate:
     probe = frame.sample(min(PROBE_ROWS, len(frame)), random_state=0)
     X, y = probe[list(schema)], probe[spec.data.target]
     folds = evaluation.cv_folds
-    rows = int(len(frame) * (1 - evaluation.test_size) * (folds - 1) / folds)
-    fits = folds * evaluation.cv_repeats + 1
+    clustering = spec.data.task == "clustering"  # one fit per model on every row
+    rows = len(frame) if clustering else int(len(frame) * (1 - evaluation.test_size) * (folds - 1) / folds)
+    fits = 1 if clustering else folds * evaluation.cv_repeats + 1
     growth = rows / len(probe)
 
     start = time.perf_counter()
@@ -55,7 +56,10 @@ def estimate(spec: PipelineSpec, frame) -> Estimate:
         kind = get_model(model.kind)
         estimator = clone(kind.build(model.params, spec.data.task, evaluation.seed))
         start = time.perf_counter()
-        estimator.fit(prepared, y).predict(prepared)
+        if clustering:
+            estimator.fit_predict(prepared)
+        else:
+            estimator.fit(prepared, y).predict(prepared)
         per_fit = (time.perf_counter() - start) * growth**kind.time_exponent
         per_model[model.kind] = per_fit * fits * _fits_per_search(model, spec.data.task)
     total = (preparation + sum(per_model.values())) / (os.cpu_count() or 1)

@@ -32,7 +32,9 @@ class Metric:
     key: str
     label: str
     task: Task
-    compute: Callable[[Predictions, str], float]  # predictions, and how several classes are averaged
+    # From predictions and how several classes are averaged; None for clustering's metrics, which score
+    # rows and their group labels (see cluster.py).
+    compute: Callable[[Predictions, str], float] | None
     greater_is_better: bool = True
 
 
@@ -71,6 +73,9 @@ METRICS: dict[str, Metric] = {
             lambda p, _: skm.root_mean_squared_error(p.y_true, p.y_pred),
             greater_is_better=False,
         ),
+        Metric("silhouette", "Silhouette", "clustering", None),
+        Metric("calinski_harabasz", "Calinski–Harabasz", "clustering", None),
+        Metric("davies_bouldin", "Davies–Bouldin", "clustering", None, greater_is_better=False),
         Metric(
             "mae",
             "MAE",

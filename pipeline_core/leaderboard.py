@@ -40,6 +40,8 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
     """One row per model: CV 'mean ± std' per metric, held-out test scores, fit time, status."""
     task = METRICS[metric].task
     metrics = [metric] + [m.key for m in METRICS.values() if m.task == task and m.key != metric]
+    if task == "clustering":
+        return _cluster_board(results, metrics)
     rows = []
     for rank, result in enumerate(ranked(results, metric), start=1):
         row = {
@@ -54,5 +56,17 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
             row[f"Test {METRICS[key].label}"] = float("nan") if value is None else value
         row["Fit time (s)"] = result.fit_seconds
         row["Predict time (s)"] = result.predict_seconds
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cluster_board(results: list, metrics: list[str]) -> pd.DataFrame:
+    """Clustering has no folds: each score is one number, on every row (a sample for the silhouette)."""
+    rows = []
+    for rank, result in enumerate(ranked(results, metrics[0]), start=1):
+        row = {"#": str(rank) if result.status == "succeeded" else "–", "Model": result.label, "Status": result.status}
+        row |= {METRICS[key].label: cv_mean(result, key) for key in metrics}
+        row["Groups"] = len(result.curves.get("groups", []))
+        row["Fit time (s)"] = result.fit_seconds
         rows.append(row)
     return pd.DataFrame(rows)

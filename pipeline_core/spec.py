@@ -202,6 +202,10 @@ class PipelineSpec(_Strict):
             for step in self.preprocessing.for_type(branch):
                 if branch not in get_step(step.kind).applies_to:
                     raise ValueError(f"step {step.kind!r} does not apply to {branch} columns")
+                if self.data.task == "clustering" and get_step(step.kind).uses_target:
+                    raise ValueError(
+                        f"{get_step(step.kind).label} learns from the target; clustering forms groups without one"
+                    )
                 if branch == "combined" and step.columns:
                     raise ValueError(f"step {step.kind!r} runs on all features together and cannot name columns")
         return self
@@ -216,6 +220,8 @@ class PipelineSpec(_Strict):
                 f"{CV_SCHEMES[scheme].split(':')[0]} needs exactly one column with the role '{needed[1]}' "
                 "(set it on the Data page)"
             )
+        if self.data.task == "clustering" and (self.evaluation.tune_threshold or any(m.tuning for m in self.models)):
+            raise ValueError("clustering has no target to tune settings or thresholds against")
         if self.evaluation.tune_threshold:
             metric = self.evaluation.primary_metric or "balanced_accuracy"
             if self.data.task != "classification" or metric == "roc_auc":

@@ -31,7 +31,8 @@ from threadpoolctl import threadpool_limits
 
 from pipeline_core import validation
 from pipeline_core.build import build_preparation, build_preprocessor, feature_schema
-from pipeline_core.catalog import get_model, number_repeats
+from pipeline_core.catalog import get_model, number_repeats, numbered_label
+from pipeline_core.cluster import cluster
 from pipeline_core.columns import ColumnType, read_as
 from pipeline_core.errors import DataError
 from pipeline_core.evaluate import METRICS, Predictions, curve_data, default_primary_metric, predict, score_all
@@ -177,12 +178,14 @@ def check_target(spec: PipelineSpec, y: pd.Series) -> None:
     """Raise DataError, in plain words, when this target cannot be learned as the spec asks."""
     name, task, folds = y.name, spec.data.task, spec.evaluation.cv_folds
     missing = int(y.isna().sum())
-    if missing:
+    if missing and task != "clustering":
         raise DataError(
             f"The target '{name}' has {missing} missing value(s). Drop those rows (Data page) or pick another target."
         )
     if len(y) < MIN_ROWS:
         raise DataError(f"Only {len(y)} rows to learn from; at least {MIN_ROWS} are needed.")
+    if task == "clustering":  # the target only describes the groups afterwards
+        return
     if task == "regression" and not (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)):
         raise DataError(
             f"Regression needs a numeric target, but '{name}' holds values such as '{y.iloc[0]}'. "
@@ -245,6 +248,8 @@ def train(
     """
     observer = observer or _SilentObserver()
     frame, schema = check_trainable(spec, frame)
+    if spec.data.task == "clustering":
+        return cluster(spec, frame, schema, observer, n_jobs)
     train_rows, test_rows, folds = validation.split(spec, frame)
     X, y = frame[list(schema)], frame[spec.data.target]
     X_train, y_train, X_test, y_test = X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows]
@@ -252,7 +257,9 @@ def train(
     models = [ModelSpec(kind="dummy")] + [m for m in spec.models if m.kind != "dummy"]
     keys = number_repeats([m.kind for m in models])
     results = {
-        key: TrainedModel(key=key, kind=m.kind, label=_label(m, key), is_baseline=get_model(m.kind).is_baseline)
+        key: TrainedModel(
+            key=key, kind=m.kind, label=numbered_label(m.kind, key), is_baseline=get_model(m.kind).is_baseline
+        )
         for key, m in zip(keys, models, strict=True)
     }
     estimators = {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
@@ -467,11 +474,6 @@ def _estimator(spec: PipelineSpec, model: ModelSpec):
 def _label_metric(y_true, y_pred, *, metric: str, average: str) -> float:
     """A ranking metric computed from labels, as scikit-learn's threshold search scores each threshold."""
     return METRICS[metric].compute(Predictions(np.asarray(y_true), np.asarray(y_pred)), average)
-
-
-def _label(model: ModelSpec, key: str) -> str:
-    label = get_model(model.kind).label
-    return label if key == model.kind else f"{label} ({key.rsplit('_', 1)[1]})"
 
 
 def _first_line(message: str, limit: int = 300) -> str:

@@ -74,3 +74,18 @@ def test_threshold_tuning_is_switched_on_for_two_classes_and_its_trade_off_is_dr
     open_page(app, "4_Compare")
     chart = next(chart for chart in app.get("plotly_chart") if chart.key == "threshold_chart")
     assert "tuned 0." in chart.proto.spec and "default 0.5" in chart.proto.spec
+
+
+def test_clustering_groups_the_rows_and_describes_each_group(app):
+    load_sample(app, "customer_churn")
+    app.radio(key=next(r.key for r in app.radio if r.key.startswith("task."))).set_value("clustering").run()
+    assert "is left out and describes the groups afterwards" in app.success[0].value
+    open_page(app, "3_Train")
+    assert app.multiselect(key="models.clustering").value == ["kmeans", "gaussian_mixture"]
+    train_and_wait(app)
+    open_page(app, "4_Compare")
+    board = app.dataframe[0].value
+    assert {"Silhouette", "Davies–Bouldin", "Calinski–Harabasz", "Groups"} <= set(board.columns)
+    charts = {chart.key: chart.proto.spec for chart in app.get("plotly_chart")}
+    assert "2-D PCA projection" in charts["cluster_map"] and "share churn = yes" in charts["cluster_profile"]
+    assert not app.exception
