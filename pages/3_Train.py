@@ -115,6 +115,13 @@ def cross_validation(evaluation: dict) -> None:
         disabled=fixed_folds,
         help="k-fold again with new shuffles: more scores per model, a steadier mean and a fairer significance test.",
     )
+    evaluation["learning_curve"] = st.checkbox(
+        "Draw learning curves",
+        value=spec.evaluation.learning_curve,
+        key="learning_curve",
+        help="Refit each model on 10–100% of the training rows and score it on the held-out rows: does more data "
+        "help? Costs about two more fits per model.",
+    )
     evaluation["test_size"] = test.number_input(
         "Held-out test share",
         0.05,

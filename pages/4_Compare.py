@@ -111,7 +111,15 @@ with scores:
     left, right = st.columns(2)
     left.plotly_chart(charts.metric_bars(results, metric), key="metric_bars")
     right.plotly_chart(charts.fold_scores(results, metric), key="fold_scores")
-    st.plotly_chart(charts.score_vs_fit_time(results, metric), key="score_vs_time")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.score_vs_fit_time(results, metric), key="score_vs_time")
+    if any(r.curves.get("learning_rows") for r in results):
+        learning_metric = run.primary_metric or metric  # the curves were scored by the run's ranking metric
+        right.plotly_chart(charts.learning_curves(results, learning_metric), key="learning_curves")
+    else:
+        right.caption(
+            "Learning curves: switch them on under Validation on the Train page (about two more fits per model)."
+        )
 with curves:
     left, right = st.columns(2)
     if run.task == "classification":

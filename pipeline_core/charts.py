@@ -418,6 +418,35 @@ def cluster_profile(result) -> go.Figure:
     return figure
 
 
+def learning_curves(results: list, metric: str) -> go.Figure:
+    """Score against training rows: on the held-out test rows (solid) and on the rows fitted (dotted).
+    A gap that stays wide wants more data or a simpler model; curves that meet low want a richer one."""
+    figure = go.Figure()
+    for result in results:
+        if result.status != "succeeded" or result.is_baseline or not result.curves.get("learning_rows"):
+            continue
+        color = _color(results, result)
+        rows = result.curves["learning_rows"]
+        figure.add_scatter(
+            x=rows, y=result.curves["learning_test"], name=f"{result.label}: test", line={"color": color}
+        )
+        figure.add_scatter(
+            x=rows,
+            y=result.curves["learning_train"],
+            name=f"{result.label}: fitted rows",
+            line={"color": color, "dash": "dot"},
+        )
+    figure.update_layout(
+        title=f"Learning curves: {METRICS[metric].label} by training rows",
+        xaxis_title="Training rows",
+        yaxis_title=METRICS[metric].label,
+        height=460,
+        margin=_MARGIN,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return figure
+
+
 def column_distribution(series: pd.Series, *, numeric: bool, title: str = "") -> go.Figure:
     """A histogram for numbers, the most frequent values for anything else."""
     values = series.dropna()

@@ -173,6 +173,9 @@ class EvaluationSpec(_Strict):
     average: Literal["macro", "weighted", "micro"] = Field(
         default="macro", description="how precision, recall and F1 combine the classes"
     )
+    learning_curve: bool = Field(
+        default=False, description="refit each model on growing shares of the training part to draw learning curves"
+    )
     tune_threshold: bool = Field(
         default=False, description="two classes: pick each classifier's decision threshold for the ranking metric"
     )

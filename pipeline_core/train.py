@@ -309,10 +309,14 @@ def _fit_models(spec, results, estimators, prepared, progress: _Progress, n_jobs
     pending = {key: len(prepared) for key in results}
     fold_outcomes: dict[str, list[_Outcome]] = defaultdict(list)
     status = "succeeded"
-    metric = spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
+    scoring = _Scoring(
+        task=spec.data.task,
+        metric=spec.evaluation.primary_metric or default_primary_metric(spec.data.task),
+        average=spec.evaluation.average,
+        learning_curve=spec.evaluation.learning_curve,
+    )
     outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
-        delayed(_fit_model)(spec.data.task, spec.evaluation.average, metric, key, estimators[key], fold, threads)
-        for key, fold in jobs
+        delayed(_fit_model)(scoring, key, estimators[key], fold, threads) for key, fold in jobs
     )
     try:
         for outcome in outcomes:
@@ -373,7 +377,17 @@ def _prepare_fold(preparation, X_train, y_train, X_test, y_test, split, index, f
     return fold
 
 
-def _fit_model(task, average, metric, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
+@dataclass(frozen=True)
+class _Scoring:
+    """How every fit of a run is scored, and what its final fits add."""
+
+    task: str
+    metric: str
+    average: str
+    learning_curve: bool
+
+
+def _fit_model(scoring: _Scoring, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
     """Fit one model on a prepared fold and score it on the fold's validation (or test) rows."""
     outcome = _Outcome(key, None if fold.is_final else fold.index)
     if fold.error:
@@ -392,20 +406,46 @@ def _fit_model(task, average, metric, key, estimator, fold: _PreparedFold, threa
     except Exception as error:  # noqa: BLE001 - any estimator failure fails this model only
         outcome.error = _first_line(f"{type(error).__name__}: {error}")
         return outcome
-    outcome.scores = score_all(task, predictions, average)
+    outcome.scores = score_all(scoring.task, predictions, scoring.average)
     if fold.is_final:
-        fitted = _shippable(fitted, outcome, X_fit, fold.y_fit)
-        pipeline = Pipeline([*fold.preparation.steps, ("model", fitted)])
-        outcome.curves |= curve_data(task, predictions)
+        plain, threshold = _unwrap(fitted, outcome)
+        shipped = plain
+        if threshold is not None:  # frozen: the fitted model is kept, only the threshold is set around it
+            shipped = FixedThresholdClassifier(FrozenEstimator(plain), threshold=threshold).fit(X_fit, fold.y_fit)
+        pipeline = Pipeline([*fold.preparation.steps, ("model", shipped)])
+        outcome.curves |= curve_data(scoring.task, predictions)
         outcome.model_file = dump_model(pipeline)
         with threadpool_limits(limits=threads):
-            outcome.curves |= _importance(pipeline, fold.X_test, fold.y_eval[: len(fold.X_test)], metric, average)
+            y_test = fold.y_eval[: len(fold.X_test)]
+            outcome.curves |= _importance(pipeline, fold.X_test, y_test, scoring.metric, scoring.average)
+            if scoring.learning_curve:
+                outcome.curves |= _learning_curve(plain, X_fit, fold.y_fit, X_eval, fold.y_eval, scoring)
     return outcome
 
 
-def _shippable(fitted, outcome: _Outcome, X_fit, y_fit):
-    """The fitted model as it is exported: a search gives way to the plain model it chose (noting what it
-    tried), and a tuned threshold is kept around it."""
+LEARNING_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+def _learning_curve(model, X_fit, y_fit, X_test, y_test, scoring: _Scoring) -> dict[str, list]:
+    """The model refitted on growing shares of the training part (the earliest rows first, which for a
+    time-series split are the oldest), scored on those rows and on the held-out test rows."""
+    metric = METRICS[scoring.metric]
+    sizes, on_train, on_test = [], [], []
+    for share in LEARNING_SHARES:
+        n = max(int(share * len(y_fit)), 10)
+        try:
+            fitted = clone(model).fit(X_fit[:n], y_fit[:n])
+        except ValueError:  # too few rows of some class in a small share
+            continue
+        sizes.append(n)
+        on_train.append(metric.compute(predict(fitted, X_fit[:n], y_fit[:n]), scoring.average))
+        on_test.append(metric.compute(predict(fitted, X_test, y_test), scoring.average))
+    return {"learning_rows": sizes, "learning_train": on_train, "learning_test": on_test}
+
+
+def _unwrap(fitted, outcome: _Outcome) -> tuple[Any, float | None]:
+    """The plain fitted model inside any search, and the tuned threshold if there is one; what the searches
+    tried and chose is noted on the outcome. The plain model is what is exported."""
     threshold = None
     if isinstance(fitted, TunedThresholdClassifierCV):
         threshold, fitted = fitted.best_threshold_, fitted.estimator_
@@ -413,9 +453,7 @@ def _shippable(fitted, outcome: _Outcome, X_fit, y_fit):
     if isinstance(fitted, TunedModel):
         outcome.curves["tuning"] = _tuning_summary(fitted)
         fitted = fitted.best_model_
-    if threshold is None:
-        return fitted
-    return FixedThresholdClassifier(FrozenEstimator(fitted), threshold=threshold).fit(X_fit, y_fit)
+    return fitted, threshold
 
 
 def _tuning_summary(search: TunedModel) -> dict[str, Any]:

@@ -254,3 +254,16 @@ def test_threshold_tuning_is_refused_for_several_classes_or_a_threshold_free_met
         train(PipelineSpec.from_dict(spec.model_dump() | {"evaluation": evaluation}), iris)
     with pytest.raises(SpecError, match="ROC AUC does not"):
         PipelineSpec.from_dict(spec.model_dump() | {"evaluation": evaluation | {"primary_metric": "roc_auc"}})
+
+
+def test_learning_curves_refit_on_growing_shares_of_the_training_rows(churn):
+    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}])
+    spec = PipelineSpec.from_dict(
+        spec.model_dump() | {"evaluation": spec.evaluation.model_dump() | {"learning_curve": True}}
+    )
+    result = train(spec, churn)
+    logistic = result.models[1]
+    assert logistic.curves["learning_rows"] == [24, 60, 120, 180, 240]
+    assert len(logistic.curves["learning_test"]) == 5
+    # fitted on every training row, the last point is the test score itself
+    assert logistic.curves["learning_test"][-1] == pytest.approx(logistic.test_scores["balanced_accuracy"])

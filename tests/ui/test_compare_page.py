@@ -64,16 +64,18 @@ def test_a_tuned_model_shows_its_search_and_is_scored_by_nested_cross_validation
     assert "nested cross-validation" in " ".join(c.value for c in app.caption)
 
 
-def test_threshold_tuning_is_switched_on_for_two_classes_and_its_trade_off_is_drawn(app):
+def test_threshold_tuning_and_learning_curves_are_switched_on_and_drawn(app):
     load_sample(app, "customer_churn")
     open_page(app, "3_Train")
     app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
     app.checkbox(key="tune_threshold").check().run()
+    app.checkbox(key="learning_curve").check().run()
     assert app.session_state["draft_spec"].evaluation.tune_threshold
     train_and_wait(app)
     open_page(app, "4_Compare")
-    chart = next(chart for chart in app.get("plotly_chart") if chart.key == "threshold_chart")
-    assert "tuned 0." in chart.proto.spec and "default 0.5" in chart.proto.spec
+    charts = {chart.key: chart.proto.spec for chart in app.get("plotly_chart")}
+    assert "tuned 0." in charts["threshold_chart"] and "default 0.5" in charts["threshold_chart"]
+    assert "Logistic regression: test" in charts["learning_curves"]
 
 
 def test_clustering_groups_the_rows_and_describes_each_group(app):
