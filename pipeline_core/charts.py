@@ -379,7 +379,7 @@ def cluster_map(result) -> go.Figure:
     for group, rows in points.groupby("group", sort=True):
         figure.add_scatter(x=rows["x"], y=rows["y"], mode="markers", name=f"group {group}", marker={"size": 5})
     figure.update_layout(
-        title=f"{result.label}: {len(points):,} rows on the 2-D PCA projection of the prepared features",
+        title=f"{result.label}: the groups on a 2-D PCA projection ({len(points):,} rows)",
         xaxis_title="First principal component",
         yaxis_title="Second principal component",
         height=480,
@@ -410,7 +410,7 @@ def cluster_profile(result) -> go.Figure:
         )
     )
     figure.update_layout(
-        title=f"{result.label}: what sets each group apart (mean per group; darker is higher)",
+        title=f"{result.label}: what sets each group apart (darker: higher mean)",
         yaxis={"type": "category", "autorange": "reversed"},
         height=180 + 40 * len(labels),
         margin=_MARGIN,

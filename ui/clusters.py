@@ -29,8 +29,7 @@ def show(results: list, metric: str) -> None:
         format_func=lambda r: r.label,
         key="cluster_model",
     )
-    left, right = st.columns(2)
-    left.plotly_chart(charts.cluster_map(chosen), key="cluster_map")
-    right.plotly_chart(charts.cluster_profile(chosen), key="cluster_profile")
+    st.plotly_chart(charts.cluster_map(chosen), key="cluster_map")
+    st.plotly_chart(charts.cluster_profile(chosen), key="cluster_profile")
     if not chosen.artifact_sha256:
         st.caption(f"{chosen.label} cannot place new rows in its groups, so it has no model file to export.")

@@ -15,7 +15,7 @@ def param_inputs(
     starting from `values`; return the chosen values (an unshown parameter keeps its value)."""
     shown = [param for param in kind.params if param.only_for in (None, task) and param.name not in skip]
     if not shown:
-        st.caption("No settings.")
+        st.caption("Every setting is searched." if skip else "No settings.")
     chosen = {param.name: values.get(param.name, param.default) for param in kind.params}
     return chosen | {param.name: _input(param, chosen[param.name], f"{key}.{param.name}") for param in shown}
 
