@@ -364,8 +364,9 @@ def _prepare_fold(preparation, X_train, y_train, X_test, y_test, split, index, f
     fold = _PreparedFold(index, split is None, y_fit.to_numpy(), y_eval.to_numpy())
     try:
         with threadpool_limits(limits=threads):
-            fitted = clone(preparation).fit(X_fit, y_fit)
-            fit_out, eval_out = fitted.transform(X_fit), fitted.transform(X_eval)
+            fitted = clone(preparation)
+            # fit_transform, not fit then transform: the target encoder cross-fits its training rows only there
+            fit_out, eval_out = fitted.fit_transform(X_fit, y_fit), fitted.transform(X_eval)
     except Exception as error:  # noqa: BLE001 - a step that cannot fit this fold fails every model on it
         fold.error = _first_line(f"Preparation failed: {type(error).__name__}: {error}")
         return fold

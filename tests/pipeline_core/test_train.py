@@ -148,15 +148,25 @@ def test_everything_fitted_lives_inside_the_one_pipeline(churn):
     assert [name for name, _ in numeric.steps] == ["numeric_imputer", "standard_scaler"]
 
 
-def test_cv_scores_equal_scikit_learns_own_cross_validation_of_the_whole_pipeline(churn):
-    """Preparation is refit inside every fold: exactly what cross_val_score does with the pipeline."""
-    spec = _spec("churn", "classification", [{"kind": "logistic_regression"}])
-    ours = next(m for m in train(spec, churn).models if m.key == "logistic_regression").cv_scores
+@pytest.mark.parametrize(
+    "categorical",
+    [None, [{"kind": "categorical_imputer"}, {"kind": "target_encoder"}]],
+    ids=["default", "target_encoding"],
+)
+def test_cv_scores_equal_scikit_learns_own_cross_validation_of_the_whole_pipeline(churn, categorical):
+    """Preparation is refit inside every fold (a target encoder cross-fitting its training rows): exactly
+    what cross_val_score does with the whole pipeline, though each fold's preparation is shared by models."""
+    spec = _spec("churn", "classification", [{"kind": "random_forest", "params": {"n_estimators": 30}}])
+    if categorical:
+        spec = PipelineSpec.from_dict(
+            spec.model_dump() | {"preprocessing": spec.preprocessing.model_dump() | {"categorical": categorical}}
+        )
+    ours = next(m for m in train(spec, churn).models if m.key == "random_forest").cv_scores
     schema = feature_schema(spec, churn)
     X_train, _, y_train, _ = train_test_split(
         churn[list(schema)], churn["churn"], test_size=0.2, random_state=42, stratify=churn["churn"]
     )
-    pipeline = build_pipeline(spec, churn, ModelSpec(kind="logistic_regression"))
+    pipeline = build_pipeline(spec, churn, spec.models[0])
     folds = StratifiedKFold(5, shuffle=True, random_state=42)
     theirs = cross_val_score(pipeline, X_train, y_train, cv=folds, scoring="balanced_accuracy")
     assert ours["balanced_accuracy"] == pytest.approx(theirs.tolist())
