@@ -70,6 +70,9 @@ st.caption(
 for cancelled in [r for r in runs if r.status == "cancelled"]:
     st.warning(f"Run {cancelled.id} was cancelled: only the models that finished are shown.")
 
+if not results:
+    st.info("No model of this run finished: it was cancelled or stopped before the first one. Pick another run.")
+    st.stop()
 board = leaderboard(results, metric)
 st.dataframe(
     board,
@@ -103,7 +106,7 @@ with_thresholds = [
     r for r in results if r.status == "succeeded" and not r.is_baseline and r.curves.get("threshold_threshold")
 ]
 tab_names = ["Scores", "Curves", "Confusion", "Importance", "Threshold", "Tuning"]
-shown = [bool(results), True, True, True, bool(with_thresholds), bool(tuned)]
+shown = [True, True, True, True, bool(with_thresholds), bool(tuned)]
 scores, curves, confusion, importance, *optional = st.tabs([n for n, on in zip(tab_names, shown, strict=True) if on])
 threshold_tab = optional.pop(0) if with_thresholds else None
 tuning_tab = optional
@@ -141,7 +144,7 @@ with confusion:
         normalised = scale.toggle("Share of each true class", key="confusion_normalised")
         st.plotly_chart(charts.confusion_matrix(chosen, normalised=normalised), key="confusion_chart")
 with importance:
-    explained = [r for r in succeeded if r.curves.get("importance_features")]
+    explained = [r for r in succeeded if r.curves.get("importance_metric")]
     if explained:
         chosen = st.selectbox(
             "Model",
@@ -150,7 +153,7 @@ with importance:
             format_func=lambda r: r.label,
             key="importance_model",
         )
-        st.plotly_chart(charts.permutation_importance_bars(chosen, metric), key="importance_chart")
+        st.plotly_chart(charts.permutation_importance_bars(chosen), key="importance_chart")
 
 if threshold_tab is not None:
     with threshold_tab:

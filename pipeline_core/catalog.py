@@ -143,7 +143,9 @@ class Kind:
             except ValueError as error:
                 raise SpecError(f"Search range of '{name}': {error}") from error
             numeric = not isinstance(param, ChoiceParam)
-            if not values or (numeric and (len(values) != 2 or values[0] > values[1])):
+            if not values:
+                raise SpecError(f"The search of '{name}' of {self.label} needs at least one value to try.")
+            if numeric and (len(values) != 2 or values[0] > values[1]):
                 raise SpecError(f"The search range of '{name}' of {self.label} must be [low, high] with low ≤ high.")
             narrowed[name] = values
         return narrowed

@@ -216,9 +216,10 @@ def confusion_matrix(result, *, normalised: bool) -> go.Figure:
     return figure
 
 
-def permutation_importance_bars(result, metric: str, *, top: int = 20) -> go.Figure:
-    """How much the metric drops on the held-out rows when each column is shuffled, largest first."""
+def permutation_importance_bars(result, *, top: int = 20) -> go.Figure:
+    """How much the run's ranking metric drops on the held-out rows when each column is shuffled."""
     curves = result.curves
+    metric = curves["importance_metric"]
     order = np.argsort(curves["importance_mean"])[::-1][:top]
     figure = go.Figure(
         go.Bar(
@@ -293,7 +294,7 @@ def tuning_history(result) -> go.Figure:
     """Each candidate's inner-CV score (in the metric the search ranked by) in the order tried, with the
     best so far as a line."""
     trials, metric = result.curves["tuning"]["trials"], result.curves["tuning"]["metric"]
-    sign = 1 if METRICS[metric].greater_is_better else -1
+    sign = METRICS[metric].sign
     numbers = [i + 1 for i, t in enumerate(trials) if t["score"] is not None]
     scores = [t["score"] for t in trials if t["score"] is not None]
     best_so_far = [sign * max(sign * s for s in scores[: i + 1]) for i in range(len(scores))]

@@ -43,7 +43,7 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
     prepared_pipeline = build_preparation(spec, frame)
     prepared = np.asarray(prepared_pipeline.fit_transform(X), dtype=float)
     sample = np.random.default_rng(seed).permutation(len(prepared))[: max(SCORE_ROWS, MAP_POINTS)]
-    projection = PCA(2, random_state=seed).fit(prepared).transform(prepared[sample[:MAP_POINTS]])
+    projection = _map(prepared, sample[:MAP_POINTS], seed)
     observer.on_start(len(frame), 0)
     keys = number_repeats([m.kind for m in spec.models])
     n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(keys)))
@@ -75,6 +75,12 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
                 break
     primary = spec.evaluation.primary_metric or default_primary_metric("clustering")
     return TrainResult(status, primary, sorted(results, key=lambda r: keys.index(r.key)), len(frame), 0)
+
+
+def _map(prepared: np.ndarray, shown: np.ndarray, seed: int) -> np.ndarray:
+    """The shown rows on the first two principal components (one feature: itself, on a flat line)."""
+    components = PCA(min(2, prepared.shape[1]), random_state=seed).fit(prepared).transform(prepared[shown])
+    return components if components.shape[1] == 2 else np.column_stack([components, np.zeros(len(shown))])
 
 
 def _fit_one(key: str, model, prepared: np.ndarray, threads: int):

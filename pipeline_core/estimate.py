@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sklearn.base import clone
 
 from pipeline_core.build import build_preparation
-from pipeline_core.catalog import get_model
+from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.spec import ModelSpec, PipelineSpec
-from pipeline_core.train import check_trainable
+from pipeline_core.train import LEARNING_SHARES, check_trainable
 from pipeline_core.tuning import candidates_for
 
 PROBE_ROWS = 400
@@ -21,7 +21,7 @@ class Estimate:
     seconds: float
     rows_per_fit: int
     fits: int  # per model: every fold of every repeat, plus the final fit
-    per_model: dict[str, float]  # model kind → estimated seconds of all its fits, before sharing the cores
+    per_model: dict[str, float]  # model key → estimated seconds of all its fits, before sharing the cores
 
     def describe(self) -> str:
         cores = os.cpu_count() or 1
@@ -52,7 +52,7 @@ def estimate(spec: PipelineSpec, frame) -> Estimate:
     prepared = build_preparation(spec, frame).fit_transform(X, y)
     preparation = (time.perf_counter() - start) * growth * fits
     per_model = {}
-    for model in spec.models:
+    for key, model in zip(number_repeats([m.kind for m in spec.models]), spec.models, strict=True):
         kind = get_model(model.kind)
         estimator = clone(kind.build(model.params, spec.data.task, evaluation.seed))
         start = time.perf_counter()
@@ -61,18 +61,26 @@ def estimate(spec: PipelineSpec, frame) -> Estimate:
         else:
             estimator.fit(prepared, y).predict(prepared)
         per_fit = (time.perf_counter() - start) * growth**kind.time_exponent
-        per_model[model.kind] = per_fit * fits * _fits_per_search(model, spec.data.task)
+        per_model[key] = per_fit * (fits * _fits_per_search(model, spec) + _extra_final_fits(spec))
     total = (preparation + sum(per_model.values())) / (os.cpu_count() or 1)
     return Estimate(total, rows, fits, per_model)
 
 
-def _fits_per_search(model: ModelSpec, task: str) -> int:
-    """A tuned model fits every candidate on every inner fold, then the best once more."""
-    if model.tuning is None:
-        return 1
-    tuning = model.tuning.model_dump()
-    candidates = len(candidates_for(model.kind, tuning, 0, task)) if tuning["method"] == "grid" else tuning["trials"]
-    return candidates * tuning["inner_folds"] + 1
+def _fits_per_search(model: ModelSpec, spec: PipelineSpec) -> int:
+    """The fits behind one of a model's fits: a tuned model fits every candidate on every inner fold and
+    the best once more; threshold tuning fits the model on 5 inner folds and once more."""
+    fits = 1
+    if model.tuning is not None:
+        tuning = model.tuning.model_dump()
+        grid = tuning["method"] == "grid"
+        candidates = len(candidates_for(model.kind, tuning, 0, spec.data.task)) if grid else tuning["trials"]
+        fits = candidates * tuning["inner_folds"] + 1
+    return fits * 6 if spec.evaluation.tune_threshold else fits
+
+
+def _extra_final_fits(spec: PipelineSpec) -> float:
+    """Learning curves refit the final model on growing shares of its rows."""
+    return sum(LEARNING_SHARES) if spec.evaluation.learning_curve else 0.0
 
 
 def duration(seconds: float) -> str:

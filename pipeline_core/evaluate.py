@@ -37,6 +37,11 @@ class Metric:
     compute: Callable[[Predictions, str], float] | None
     greater_is_better: bool = True
 
+    @property
+    def sign(self) -> int:
+        """+1 or -1: a score times this is greater when better, as searches and rankings want."""
+        return 1 if self.greater_is_better else -1
+
 
 def _roc_auc(p: Predictions, average: str) -> float:
     if p.proba is None:

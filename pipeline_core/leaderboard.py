@@ -24,7 +24,7 @@ def cv_std(result, metric: str) -> float:
 
 def ranked(results: list, metric: str) -> list:
     """Succeeded models best first by CV mean of `metric`; the rest after, in their order."""
-    sign = 1 if METRICS[metric].greater_is_better else -1
+    sign = METRICS[metric].sign
     scored = [r for r in results if r.status == "succeeded" and not math.isnan(cv_mean(r, metric))]
     scored.sort(key=lambda r: -sign * cv_mean(r, metric))
     return scored + [r for r in results if r not in scored]

@@ -60,7 +60,7 @@ def compare_to_best(results: list, metric: str, ratio: float) -> list[Difference
     top = best(results, metric)
     if top is None:
         return []
-    sign = 1 if METRICS[metric].greater_is_better else -1
+    sign = METRICS[metric].sign
     label = METRICS[metric].label
     differences = []
     for other in results:

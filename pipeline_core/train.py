@@ -25,7 +25,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import make_scorer
-from sklearn.model_selection import FixedThresholdClassifier, StratifiedKFold, TunedThresholdClassifierCV
+from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -38,7 +38,7 @@ from pipeline_core.errors import DataError
 from pipeline_core.evaluate import METRICS, Predictions, curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
-from pipeline_core.tuning import TunedModel, parameter_importance
+from pipeline_core.tuning import TunedModel, inner_folds, parameter_importance
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
@@ -389,7 +389,8 @@ class _Scoring:
 
 
 def _fit_model(scoring: _Scoring, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
-    """Fit one model on a prepared fold and score it on the fold's validation (or test) rows."""
+    """Fit one model on a prepared fold and score it on the fold's validation (or test) rows; on the final
+    fold also keep what the Compare page draws and the model file. Any failure fails this model only."""
     outcome = _Outcome(key, None if fold.is_final else fold.index)
     if fold.error:
         outcome.error = fold.error
@@ -404,24 +405,28 @@ def _fit_model(scoring: _Scoring, key, estimator, fold: _PreparedFold, threads) 
             start = time.perf_counter()
             predictions = predict(fitted, X_eval, fold.y_eval)
             outcome.predict_seconds = time.perf_counter() - start
+            outcome.scores = score_all(scoring.task, predictions, scoring.average)
+            if fold.is_final:
+                _keep_final(outcome, fitted, predictions, fold, X_fit, X_eval, scoring)
     except Exception as error:  # noqa: BLE001 - any estimator failure fails this model only
         outcome.error = _first_line(f"{type(error).__name__}: {error}")
-        return outcome
-    outcome.scores = score_all(scoring.task, predictions, scoring.average)
-    if fold.is_final:
-        plain, threshold = _unwrap(fitted, outcome)
-        shipped = plain
-        if threshold is not None:  # frozen: the fitted model is kept, only the threshold is set around it
-            shipped = FixedThresholdClassifier(FrozenEstimator(plain), threshold=threshold).fit(X_fit, fold.y_fit)
-        pipeline = Pipeline([*fold.preparation.steps, ("model", shipped)])
-        outcome.curves |= curve_data(scoring.task, predictions)
-        outcome.model_file = dump_model(pipeline)
-        with threadpool_limits(limits=threads):
-            y_test = fold.y_eval[: len(fold.X_test)]
-            outcome.curves |= _importance(pipeline, fold.X_test, y_test, scoring.metric, scoring.average)
-            if scoring.learning_curve:
-                outcome.curves |= _learning_curve(plain, X_fit, fold.y_fit, X_eval, fold.y_eval, scoring)
     return outcome
+
+
+def _keep_final(outcome: _Outcome, fitted, predictions, fold: _PreparedFold, X_fit, X_eval, scoring) -> None:
+    """The model as exported (preparation and plain model), its test curves, permutation importance and,
+    when asked, its learning curve."""
+    plain, threshold = _unwrap(fitted, outcome)
+    shipped = plain
+    if threshold is not None:  # frozen: the fitted model is kept, only the threshold is set around it
+        shipped = FixedThresholdClassifier(FrozenEstimator(plain), threshold=threshold).fit(X_fit, fold.y_fit)
+    pipeline = Pipeline([*fold.preparation.steps, ("model", shipped)])
+    outcome.curves |= curve_data(scoring.task, predictions)
+    outcome.model_file = dump_model(pipeline)
+    y_test = fold.y_eval[: len(fold.X_test)]
+    outcome.curves |= _importance(pipeline, fold.X_test, y_test, scoring.metric, scoring.average)
+    if scoring.learning_curve:
+        outcome.curves |= _learning_curve(plain, X_fit, fold.y_fit, X_eval, fold.y_eval, scoring)
 
 
 LEARNING_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
@@ -436,11 +441,13 @@ def _learning_curve(model, X_fit, y_fit, X_test, y_test, scoring: _Scoring) -> d
         n = max(int(share * len(y_fit)), 10)
         try:
             fitted = clone(model).fit(X_fit[:n], y_fit[:n])
-        except ValueError:  # too few rows of some class in a small share
+            train_score = metric.compute(predict(fitted, X_fit[:n], y_fit[:n]), scoring.average)
+            test_score = metric.compute(predict(fitted, X_test, y_test), scoring.average)
+        except ValueError:  # a share too small for this model (one class, fewer rows than neighbours)
             continue
         sizes.append(n)
-        on_train.append(metric.compute(predict(fitted, X_fit[:n], y_fit[:n]), scoring.average))
-        on_test.append(metric.compute(predict(fitted, X_test, y_test), scoring.average))
+        on_train.append(train_score)
+        on_test.append(test_score)
     return {"learning_rows": sizes, "learning_train": on_train, "learning_test": on_test}
 
 
@@ -476,13 +483,14 @@ def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str
     Measured on the columns as given, through the whole pipeline, so it speaks of the analyst's columns
     rather than of one-hot levels; scored by the run's ranking metric (a drop in error counts as positive).
     """
-    sign = 1 if METRICS[metric].greater_is_better else -1
+    sign = METRICS[metric].sign
 
     def score(estimator, X, y) -> float:
         return sign * METRICS[metric].compute(predict(estimator, X, y), average)
 
     found = permutation_importance(pipeline, X_test, y_test, scoring=score, n_repeats=3, random_state=0)
     return {
+        "importance_metric": metric,
         "importance_features": [str(column) for column in X_test.columns],
         "importance_mean": found.importances_mean.tolist(),
         "importance_std": found.importances_std.tolist(),
@@ -499,13 +507,15 @@ def _estimator(spec: PipelineSpec, model: ModelSpec):
         estimator = kind.build(model.params, task, evaluation.seed)
     else:
         tuning = model.tuning.model_dump()
-        estimator = TunedModel(model.kind, task, evaluation.seed, model.params, tuning, metric, evaluation.average)
+        estimator = TunedModel(
+            model.kind, task, evaluation.seed, model.params, tuning, metric, evaluation.average, validation.scheme(spec)
+        )
     if not evaluation.tune_threshold or kind.is_baseline:
         return estimator
     return TunedThresholdClassifierCV(
         estimator,
         scoring=make_scorer(_label_metric, metric=metric, average=evaluation.average),
-        cv=StratifiedKFold(5, shuffle=True, random_state=evaluation.seed),
+        cv=inner_folds(task, validation.scheme(spec), 5, evaluation.seed),
         random_state=evaluation.seed,
     )
 

@@ -21,7 +21,9 @@ from sklearn.model_selection import (
     ParameterGrid,
     ParameterSampler,
     StratifiedKFold,
+    TimeSeriesSplit,
 )
+from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 
 from pipeline_core.catalog import Task, get_model
@@ -31,7 +33,27 @@ from pipeline_core.params import ChoiceParam, FloatParam, IntParam, Param
 GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
 
 
-class CatalogModel(BaseEstimator):
+class _CatalogWrapper(BaseEstimator):
+    """What both wrappers share: they are a classifier or a regressor as their task says, so that
+    scikit-learn (threshold tuning, scorers) treats them as the model they wrap."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.task == "classification":
+            tags.estimator_type, tags.classifier_tags = "classifier", ClassifierTags()
+        elif self.task == "regression":
+            tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
+        return tags
+
+
+def _offers(wrapper, method: str) -> bool:
+    """Whether the catalog model behind a wrapper has `method`, asked of an unfitted build so that a
+    wrapper can answer before it is fitted (scikit-learn's threshold tuning asks then)."""
+    kind = get_model(wrapper.kind)
+    return hasattr(kind.build(kind.validate_params(wrapper.params or {}), wrapper.task, wrapper.seed), method)
+
+
+class CatalogModel(_CatalogWrapper):
     """A catalog model kind as an estimator whose parameters are the form's, so a search can set them."""
 
     def __init__(self, kind: str = "dummy", task: Task = "classification", seed: int = 0, params: dict | None = None):
@@ -47,16 +69,16 @@ class CatalogModel(BaseEstimator):
     def predict(self, X):
         return self.model_.predict(X)
 
-    @available_if(lambda self: hasattr(self.model_, "predict_proba"))
+    @available_if(lambda self: _offers(self, "predict_proba"))
     def predict_proba(self, X):
         return self.model_.predict_proba(X)
 
-    @available_if(lambda self: hasattr(self.model_, "decision_function"))
+    @available_if(lambda self: _offers(self, "decision_function"))
     def decision_function(self, X):
         return self.model_.decision_function(X)
 
 
-class TunedModel(BaseEstimator):
+class TunedModel(_CatalogWrapper):
     """Search a catalog model's parameters by inner cross-validation, then refit the best on all rows.
 
     After fitting: `best_params_`, `best_model_` (the plain scikit-learn estimator, for export) and
@@ -72,14 +94,14 @@ class TunedModel(BaseEstimator):
         tuning: dict | None = None,
         metric: str = "balanced_accuracy",
         average: str = "macro",
+        scheme: str = "stratified",
     ):
         self.kind, self.task, self.seed, self.params = kind, task, seed, params
-        self.tuning, self.metric, self.average = tuning, metric, average
+        self.tuning, self.metric, self.average, self.scheme = tuning, metric, average, scheme
 
     def fit(self, X, y):
         tuning, base = self.tuning or {}, CatalogModel(self.kind, self.task, self.seed)
-        splitter = StratifiedKFold if self.task == "classification" else KFold
-        inner = splitter(tuning.get("inner_folds", 3), shuffle=True, random_state=self.seed)
+        inner = inner_folds(self.task, self.scheme, tuning.get("inner_folds", 3), self.seed)
         if tuning.get("method", "optuna") == "optuna":
             self.trials_, self.best_params_ = self._optuna(X, y, base, inner)
         else:
@@ -93,11 +115,11 @@ class TunedModel(BaseEstimator):
     def predict(self, X):
         return self.best_model_.predict(X)
 
-    @available_if(lambda self: hasattr(self.best_model_, "predict_proba"))
+    @available_if(lambda self: _offers(self, "predict_proba"))
     def predict_proba(self, X):
         return self.best_model_.predict_proba(X)
 
-    @available_if(lambda self: hasattr(self.best_model_, "decision_function"))
+    @available_if(lambda self: _offers(self, "decision_function"))
     def decision_function(self, X):
         return self.best_model_.decision_function(X)
 
@@ -106,7 +128,7 @@ class TunedModel(BaseEstimator):
 
     def _score(self, estimator, X, y) -> float:
         """The ranking metric, signed so that greater is better, as scikit-learn's searches expect."""
-        sign = 1 if METRICS[self.metric].greater_is_better else -1
+        sign = METRICS[self.metric].sign
         return sign * METRICS[self.metric].compute(predict(estimator, X, y), self.average)
 
     def _scikit_learn_search(self, X, y, base, inner) -> tuple[list[dict], dict]:
@@ -126,7 +148,7 @@ class TunedModel(BaseEstimator):
             **options,
         )
         search.fit(X, y)
-        sign = 1 if METRICS[self.metric].greater_is_better else -1
+        sign = METRICS[self.metric].sign
         results = search.cv_results_
         first_round = np.asarray(results.get("iter", np.zeros(len(results["params"])))) == 0
         trials = []  # every candidate once, as scored on the first round's rows (halving adds rows later)
@@ -142,7 +164,7 @@ class TunedModel(BaseEstimator):
         kind = get_model(self.kind)
         space = {param.name: (param, tuning["space"][param.name]) for param in kind.tunable(self.task)}
         splits = list(inner.split(X, y))
-        sign = 1 if METRICS[self.metric].greater_is_better else -1
+        sign = METRICS[self.metric].sign
 
         def objective(trial: optuna.Trial) -> float:
             tried = {name: _suggest(trial, param, values) for name, (param, values) in space.items()}
@@ -159,10 +181,13 @@ class TunedModel(BaseEstimator):
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(
             direction="maximize",
-            sampler=optuna.samplers.TPESampler(seed=self.seed),
+            # TPE guesses from the trials so far after a random start: a quarter of the budget, at least 3
+            sampler=optuna.samplers.TPESampler(seed=self.seed, n_startup_trials=max(3, tuning.get("trials", 20) // 4)),
             pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
         )
-        study.optimize(objective, n_trials=tuning.get("trials", 20), timeout=tuning.get("seconds"))
+        study.optimize(  # a candidate that fails is recorded as failed, like the grid's NaN scores
+            objective, n_trials=tuning.get("trials", 20), timeout=tuning.get("seconds"), catch=(ValueError,)
+        )
         trials = [
             {
                 "params": trial.params,
@@ -171,6 +196,15 @@ class TunedModel(BaseEstimator):
             for trial in study.trials
         ]
         return trials, study.best_params
+
+
+def inner_folds(task: Task, scheme: str, folds: int, seed: int):
+    """The folds a search inside an outer fold uses: in time order for a time-series scheme (validating on
+    later rows only), else shuffled, stratified for classes. A group scheme's inner folds are not grouped:
+    the choice of settings may be optimistic, the outer scores stay honest."""
+    if scheme == "time_series":
+        return TimeSeriesSplit(folds)
+    return (StratifiedKFold if task == "classification" else KFold)(folds, shuffle=True, random_state=seed)
 
 
 def _rows(data, index):

@@ -58,7 +58,8 @@ def split_key(spec: PipelineSpec) -> str:
     data, evaluation = spec.data, spec.evaluation
     decides = {
         "data": data.model_dump(include={"dataset_fingerprint", "target", "task", "row_steps", "filters", "roles"}),
-        "evaluation": evaluation.model_dump(exclude={"primary_metric", "average"}),
+        "evaluation": evaluation.model_dump(include={"cv_folds", "cv_repeats", "test_size", "seed"}),
+        "scheme": scheme(spec),  # 'auto' and the scheme it stands for split alike
     }
     return json.dumps(decides, sort_keys=True, default=str)
 

@@ -45,16 +45,16 @@ class RunRecorder:
         self._finish(status)
 
     def _finish(self, status: str, **fields) -> str:
-        self._write(repo.finish_run, status=status, **fields)
-        self._ended = True
+        self._write(repo.finish_run, ends=True, status=status, **fields)
         return status
 
-    def _write(self, change: Callable, **fields) -> None:
+    def _write(self, change: Callable, *, ends: bool = False, **fields) -> None:
         with self._lock:
             if self._ended:
                 return
             with session_scope(self.engine) as session:
                 change(session, run_id=self.run_id, **fields)
+            self._ended = ends
 
     def on_start(self, n_train: int, n_test: int) -> None:
         self._write(repo.record_split, n_train=n_train, n_test=n_test)

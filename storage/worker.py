@@ -7,11 +7,14 @@ stops within seconds even in the middle of a long fit, keeping the models alread
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import train
@@ -23,7 +26,7 @@ CANCEL_POLL_SECONDS = 0.5
 GRACE_SECONDS = 1.5  # a fit that ends meanwhile lets the engine stop cleanly instead
 
 
-def log_path(run_id: int):
+def log_path(run_id: int) -> Path:
     return data_dir() / "logs" / f"run-{run_id}.log"
 
 
@@ -42,8 +45,23 @@ def start(run_id: int) -> subprocess.Popen:
         )
 
 
+def scratch_dir(run_id: int) -> Path:
+    """Where the run's temporary files (each fold's prepared rows) go, so a cancelled run's are found."""
+    return data_dir() / "tmp" / f"run-{run_id}"
+
+
 def main(argv: list[str]) -> int:
     run_id = int(argv[0])
+    scratch = scratch_dir(run_id)
+    scratch.mkdir(parents=True, exist_ok=True)
+    tempfile.tempdir = str(scratch)
+    try:
+        return _record(run_id)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _record(run_id: int) -> int:
     engine, store = make_engine(), artifact_store()
     with session_scope(engine) as session:
         run = repo.get_run(session, run_id=run_id)
@@ -62,6 +80,7 @@ def _stop_when_cancelled(recorder: RunRecorder) -> None:
         time.sleep(CANCEL_POLL_SECONDS)
     time.sleep(GRACE_SECONDS)
     recorder.abandon("cancelled")
+    shutil.rmtree(scratch_dir(recorder.run_id), ignore_errors=True)
     os.killpg(os.getpgrp(), signal.SIGKILL)
 
 

@@ -5,7 +5,6 @@ from subprocess import Popen
 import pandas as pd
 import streamlit as st
 
-from pipeline_core.errors import PipelineCoreError
 from pipeline_core.estimate import estimate
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import check_trainable, library_versions
@@ -62,7 +61,5 @@ def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> str | None:
 def _estimate_text(spec_json: str, fingerprint: str, _frame: pd.DataFrame, _spec: PipelineSpec) -> str | None:
     try:
         return estimate(_spec, _frame).describe()
-    except PipelineCoreError:
-        return None
-    except Exception:  # noqa: BLE001 - an estimate is a courtesy: the run itself reports why a model fails
+    except Exception:  # noqa: BLE001 - an estimate is a courtesy: the Train button or the run says what is wrong
         return None

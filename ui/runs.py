@@ -11,12 +11,7 @@ from ui import messages, resources, state
 
 def pick_run(*, key: str) -> tuple[RunRead, list[ModelResultRead]]:
     """A selectbox of runs with results (the watched run first); stops the page when there are none."""
-    with session_scope(resources.engine()) as session:
-        runs = [r for r in repo.list_runs(session, limit=100) if r.status in {"succeeded", "cancelled"}]
-    if not runs:
-        st.info(messages.NO_RUNS)
-        st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")
-        st.stop()
+    runs = _runs_with_results()
     ids = [r.id for r in runs]
     default = ids.index(state.run_id()) if state.run_id() in ids else 0
     run = st.selectbox("Run", runs, index=default, format_func=describe_run, key=key)
@@ -28,12 +23,7 @@ def pick_run(*, key: str) -> tuple[RunRead, list[ModelResultRead]]:
 def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
     """A multiselect of runs with results (the watched run by default) and their models; with several runs,
     each model is labelled with its run. Stops the page when there are no runs."""
-    with session_scope(resources.engine()) as session:
-        runs = [r for r in repo.list_runs(session, limit=100) if r.status in {"succeeded", "cancelled"}]
-    if not runs:
-        st.info(messages.NO_RUNS)
-        st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")
-        st.stop()
+    runs = _runs_with_results()
     watched = next((r for r in runs if r.id == state.run_id()), runs[0])
     chosen = st.multiselect(
         "Runs",
@@ -57,6 +47,17 @@ def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
                 found = [r.model_copy(update={"label": f"{r.label} · run {run.id}"}) for r in found]
             results += found
     return chosen, results
+
+
+def _runs_with_results() -> list[RunRead]:
+    """Finished or cancelled runs, newest first; with none, the page says what to do and stops."""
+    with session_scope(resources.engine()) as session:
+        runs = [r for r in repo.list_runs(session, limit=100) if r.status in {"succeeded", "cancelled"}]
+    if not runs:
+        st.info(messages.NO_RUNS)
+        st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")
+        st.stop()
+    return runs
 
 
 def describe_run(run: RunRead) -> str:

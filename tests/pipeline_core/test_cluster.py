@@ -62,3 +62,9 @@ def test_steps_that_learn_from_a_target_are_refused_for_clustering():
 def test_the_estimate_counts_one_fit_per_model_on_every_row(blobs):
     found = estimate(_spec([{"kind": "kmeans"}, {"kind": "dbscan"}]), blobs)
     assert (found.rows_per_fit, found.fits) == (600, 1)
+
+
+def test_one_feature_is_grouped_and_mapped_on_a_line(blobs):
+    one = blobs[["a", "segment"]]
+    [kmeans] = train(_spec([{"kind": "kmeans", "params": {"n_clusters": 2}}]), one).models
+    assert kmeans.status == "succeeded" and set(kmeans.curves["map_y"]) == {0.0}

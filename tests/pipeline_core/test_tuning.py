@@ -11,7 +11,7 @@ from pipeline_core.errors import SpecError
 from pipeline_core.export import load_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train import train
-from pipeline_core.tuning import TunedModel, candidates_for
+from pipeline_core.tuning import TunedModel, candidates_for, inner_folds
 
 
 @pytest.mark.parametrize("kind", [k for k in MODELS.values() if k.tunable()], ids=lambda k: k.key)
@@ -103,3 +103,18 @@ def test_optuna_stops_at_its_time_budget(churn):
     start = time.monotonic()
     search.fit(X, churn["churn"])
     assert time.monotonic() - start < 12 and len(search.trials_) < 500
+
+
+def test_a_tuned_model_can_have_its_threshold_tuned_too(churn):
+    spec = _tuned(churn, "churn", "random")
+    spec = PipelineSpec.from_dict(
+        spec.model_dump() | {"evaluation": spec.evaluation.model_dump() | {"tune_threshold": True}}
+    )
+    tree = train(spec, churn).models[1]
+    assert tree.status == "succeeded", tree.error
+    assert 0 < tree.curves["threshold"] < 1 and tree.curves["tuning"]["best_params"]
+
+
+def test_searches_under_a_time_series_scheme_validate_on_later_rows_only():
+    for fit, valid in inner_folds("classification", "time_series", 3, 0).split(np.arange(90)):
+        assert fit.max() < valid.min()

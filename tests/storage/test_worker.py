@@ -54,3 +54,4 @@ def test_cancel_stops_a_long_fit_within_seconds_and_keeps_the_finished_models(en
     assert time.monotonic() - asked < 5
     assert run.status == "cancelled" and run.n_train == 2400
     assert [r.key for r in results] == ["dummy"]
+    assert not worker.scratch_dir(run.id).exists()  # the folds' prepared rows went with the worker

@@ -91,3 +91,18 @@ def test_clustering_groups_the_rows_and_describes_each_group(app):
     charts = {chart.key: chart.proto.spec for chart in app.get("plotly_chart")}
     assert "2-D PCA projection" in charts["cluster_map"] and "share churn = yes" in charts["cluster_profile"]
     assert not app.exception
+
+
+def test_a_run_cancelled_before_any_model_finished_says_so(app):
+    from storage import repo
+    from storage.db import session_scope
+    from ui import resources
+
+    load_sample(app, "iris")
+    spec, dataset = app.session_state["draft_spec"], app.session_state["dataset"]
+    with session_scope(resources.engine()) as session:
+        run = repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions={})
+        repo.finish_run(session, run_id=run.id, status="cancelled")
+    open_page(app, "4_Compare")
+    assert "No model of this run finished" in app.info[0].value
+    assert not app.exception
