@@ -11,7 +11,7 @@ def test_customers_are_grouped_into_segments(app_url, page, shoot):
     page.get_by_role("tab", name="Sample datasets").click()
     page.get_by_role("button", name="Load sample").click()
     expect(page.get_by_text("Ready: predict churn", exact=False)).to_be_visible()
-    page.get_by_text("clustering", exact=True).click()
+    page.get_by_role("radiogroup", name="Task").get_by_text("clustering", exact=True).click()
     expect(page.get_by_text("is left out and describes the groups afterwards", exact=False)).to_be_visible()
 
     _nav(page, "Train")
