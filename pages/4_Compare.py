@@ -12,7 +12,7 @@ from storage.db import session_scope
 from ui import clusters, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
-from ui.runs import pick_runs, run_spec
+from ui.runs import pick_model, pick_runs, run_spec
 
 
 def keep_it(run, spec, results: list, metric: str) -> None:
@@ -146,13 +146,7 @@ with confusion:
 with importance:
     explained = [r for r in succeeded if r.curves.get("importance_metric")]
     if explained:
-        chosen = st.selectbox(
-            "Model",
-            explained,
-            index=explained.index(best(explained, metric) or explained[0]),
-            format_func=lambda r: r.label,
-            key="importance_model",
-        )
+        chosen = pick_model(explained, metric, key="importance_model")
         st.plotly_chart(charts.permutation_importance_bars(chosen), key="importance_chart")
 
 if threshold_tab is not None:

@@ -460,7 +460,7 @@ def _unwrap(fitted, outcome: _Outcome) -> tuple[Any, float | None]:
         outcome.curves["threshold"] = threshold
     if isinstance(fitted, TunedModel):
         outcome.curves["tuning"] = _tuning_summary(fitted)
-        fitted = fitted.best_model_
+        fitted = fitted.model_
     return fitted, threshold
 
 

@@ -35,7 +35,8 @@ GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already m
 
 class _CatalogWrapper(BaseEstimator):
     """What both wrappers share: they are a classifier or a regressor as their task says, so that
-    scikit-learn (threshold tuning, scorers) treats them as the model they wrap."""
+    scikit-learn (threshold tuning, scorers) treats them as the model they wrap, and they predict with
+    the plain fitted model they hold in `model_`."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -44,6 +45,17 @@ class _CatalogWrapper(BaseEstimator):
         elif self.task == "regression":
             tags.estimator_type, tags.regressor_tags = "regressor", RegressorTags()
         return tags
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    @available_if(lambda self: _offers(self, "predict_proba"))
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+    @available_if(lambda self: _offers(self, "decision_function"))
+    def decision_function(self, X):
+        return self.model_.decision_function(X)
 
 
 def _offers(wrapper, method: str) -> bool:
@@ -66,22 +78,11 @@ class CatalogModel(_CatalogWrapper):
             self.classes_ = self.model_.classes_
         return self
 
-    def predict(self, X):
-        return self.model_.predict(X)
-
-    @available_if(lambda self: _offers(self, "predict_proba"))
-    def predict_proba(self, X):
-        return self.model_.predict_proba(X)
-
-    @available_if(lambda self: _offers(self, "decision_function"))
-    def decision_function(self, X):
-        return self.model_.decision_function(X)
-
 
 class TunedModel(_CatalogWrapper):
     """Search a catalog model's parameters by inner cross-validation, then refit the best on all rows.
 
-    After fitting: `best_params_`, `best_model_` (the plain scikit-learn estimator, for export) and
+    After fitting: `best_params_`, `model_` (the plain scikit-learn estimator, for export) and
     `trials_`: each candidate's parameters and inner-CV score in the metric's own units.
     """
 
@@ -107,21 +108,10 @@ class TunedModel(_CatalogWrapper):
         else:
             self.trials_, self.best_params_ = self._scikit_learn_search(X, y, base, inner)
         fitted = clone(base).set_params(params=self._full(self.best_params_)).fit(X, y)
-        self.best_model_ = fitted.model_
+        self.model_ = fitted.model_
         if hasattr(fitted, "classes_"):
             self.classes_ = fitted.classes_
         return self
-
-    def predict(self, X):
-        return self.best_model_.predict(X)
-
-    @available_if(lambda self: _offers(self, "predict_proba"))
-    def predict_proba(self, X):
-        return self.best_model_.predict_proba(X)
-
-    @available_if(lambda self: _offers(self, "decision_function"))
-    def decision_function(self, X):
-        return self.best_model_.decision_function(X)
 
     def _full(self, tried: dict) -> dict:
         return (self.params or {}) | tried

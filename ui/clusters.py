@@ -3,8 +3,9 @@
 import streamlit as st
 
 from pipeline_core import charts
-from pipeline_core.leaderboard import best, leaderboard
+from pipeline_core.leaderboard import leaderboard
 from ui.messages import as_markdown
+from ui.runs import pick_model
 
 
 def show(results: list, metric: str) -> None:
@@ -22,13 +23,7 @@ def show(results: list, metric: str) -> None:
     grouped = [r for r in results if r.status == "succeeded" and r.curves.get("groups")]
     if not grouped:
         return
-    chosen = st.selectbox(
-        "Model",
-        grouped,
-        index=grouped.index(best(grouped, metric) or grouped[0]),
-        format_func=lambda r: r.label,
-        key="cluster_model",
-    )
+    chosen = pick_model(grouped, metric, key="cluster_model")
     st.plotly_chart(charts.cluster_map(chosen), key="cluster_map")
     st.plotly_chart(charts.cluster_profile(chosen), key="cluster_profile")
     if not chosen.artifact_sha256:

@@ -1,7 +1,8 @@
-"""Choosing a finished run, shared by the Compare and Export pages."""
+"""Choosing finished runs and their models, shared by the Compare and Export pages."""
 
 import streamlit as st
 
+from pipeline_core.leaderboard import best
 from pipeline_core.spec import PipelineSpec
 from storage import repo
 from storage.db import session_scope
@@ -82,4 +83,12 @@ def show_pipelines(pipelines: list[PipelineSummary]) -> None:
             for p in pipelines
         ],
         hide_index=True,
+    )
+
+
+def pick_model(results: list, metric: str, *, key: str):
+    """A selectbox of models, the best by `metric` first chosen."""
+    top = best(results, metric)
+    return st.selectbox(
+        "Model", results, index=results.index(top) if top in results else 0, format_func=lambda r: r.label, key=key
     )
