@@ -5,12 +5,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event, inspect
+from sqlmodel import Session, create_engine
 
 from storage.artifacts import ArtifactStore
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "0001"  # the schema as it stood before migrations
 
 
 def data_dir() -> Path:
@@ -36,10 +39,26 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    import storage.models  # noqa: F401 - registers the tables on SQLModel.metadata
-
-    SQLModel.metadata.create_all(engine)
+    upgrade(engine)
     return engine
+
+
+def migrations(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest schema with Alembic's migrations. A database made before
+    migrations existed (tables, but no version) is first marked as the baseline it matches."""
+    with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        config = migrations(connection)
+        if "run" in tables and "alembic_version" not in tables:
+            command.stamp(config, BASELINE)
+        command.upgrade(config, "head")
 
 
 def _configure_sqlite(connection, _record) -> None:
