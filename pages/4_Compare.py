@@ -23,10 +23,13 @@ def keep_it(run, spec, results: list, metric: str) -> None:
     with save.form("save_pipeline"):
         default_name = run.pipeline_name or f"{run.target} from {run.dataset_name}"
         name = st.text_input("Pipeline name", value=default_name, max_chars=120)
+        note = st.text_input(
+            "Note on this version (optional)", max_chars=300, placeholder="e.g. target encoding for city"
+        )
         if st.form_submit_button("Save pipeline and run", type="primary"):
             try:
                 with session_scope(resources.engine()) as session:
-                    version = repo.save_pipeline(session, name=name, spec=spec, run_id=run.id)
+                    version = repo.save_pipeline(session, name=name, spec=spec, run_id=run.id, note=note)
             except ValueError as error:
                 st.error(as_markdown(str(error)))
             else:

@@ -3,6 +3,9 @@
 import streamlit as st
 
 from pipeline_core.catalog import get_model
+from pipeline_core.diff import spec_diff
+from pipeline_core.evaluate import METRICS
+from pipeline_core.leaderboard import best, cv_mean, cv_std
 from pipeline_core.spec import PipelineSpec
 from storage import repo
 from storage.db import session_scope
@@ -10,6 +13,25 @@ from ui import messages, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import describe_run, show_pipelines
+
+
+def version_scores(version, runs) -> dict | None:
+    """The latest finished run of a version: its best model and that model's CV mean ± std and test score."""
+    run = next((r for r in runs if r.pipeline_version_id == version.id and r.status == "succeeded"), None)
+    if run is None:
+        return None
+    with session_scope(resources.engine()) as session:
+        top = best(repo.list_model_results(session, run_id=run.id), run.primary_metric)
+    if top is None:
+        return None
+    label = METRICS[run.primary_metric].label
+    return {
+        "Run": run.id,
+        "Best model": top.label,
+        f"CV {label}": f"{cv_mean(top, run.primary_metric):.3f} ± {cv_std(top, run.primary_metric):.3f}",
+        f"Test {label}": top.test_scores.get(run.primary_metric),
+    }
+
 
 setup("Pipelines")
 with session_scope(resources.engine()) as session:
@@ -23,9 +45,14 @@ chosen = st.selectbox("Pipeline", pipelines, format_func=lambda p: p.name, key="
 with session_scope(resources.engine()) as session:
     versions = repo.list_versions(session, pipeline_id=chosen.id)
     runs = repo.list_runs(session, pipeline_id=chosen.id)
-version = st.selectbox(
-    "Version", versions, format_func=lambda v: f"v{v.version} · saved {v.created_at:%Y-%m-%d %H:%M}", key="version"
-)
+
+
+def describe_version(version) -> str:
+    note = f" · {version.note}" if version.note else ""
+    return f"v{version.version} · saved {version.created_at:%Y-%m-%d %H:%M}{note}"
+
+
+version = st.selectbox("Version", versions, format_func=describe_version, key="version")
 spec = PipelineSpec.from_json(version.spec_json)
 
 st.subheader(as_markdown(f"{chosen.name} · v{version.version}"))
@@ -46,3 +73,25 @@ with right:
         st.dataframe([{"Run": describe_run(r), "Status": r.status} for r in runs], hide_index=True)
     else:
         st.caption("No runs filed under this pipeline.")
+
+if len(versions) > 1:
+    st.subheader("What changed")
+    others = [v for v in versions if v.id != version.id]
+    other = st.selectbox(
+        "Compare with",
+        others,
+        format_func=lambda v: f"v{v.version} · saved {v.created_at:%Y-%m-%d %H:%M}",
+        key="diff_with",
+    )
+    older, newer = sorted([other, version], key=lambda v: v.version)
+    changes = spec_diff(PipelineSpec.from_json(older.spec_json), PipelineSpec.from_json(newer.spec_json))
+    st.caption(f"From v{older.version} to v{newer.version}:")
+    st.markdown("\n".join(f"- {as_markdown(line)}" for line in changes) or "No differences.")
+    scores = [version_scores(v, runs) for v in (older, newer)]
+    if all(scores):
+        st.dataframe(
+            [{"Version": f"v{v.version}"} | row for v, row in zip((older, newer), scores, strict=True)],
+            hide_index=True,
+        )
+    else:
+        st.caption("Results are compared when both versions have a finished run filed under them.")

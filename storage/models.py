@@ -57,6 +57,7 @@ class PipelineVersionBase(SQLModel):
     version: int
     spec_json: str
     spec_hash: str
+    note: str | None = Field(default=None, description="what the person saving it said about this version")
 
 
 class PipelineVersion(PipelineVersionBase, table=True):

@@ -129,8 +129,11 @@ def load_draft(session: Session) -> tuple[DatasetRead, str] | None:
 # ---- pipelines ----------------------------------------------------------------------------------
 
 
-def save_pipeline(session: Session, *, name: str, spec: PipelineSpec, run_id: int | None = None) -> PipelineVersionRead:
-    """Save the spec under a name: a new pipeline, or a new version when the spec changed.
+def save_pipeline(
+    session: Session, *, name: str, spec: PipelineSpec, run_id: int | None = None, note: str | None = None
+) -> PipelineVersionRead:
+    """Save the spec under a name: a new pipeline, or a new version (with the optional note) when the
+    spec changed.
 
     Saving an unchanged spec returns the latest version. If `run_id` is given, that run (which
     trained this spec) is filed under the version.
@@ -156,6 +159,7 @@ def save_pipeline(session: Session, *, name: str, spec: PipelineSpec, run_id: in
             version=(latest.version + 1) if latest else 1,
             spec_json=spec.to_json(),
             spec_hash=spec_hash,
+            note=(note or "").strip() or None,
         )
         session.add(version)
         session.flush()

@@ -1,0 +1,29 @@
+"""The Pipelines page: versions with notes, what changed between two, and their results side by side."""
+
+from tests.ui.conftest import load_sample, open_page, train_and_wait
+
+
+def _train_and_save(app, seed: int, note: str):
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
+    app.number_input(key="seed").set_value(seed).run()
+    train_and_wait(app)
+    open_page(app, "4_Compare")
+    app.text_input[0].set_value("Iris")
+    app.text_input[1].set_value(note)
+    app.form_submit_button[0].click().run()
+    assert "Saved as **Iris**" in app.success[-1].value
+
+
+def test_two_versions_show_what_changed_and_how_their_results_compare(app):
+    load_sample(app, "iris")
+    _train_and_save(app, seed=1, note="first try")
+    _train_and_save(app, seed=2, note="another seed")
+    open_page(app, "5_Pipelines")
+    assert app.selectbox(key="version").value.note == "another seed"
+    changes = [m.value for m in app.markdown if "Validation: seed" in m.value]
+    assert changes and "Validation: seed 1 → 2" in changes[0]
+    side_by_side = app.dataframe[-1].value
+    assert side_by_side["Version"].tolist() == ["v1", "v2"]
+    assert set(side_by_side["Best model"]) <= {"Logistic regression", "Baseline (dummy)"}
+    assert not app.exception
