@@ -1,4 +1,5 @@
-"""Pipelines: saved definitions, their versions and runs; open one to keep working on it."""
+"""Pipelines: saved definitions, their versions and runs; what changed between versions; reproduce a run;
+open one to keep working on it."""
 
 import streamlit as st
 
@@ -6,10 +7,11 @@ from pipeline_core.catalog import get_model
 from pipeline_core.diff import spec_diff
 from pipeline_core.evaluate import METRICS
 from pipeline_core.leaderboard import best, cv_mean, cv_std
+from pipeline_core.reproduce import compare
 from pipeline_core.spec import PipelineSpec
 from storage import repo
 from storage.db import session_scope
-from ui import messages, resources, state
+from ui import jobs, messages, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import describe_run, show_pipelines
@@ -31,6 +33,31 @@ def version_scores(version, runs) -> dict | None:
         f"CV {label}": f"{cv_mean(top, run.primary_metric):.3f} ± {cv_std(top, run.primary_metric):.3f}",
         f"Test {label}": top.test_scores.get(run.primary_metric),
     }
+
+
+def reproduce_section(finished: list) -> None:
+    """Re-run a run on its stored data with its own spec; show, score by score, whether it came out the same."""
+    if not finished:
+        return
+    run = st.selectbox("Reproduce a run", finished, format_func=describe_run, key="reproduce_run")
+    if st.button(f"Reproduce run {run.id}", key="reproduce", help="Trains its spec again on its stored rows."):
+        with session_scope(resources.engine()) as session:
+            dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+        state.set_run_id(jobs.start_training(dataset, PipelineSpec.from_json(run.spec_json), reproduces_id=run.id))
+    with session_scope(resources.engine()) as session:
+        again = repo.reproductions(session, run_id=run.id)
+        latest = again[0] if again else None
+        before = repo.list_model_results(session, run_id=run.id)
+        after = repo.list_model_results(session, run_id=latest.id) if latest else []
+    if latest is None:
+        return
+    if latest.is_active:
+        st.info(f"Run {latest.id} is reproducing it; the **Train** page shows its progress.")
+        return
+    result = compare(before, after, run.library_versions, latest.library_versions)
+    (st.success if result.identical else st.warning)(f"Run {latest.id}: {result.verdict()}")
+    with st.expander("Score by score"):
+        st.dataframe(result.rows, hide_index=True)
 
 
 setup("Pipelines")
@@ -71,6 +98,7 @@ with right:
     st.markdown("**Runs**")
     if runs:
         st.dataframe([{"Run": describe_run(r), "Status": r.status} for r in runs], hide_index=True)
+        reproduce_section([r for r in runs if r.status == "succeeded"])
     else:
         st.caption("No runs filed under this pipeline.")
 

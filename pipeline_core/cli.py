@@ -1,4 +1,4 @@
-"""Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`.
+"""Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`, `... reproduce RUN_ID`.
 
 The only module of the engine that touches storage: it wires the engine to the same database
 and artifact store the app uses, so a run started here shows up in the app.
@@ -8,12 +8,15 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline_core.catalog import MODELS, get_model
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.ingest import fingerprint, infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
 from pipeline_core.leaderboard import leaderboard
+from pipeline_core.reproduce import compare
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train import library_versions, train
 
@@ -29,9 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--task", choices=["classification", "regression"], help="default: inferred from the target")
     run.add_argument("--seed", type=int, help="default: the spec's seed, or 42")
     run.add_argument("--save-as", metavar="NAME", help="also save the spec as a named pipeline (new version)")
+    again = commands.add_parser("reproduce", help="re-run a stored run on its stored data and compare every score")
+    again.add_argument("run_id", type=int, help="the run to re-run (the app and `run` print run ids)")
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        return _reproduce(args) if args.command == "reproduce" else _run(args)
     except (PipelineCoreError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201 - the CLI's output
         return 2
@@ -78,6 +83,41 @@ def _run(args: argparse.Namespace) -> int:
     _say(f"run {run.id} recorded in {engine.url.render_as_string(hide_password=True)}")
     _say(f"best model: {best.label}; saved model file: {repo.model_file_path(store, best)}")
     return 0
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    """Re-run a run with its own spec on its own stored rows; print the scores side by side and a verdict.
+    Exits 0 when every score is identical, 1 when any differs."""
+    from storage import repo
+    from storage.db import artifact_store, make_engine, session_scope
+    from storage.errors import StorageError
+    from storage.recorder import RunRecorder
+
+    engine, store = make_engine(), artifact_store()
+    try:
+        with session_scope(engine) as session:
+            original = repo.get_run(session, run_id=args.run_id)
+            dataset = repo.get_dataset(session, dataset_id=original.dataset_id)
+            before = repo.list_model_results(session, run_id=original.id)
+            spec = PipelineSpec.from_json(original.spec_json)
+            run = repo.create_run(
+                session,
+                dataset_id=dataset.id,
+                spec=spec,
+                library_versions=library_versions(),
+                reproduces_id=original.id,
+            )
+        frame = repo.load_dataset_frame(store, dataset)
+    except StorageError as error:
+        raise PipelineCoreError(str(error)) from error
+    RunRecorder(engine, store, run.id).record(lambda observer: train(spec, frame, observer=_Echo(observer)))
+    with session_scope(engine) as session:
+        run = repo.get_run(session, run_id=run.id)
+        after = repo.list_model_results(session, run_id=run.id)
+    result = compare(before, after, original.library_versions, run.library_versions)
+    print(pd.DataFrame(result.rows).to_string(index=False))  # noqa: T201 - the CLI's output
+    _say(f"run {run.id} reproduces run {original.id}: {result.verdict()}")
+    return 0 if result.identical else 1
 
 
 def _spec_from_args(args: argparse.Namespace, frame) -> PipelineSpec:

@@ -77,6 +77,7 @@ class PipelineVersionRead(PipelineVersionBase):
 class RunBase(SQLModel):
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
     pipeline_version_id: int | None = Field(default=None, foreign_key="pipelineversion.id", index=True)
+    reproduces_id: int | None = Field(default=None, foreign_key="run.id", index=True, description="the run re-run")
     spec_json: str
     spec_hash: str
     task: str

@@ -204,10 +204,13 @@ def list_versions(session: Session, *, pipeline_id: int) -> list[PipelineVersion
 # ---- runs ---------------------------------------------------------------------------------------
 
 
-def create_run(session: Session, *, dataset_id: int, spec: PipelineSpec, library_versions: dict) -> RunRead:
-    """A queued run of `spec` on a stored dataset."""
+def create_run(
+    session: Session, *, dataset_id: int, spec: PipelineSpec, library_versions: dict, reproduces_id: int | None = None
+) -> RunRead:
+    """A queued run of `spec` on a stored dataset (a re-run of `reproduces_id`, when given)."""
     run = Run(
         dataset_id=dataset_id,
+        reproduces_id=reproduces_id,
         spec_json=spec.to_json(),
         spec_hash=spec.content_hash(),
         task=spec.data.task,
@@ -306,6 +309,11 @@ def get_run(session: Session, *, run_id: int) -> RunRead:
     if not runs:
         raise NotFoundError(f"No run {run_id}.")
     return runs[0]
+
+
+def reproductions(session: Session, *, run_id: int) -> list[RunRead]:
+    """The re-runs of a run, newest first."""
+    return _run_query(session, select_where=Run.reproduces_id == run_id)
 
 
 def list_runs(session: Session, *, pipeline_id: int | None = None, limit: int = 50) -> list[RunRead]:

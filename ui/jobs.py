@@ -17,8 +17,9 @@ from ui import resources
 _workers: dict[int, Popen] = {}
 
 
-def start_training(dataset: DatasetRead, spec: PipelineSpec) -> int:
-    """Check the spec against the data, record a queued run and start its worker; return the run id.
+def start_training(dataset: DatasetRead, spec: PipelineSpec, *, reproduces_id: int | None = None) -> int:
+    """Check the spec against the data, record a queued run (a re-run of `reproduces_id`, when given) and
+    start its worker; return the run id.
 
     Raises:
         DataError, SpecError: before anything is stored, when this spec cannot train on this data.
@@ -26,7 +27,13 @@ def start_training(dataset: DatasetRead, spec: PipelineSpec) -> int:
     check_trainable(spec, resources.dataset_frame(dataset))
     engine = resources.engine()
     with session_scope(engine) as session:
-        run = repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
+        run = repo.create_run(
+            session,
+            dataset_id=dataset.id,
+            spec=spec,
+            library_versions=library_versions(),
+            reproduces_id=reproduces_id,
+        )
     process = worker.start(run.id)
     _workers[run.id] = process
     with session_scope(engine) as session:

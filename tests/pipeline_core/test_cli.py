@@ -55,3 +55,24 @@ def test_cli_bad_input_is_a_clear_error_and_records_nothing(tmp_path):
     out = _cli("run", "--data", str(notes), "--target", "y", data_dir=tmp_path)
     assert out.returncode == 2 and "not a supported file type" in out.stderr
     assert not (tmp_path / "artifacts").exists()
+
+
+def test_cli_reproduce_reruns_a_stored_run_and_finds_every_score_identical(tmp_path):
+    data = tmp_path / "iris.csv"
+    data.write_bytes(SAMPLES["iris"].csv_bytes())
+    first = _cli("run", "--data", str(data), "--target", "species", "--models", "random_forest", data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    run_id = int(first.stdout.split("run ")[-1].split(" recorded")[0])
+
+    again = _cli("reproduce", str(run_id), data_dir=tmp_path)
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"reproduces run {run_id}: Reproduced exactly" in again.stdout
+    assert "Random forest" in again.stdout and "CV roc_auc (mean)" in again.stdout
+    with session_scope(make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")) as session:
+        assert [r.id for r in repo.reproductions(session, run_id=run_id)] == [run_id + 1]
+
+
+def test_cli_reproduce_of_an_unknown_run_says_so(tmp_path):
+    out = _cli("reproduce", "99", data_dir=tmp_path)
+    assert out.returncode == 2 and "No run 99" in out.stderr

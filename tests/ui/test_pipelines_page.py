@@ -1,5 +1,7 @@
 """The Pipelines page: versions with notes, what changed between two, and their results side by side."""
 
+import time
+
 from tests.ui.conftest import load_sample, open_page, train_and_wait
 
 
@@ -27,3 +29,15 @@ def test_two_versions_show_what_changed_and_how_their_results_compare(app):
     assert side_by_side["Version"].tolist() == ["v1", "v2"]
     assert set(side_by_side["Best model"]) <= {"Logistic regression", "Baseline (dummy)"}
     assert not app.exception
+
+
+def test_a_run_is_reproduced_with_one_click_and_every_score_matches(app):
+    load_sample(app, "iris")
+    _train_and_save(app, seed=3, note="")
+    open_page(app, "5_Pipelines")
+    app.button(key="reproduce").click().run()
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not app.success:
+        time.sleep(0.5)
+        app.run()
+    assert "Reproduced exactly: every metric of every model is identical." in app.success[0].value
