@@ -51,7 +51,7 @@ def test_cancel_stops_a_long_fit_within_seconds_and_keeps_the_finished_models(en
     asked = time.monotonic()
     run, results = _wait_for(engine, run.id, lambda run, _: not run.is_active, timeout=30)
     process.wait(timeout=10)  # the worker and its pool are gone
-    assert time.monotonic() - asked < 5
+    assert time.monotonic() - asked < 8  # a poll, a grace of 1.5 s, then the process group ends
     assert run.status == "cancelled" and run.n_train == 2400
     assert [r.key for r in results] == ["dummy"]
     assert not worker.scratch_dir(run.id).exists()  # the folds' prepared rows went with the worker
