@@ -1,13 +1,19 @@
-"""Export: download any trained model of a run as a skops file, with the lines that load it."""
+"""Export: download any trained model of a run as a skops file, with the lines that load it; score new rows."""
 
 import streamlit as st
 
-from pipeline_core.export import untrusted_types
+from pipeline_core.build import feature_schema
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.export import load_model, untrusted_types
+from pipeline_core.ingest import SUFFIXES, read_table
 from pipeline_core.leaderboard import best, ranked
+from pipeline_core.predict import check_columns, predict_table
 from storage import repo
+from storage.db import session_scope
 from ui import resources
+from ui.messages import as_markdown
 from ui.page import setup
-from ui.runs import pick_run
+from ui.runs import pick_run, run_spec
 
 setup("Export")
 run, results = pick_run(key="export_run")
@@ -52,3 +58,31 @@ st.caption(
 )
 with st.expander("Versions it was trained with"):
     st.json(run.library_versions)
+
+st.subheader("Score new rows")
+st.caption(
+    "Upload rows with the training columns (the target may be absent): they are checked against the columns the "
+    "model was trained on, then scored by this model."
+)
+upload = st.file_uploader("New rows", type=[suffix.lstrip(".") for suffix in SUFFIXES], key="score_upload")
+if upload is not None:
+    try:
+        with session_scope(resources.engine()) as session:
+            dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+        schema = feature_schema(run_spec(run), resources.dataset_frame(dataset))
+        rows = read_table(upload.getvalue(), upload.name).frame
+        notes = check_columns(schema, rows)
+        scored = predict_table(load_model(data), rows, schema)
+    except PipelineCoreError as error:
+        st.error(as_markdown(str(error)))
+    else:
+        for note in notes:
+            st.caption(as_markdown(note))
+        st.dataframe(scored.head(50))
+        st.download_button(
+            f"Download {len(scored):,} scored rows (CSV)",
+            data=scored.to_csv(index=False).encode(),
+            file_name=f"scored-{model.key}-run{run.id}.csv",
+            mime="text/csv",
+            key="download_scored",
+        )

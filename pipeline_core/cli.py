@@ -1,4 +1,5 @@
-"""Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`, `... reproduce RUN_ID`.
+"""Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`, `... reproduce RUN_ID`,
+`... predict RUN_ID --data FILE --out FILE`.
 
 The only module of the engine that touches storage: it wires the engine to the same database
 and artifact store the app uses, so a run started here shows up in the app.
@@ -10,12 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline_core.build import feature_schema
 from pipeline_core.catalog import MODELS, get_model
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import PipelineCoreError
+from pipeline_core.export import load_model
 from pipeline_core.ingest import fingerprint, infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
 from pipeline_core.leaderboard import leaderboard
+from pipeline_core.predict import check_columns, predict_table
 from pipeline_core.reproduce import compare
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train import library_versions, train
@@ -34,9 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--save-as", metavar="NAME", help="also save the spec as a named pipeline (new version)")
     again = commands.add_parser("reproduce", help="re-run a stored run on its stored data and compare every score")
     again.add_argument("run_id", type=int, help="the run to re-run (the app and `run` print run ids)")
+    score = commands.add_parser("predict", help="score a file with a stored run's model; write rows and predictions")
+    score.add_argument("run_id", type=int)
+    score.add_argument("--data", required=True, type=Path, help="rows with the training columns")
+    score.add_argument("--out", required=True, type=Path, help="CSV file to write")
+    score.add_argument("--model", help="model key (default: the run's best)")
     args = parser.parse_args(argv)
+    commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict}
     try:
-        return _reproduce(args) if args.command == "reproduce" else _run(args)
+        return commands_run[args.command](args)
     except (PipelineCoreError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)  # noqa: T201 - the CLI's output
         return 2
@@ -118,6 +128,40 @@ def _reproduce(args: argparse.Namespace) -> int:
     print(pd.DataFrame(result.rows).to_string(index=False))  # noqa: T201 - the CLI's output
     _say(f"run {run.id} reproduces run {original.id}: {result.verdict()}")
     return 0 if result.identical else 1
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """Check the file against the run's training columns, score it with the chosen model, write a CSV."""
+    from storage import repo
+    from storage.db import artifact_store, make_engine, session_scope
+    from storage.errors import StorageError
+
+    engine, store = make_engine(), artifact_store()
+    try:
+        with session_scope(engine) as session:
+            run = repo.get_run(session, run_id=args.run_id)
+            dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+            results = repo.list_model_results(session, run_id=run.id)
+        if args.model:
+            chosen = next((r for r in results if r.key == args.model), None)
+        else:
+            chosen = best_result(results, run.primary_metric)
+        if chosen is None or not chosen.artifact_sha256:
+            keys = ", ".join(r.key for r in results if r.artifact_sha256) or "none"
+            raise PipelineCoreError(
+                f"Run {run.id} has no model file '{args.model or 'best'}'. Models with files: {keys}."
+            )
+        model = load_model(repo.model_file(store, chosen))
+        schema = feature_schema(PipelineSpec.from_json(run.spec_json), repo.load_dataset_frame(store, dataset))
+    except StorageError as error:
+        raise PipelineCoreError(str(error)) from error
+    rows = read_table(args.data.read_bytes(), args.data.name).frame
+    for note in check_columns(schema, rows):
+        _say(note)
+    scored = predict_table(model, rows, schema)
+    scored.to_csv(args.out, index=False)
+    _say(f"{len(scored):,} rows scored by {chosen.label} (run {run.id}) written to {args.out}")
+    return 0
 
 
 def _spec_from_args(args: argparse.Namespace, frame) -> PipelineSpec:

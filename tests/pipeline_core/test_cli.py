@@ -2,6 +2,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline_core.export import load_model
 from pipeline_core.samples import SAMPLES
 from storage import repo
@@ -76,3 +78,25 @@ def test_cli_reproduce_reruns_a_stored_run_and_finds_every_score_identical(tmp_p
 def test_cli_reproduce_of_an_unknown_run_says_so(tmp_path):
     out = _cli("reproduce", "99", data_dir=tmp_path)
     assert out.returncode == 2 and "No run 99" in out.stderr
+
+
+def test_cli_predict_scores_a_file_and_names_missing_columns(tmp_path):
+    data = tmp_path / "iris.csv"
+    data.write_bytes(SAMPLES["iris"].csv_bytes())
+    first = _cli(
+        "run", "--data", str(data), "--target", "species", "--models", "logistic_regression", data_dir=tmp_path
+    )
+    run_id = int(first.stdout.split("run ")[-1].split(" recorded")[0])
+    new = tmp_path / "new.csv"
+    SAMPLES["iris"].make().drop(columns=["species"]).head(7).to_csv(new, index=False)
+    out = tmp_path / "scored.csv"
+
+    scored = _cli("predict", str(run_id), "--data", str(new), "--out", str(out), data_dir=tmp_path)
+
+    assert scored.returncode == 0, scored.stderr
+    table = pd.read_csv(out)
+    assert len(table) == 7 and "prediction" in table and "probability setosa" in table
+    broken = tmp_path / "broken.csv"
+    SAMPLES["iris"].make().drop(columns=["species", "petal width (cm)"]).head(3).to_csv(broken, index=False)
+    refused = _cli("predict", str(run_id), "--data", str(broken), "--out", str(out), data_dir=tmp_path)
+    assert refused.returncode == 2 and "missing column(s) the model needs: 'petal width (cm)'" in refused.stderr

@@ -1,0 +1,47 @@
+"""Scoring new rows with a trained pipeline: the new table is checked against the training columns first."""
+
+import pandas as pd
+
+from pipeline_core.columns import ColumnType, parse_numbers
+from pipeline_core.errors import DataError
+
+
+def check_columns(schema: dict[str, ColumnType], frame: pd.DataFrame) -> list[str]:
+    """Notes on columns the model does not use (they are ignored).
+
+    Raises:
+        DataError: a training column is missing, or a numeric one holds values that are not numbers;
+            the message lists every such column.
+    """
+    missing = [column for column in schema if column not in frame.columns]
+    mistyped = [
+        column
+        for column, column_type in schema.items()
+        if column not in missing and column_type == "numeric" and _not_numbers(frame[column])
+    ]
+    problems = []
+    if missing:
+        problems.append(f"missing column(s) the model needs: {', '.join(map(repr, missing))}")
+    if mistyped:
+        problems.append(f"column(s) that should hold numbers but hold text: {', '.join(map(repr, mistyped))}")
+    if problems:
+        raise DataError("This file does not fit the model: " + "; ".join(problems) + ".")
+    extra = [str(column) for column in frame.columns if column not in schema]
+    return [f"Not used by the model, ignored: {', '.join(extra)}."] if extra else []
+
+
+def _not_numbers(values: pd.Series) -> bool:
+    """Values present that do not read as numbers, even written as text ('$1,200', '12%')."""
+    present = values.dropna()
+    return not present.empty and parse_numbers(present).isna().any()
+
+
+def predict_table(model, frame: pd.DataFrame, schema: dict[str, ColumnType]) -> pd.DataFrame:
+    """The rows with a `prediction` column and, for a classifier, one `probability <class>` column each."""
+    X = frame[list(schema)]
+    scored = frame.assign(prediction=model.predict(X))
+    if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
+        probabilities = model.predict_proba(X)
+        for index, label in enumerate(model.classes_):
+            scored[f"probability {label}"] = probabilities[:, index]
+    return scored

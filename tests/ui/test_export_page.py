@@ -1,0 +1,23 @@
+"""The Export page scores new rows with the chosen model, after checking them against the training columns."""
+
+from pipeline_core.samples import SAMPLES
+from tests.ui.conftest import load_sample, open_page, train_and_wait
+
+
+def test_new_rows_are_scored_and_a_file_with_wrong_columns_is_refused(app):
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
+    train_and_wait(app)
+    open_page(app, "6_Export")
+    rows = SAMPLES["iris"].make().drop(columns=["species"]).head(12)
+
+    app.file_uploader(key="score_upload").upload("new.csv", rows.to_csv(index=False).encode()).run()
+    scored = app.dataframe[-1].value
+    assert len(scored) == 12 and "prediction" in scored and "probability setosa" in scored
+    assert not app.error
+
+    broken = rows.drop(columns=["petal width (cm)"])
+    app.file_uploader(key="score_upload").upload("broken.csv", broken.to_csv(index=False).encode()).run()
+    assert "missing column(s) the model needs: 'petal width (cm)'" in app.error[0].value
+    assert not app.exception
