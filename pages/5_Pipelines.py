@@ -5,6 +5,7 @@ import streamlit as st
 
 from pipeline_core.catalog import get_model
 from pipeline_core.diff import spec_diff
+from pipeline_core.errors import PipelineCoreError
 from pipeline_core.evaluate import METRICS
 from pipeline_core.leaderboard import best, cv_mean, cv_std
 from pipeline_core.reproduce import compare
@@ -60,9 +61,27 @@ def reproduce_section(finished: list) -> None:
         st.dataframe(result.rows, hide_index=True)
 
 
+def import_spec() -> None:
+    """A spec file saved under a name, as a new pipeline or a new version; a bad file changes nothing."""
+    upload = st.file_uploader("Spec file", type=["json", "yaml", "yml"], key="spec_upload")
+    name = st.text_input("Save as pipeline", max_chars=120, key="spec_import_name")
+    if upload is None or not st.button("Import", key="spec_import", disabled=not name.strip()):
+        return
+    try:
+        imported = PipelineSpec.from_file(upload.getvalue(), upload.name)
+        with session_scope(resources.engine()) as session:
+            saved = repo.save_pipeline(session, name=name, spec=imported, note=f"imported from {upload.name}")
+    except (PipelineCoreError, ValueError) as error:
+        st.error(as_markdown(str(error)))
+        return
+    st.success(as_markdown(f"Imported as **{saved.pipeline_name}** v{saved.version}."))
+
+
 setup("Pipelines")
 with session_scope(resources.engine()) as session:
     pipelines = repo.list_pipelines(session)
+with st.expander("Import a spec (JSON or YAML)"):
+    import_spec()
 if not pipelines:
     st.info(messages.NO_PIPELINES)
     st.stop()
@@ -94,6 +113,10 @@ with left:
         st.switch_page("pages/2_Prepare.py")
     with st.expander("Spec (JSON)"):
         st.code(version.spec_json, language="json")
+    stem = f"{chosen.name}-v{version.version}"
+    as_json, as_yaml = st.columns(2)
+    as_json.download_button("Spec as JSON", version.spec_json, f"{stem}.json", "application/json", key="spec_json")
+    as_yaml.download_button("Spec as YAML", spec.to_yaml(), f"{stem}.yaml", "application/yaml", key="spec_yaml")
 with right:
     st.markdown("**Runs**")
     if runs:

@@ -4,6 +4,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline_core.catalog import BRANCHES, MODELS, Branch, Task, get_model, get_step
@@ -250,6 +251,26 @@ class PipelineSpec(_Strict):
             return cls.model_validate_json(text)
         except ValidationError as error:
             raise SpecError(describe_validation_error(error)) from error
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_file(cls, data: bytes, filename: str) -> "PipelineSpec":
+        """A spec from a .json, .yaml or .yml file (YAML read safely: data only, never objects or code).
+
+        Raises:
+            SpecError: not readable as the format its name says, or not a valid spec; in plain words.
+        """
+        if filename.lower().endswith((".yaml", ".yml")):
+            try:
+                parsed = yaml.safe_load(data)
+            except yaml.YAMLError as error:
+                raise SpecError(f"'{filename}' is not valid YAML: {str(error).splitlines()[0]}") from error
+            if not isinstance(parsed, dict):
+                raise SpecError(f"'{filename}' does not hold a pipeline spec (a mapping of data, models, …).")
+            return cls.from_dict(parsed)
+        return cls.from_json(data)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "PipelineSpec":

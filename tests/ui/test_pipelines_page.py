@@ -41,3 +41,25 @@ def test_a_run_is_reproduced_with_one_click_and_every_score_matches(app):
         time.sleep(0.5)
         app.run()
     assert "Reproduced exactly: every metric of every model is identical." in app.success[0].value
+
+
+def test_a_spec_file_is_imported_as_a_pipeline_and_a_bad_one_changes_nothing(app):
+    from pipeline_core.spec import default_spec
+
+    open_page(app, "5_Pipelines")
+    spec = default_spec(target="species", task="classification")
+    app.file_uploader(key="spec_upload").upload("bad.yaml", b"models: [unclosed").run()
+    app.text_input(key="spec_import_name").set_value("Iris from file").run()
+    app.button(key="spec_import").click().run()
+    assert "'bad.yaml' is not valid YAML" in app.error[0].value
+    assert "No saved pipelines yet" in app.info[0].value  # nothing stored
+
+    app.file_uploader(key="spec_upload").upload("unknown.json", b'{"data": {"target": "y", "task": "magic"}}').run()
+    app.button(key="spec_import").click().run()
+    assert "data.task" in app.error[0].value
+
+    app.file_uploader(key="spec_upload").upload("iris.yaml", spec.to_yaml().encode()).run()
+    app.button(key="spec_import").click().run()
+    assert "Imported as **Iris from file** v1." in app.success[0].value
+    app.run()
+    assert app.selectbox(key="version").value.note == "imported from iris.yaml"
