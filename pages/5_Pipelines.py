@@ -36,14 +36,36 @@ def version_scores(version, runs) -> dict | None:
     }
 
 
+def lineage(run, dataset) -> None:
+    """What made this run: the exact data and spec, the seed, the versions, when; and a way back to them."""
+    took = f"{(run.finished_at - run.started_at).total_seconds():.0f} s" if run.started_at and run.finished_at else "–"
+    st.dataframe(
+        [
+            {"": "Data", "Value": f"{dataset.name} · {dataset.n_rows:,} rows · sha256 {dataset.fingerprint[:16]}…"},
+            {"": "Spec", "Value": f"sha256 {run.spec_hash[:16]}…"},
+            {"": "Seed", "Value": str(run.seed)},
+            {"": "Started", "Value": f"{run.started_at:%Y-%m-%d %H:%M:%S}" if run.started_at else "–"},
+            {"": "Took", "Value": took},
+        ]
+        + [{"": name, "Value": str(version)} for name, version in run.library_versions.items()],
+        hide_index=True,
+    )
+    if st.button("Open this run's exact data and spec", key="open_run"):
+        state.open_pipeline(dataset, PipelineSpec.from_json(run.spec_json))
+        st.switch_page("pages/2_Prepare.py")
+
+
 def reproduce_section(finished: list) -> None:
-    """Re-run a run on its stored data with its own spec; show, score by score, whether it came out the same."""
+    """A run's lineage; re-run it on its stored data with its own spec and show, score by score, whether it
+    came out the same."""
     if not finished:
         return
-    run = st.selectbox("Reproduce a run", finished, format_func=describe_run, key="reproduce_run")
+    run = st.selectbox("Run", finished, format_func=describe_run, key="reproduce_run")
+    with session_scope(resources.engine()) as session:
+        dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+    with st.expander("Lineage"):
+        lineage(run, dataset)
     if st.button(f"Reproduce run {run.id}", key="reproduce", help="Trains its spec again on its stored rows."):
-        with session_scope(resources.engine()) as session:
-            dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
         state.set_run_id(jobs.start_training(dataset, PipelineSpec.from_json(run.spec_json), reproduces_id=run.id))
     with session_scope(resources.engine()) as session:
         again = repo.reproductions(session, run_id=run.id)

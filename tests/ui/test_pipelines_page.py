@@ -41,6 +41,10 @@ def test_a_run_is_reproduced_with_one_click_and_every_score_matches(app):
         time.sleep(0.5)
         app.run()
     assert "Reproduced exactly: every metric of every model is identical." in app.success[0].value
+    lineage = {row[""]: row["Value"] for row in app.dataframe[-2].value.to_dict("records")}
+    assert lineage["Seed"] == "3" and lineage["Data"].startswith("iris.csv · 150 rows") and "scikit-learn" in lineage
+    app.button(key="open_run").click().run()
+    assert app.session_state["draft_spec"].evaluation.seed == 3
 
 
 def test_a_spec_file_is_imported_as_a_pipeline_and_a_bad_one_changes_nothing(app):
