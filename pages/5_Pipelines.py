@@ -99,17 +99,67 @@ def import_spec() -> None:
     st.success(as_markdown(f"Imported as **{saved.pipeline_name}** v{saved.version}."))
 
 
+def change(action, success: str, **arguments) -> None:
+    """One repository change in its own transaction; a refused one (a name taken) says why."""
+    try:
+        with session_scope(resources.engine()) as session:
+            action(session, **arguments)
+    except ValueError as error:
+        st.error(as_markdown(str(error)))
+    else:
+        st.session_state["pipelines_message"] = success
+        st.rerun()
+
+
+def manage(pipeline) -> None:
+    name, rename, copy, clone = st.columns([3, 1, 3, 1], vertical_alignment="bottom")
+    new_name = name.text_input("New name", value=pipeline.name, max_chars=120, key=f"rename_to.{pipeline.name}")
+    if rename.button("Rename", key="rename"):
+        change(repo.rename_pipeline, f"Renamed to {new_name}.", pipeline_id=pipeline.id, name=new_name)
+    clone_name = copy.text_input(
+        "Clone as", value=f"{pipeline.name} (copy)", max_chars=120, key=f"clone_as.{pipeline.name}"
+    )
+    if clone.button("Clone", key="clone"):
+        change(repo.clone_pipeline, f"Cloned as {clone_name}.", pipeline_id=pipeline.id, name=clone_name)
+    if st.button("Archive", key="archive", help="Hidden from the lists; its versions and runs are kept."):
+        st.session_state["archived_last"] = pipeline.id
+        change(repo.set_archived, f"Archived {pipeline.name}.", pipeline_id=pipeline.id, archived=True)
+
+
+def archived_section() -> None:
+    """The last message, an Undo for the last archive, and the archived pipelines to bring back."""
+    if message := st.session_state.pop("pipelines_message", None):
+        st.success(as_markdown(message))
+    last = st.session_state.get("archived_last")
+    if last and st.button("Undo archive", key="undo_archive"):
+        st.session_state.pop("archived_last")
+        change(repo.set_archived, "Brought back.", pipeline_id=last, archived=False)
+    with session_scope(resources.engine()) as session:
+        archived = repo.list_pipelines(session, archived=True)
+    if not archived:
+        return
+    with st.expander(f"Archived pipelines ({len(archived)})"):
+        for pipeline in archived:
+            name, back = st.columns([4, 1], vertical_alignment="center")
+            name.markdown(as_markdown(f"{pipeline.name} · v{pipeline.latest_version}"))
+            if back.button("Bring back", key=f"unarchive.{pipeline.id}"):
+                change(repo.set_archived, f"Brought back {pipeline.name}.", pipeline_id=pipeline.id, archived=False)
+
+
 setup("Pipelines")
 with session_scope(resources.engine()) as session:
     pipelines = repo.list_pipelines(session)
 with st.expander("Import a spec (JSON or YAML)"):
     import_spec()
+archived_section()
 if not pipelines:
     st.info(messages.NO_PIPELINES)
     st.stop()
 
 show_pipelines(pipelines)
 chosen = st.selectbox("Pipeline", pipelines, format_func=lambda p: p.name, key="pipeline")
+with st.expander("Rename, clone or archive"):
+    manage(chosen)
 with session_scope(resources.engine()) as session:
     versions = repo.list_versions(session, pipeline_id=chosen.id)
     runs = repo.list_runs(session, pipeline_id=chosen.id)

@@ -40,6 +40,7 @@ class PipelineBase(SQLModel):
 class Pipeline(PipelineBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = Field(default=None, description="set when archived; cleared by undo")
 
 
 class PipelineSummary(SQLModel):

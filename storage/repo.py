@@ -172,8 +172,8 @@ def save_pipeline(
     return PipelineVersionRead(**version.model_dump(), pipeline_name=pipeline.name)
 
 
-def list_pipelines(session: Session) -> list[PipelineSummary]:
-    """One summary per pipeline: name, latest version, number of runs, last change."""
+def list_pipelines(session: Session, *, archived: bool = False) -> list[PipelineSummary]:
+    """One summary per pipeline (the archived ones when `archived`): name, latest version, runs, last change."""
     rows = session.exec(
         select(
             Pipeline.id,
@@ -184,11 +184,40 @@ def list_pipelines(session: Session) -> list[PipelineSummary]:
         )
         .join(PipelineVersion, PipelineVersion.pipeline_id == Pipeline.id)
         .join(Run, Run.pipeline_version_id == PipelineVersion.id, isouter=True)
+        .where(col(Pipeline.archived_at).is_not(None) if archived else col(Pipeline.archived_at).is_(None))
         .group_by(Pipeline.id)
         .order_by(func.max(PipelineVersion.created_at).desc())
     ).all()
     keys = ("id", "name", "latest_version", "updated_at", "runs")
     return [PipelineSummary(**dict(zip(keys, row, strict=True))) for row in rows]
+
+
+def rename_pipeline(session: Session, *, pipeline_id: int, name: str) -> None:
+    """Raises ValueError for an empty name or one another pipeline has."""
+    name = name.strip()
+    if not name:
+        raise ValueError("A pipeline needs a name.")
+    if session.exec(select(Pipeline).where(Pipeline.name == name, Pipeline.id != pipeline_id)).first():
+        raise ValueError(f"There is already a pipeline called '{name}'.")
+    pipeline = _get(session, Pipeline, pipeline_id)
+    pipeline.name = name
+    session.add(pipeline)
+
+
+def clone_pipeline(session: Session, *, pipeline_id: int, name: str) -> PipelineVersionRead:
+    """A new pipeline whose v1 is the latest version of another; raises ValueError for a taken name."""
+    if session.exec(select(Pipeline).where(Pipeline.name == name.strip())).first():
+        raise ValueError(f"There is already a pipeline called '{name.strip()}'.")
+    latest = list_versions(session, pipeline_id=pipeline_id)[0]
+    note = f"cloned from {latest.pipeline_name} v{latest.version}"
+    return save_pipeline(session, name=name, spec=PipelineSpec.from_json(latest.spec_json), note=note)
+
+
+def set_archived(session: Session, *, pipeline_id: int, archived: bool) -> None:
+    """Archive a pipeline (hidden from the lists, kept with its versions and runs), or bring it back."""
+    pipeline = _get(session, Pipeline, pipeline_id)
+    pipeline.archived_at = utcnow() if archived else None
+    session.add(pipeline)
 
 
 def list_versions(session: Session, *, pipeline_id: int) -> list[PipelineVersionRead]:

@@ -185,3 +185,24 @@ def test_a_model_whose_record_cannot_be_written_leaves_no_file(engine, store):
         repo.add_model_result(session, store, run_id=run.id, result=replace(model, model_file=b"other bytes"))
     assert not store.path(hashlib.sha256(b"other bytes").hexdigest(), repo.SKOPS).exists()
     assert store.path(hashlib.sha256(b"fitted").hexdigest(), repo.SKOPS).exists()
+
+
+def test_pipelines_are_renamed_cloned_archived_and_brought_back(engine, store):
+    spec = default_spec(target="species", task="classification")
+    with session_scope(engine) as session:
+        first = repo.save_pipeline(session, name="Iris", spec=spec)
+        repo.save_pipeline(session, name="Other", spec=spec)
+    with pytest.raises(ValueError, match="already a pipeline called 'Other'"), session_scope(engine) as session:
+        repo.rename_pipeline(session, pipeline_id=first.pipeline_id, name="Other")
+    with session_scope(engine) as session:
+        repo.rename_pipeline(session, pipeline_id=first.pipeline_id, name="Iris flowers")
+        clone = repo.clone_pipeline(session, pipeline_id=first.pipeline_id, name="Iris, tuned")
+        repo.set_archived(session, pipeline_id=first.pipeline_id, archived=True)
+    with session_scope(engine) as session:
+        assert {p.name for p in repo.list_pipelines(session)} == {"Other", "Iris, tuned"}
+        assert [p.name for p in repo.list_pipelines(session, archived=True)] == ["Iris flowers"]
+        assert repo.list_versions(session, pipeline_id=first.pipeline_id)[0].spec_hash == spec.content_hash()
+        repo.set_archived(session, pipeline_id=first.pipeline_id, archived=False)  # undo
+    with session_scope(engine) as session:
+        assert len(repo.list_pipelines(session)) == 3 and not repo.list_pipelines(session, archived=True)
+    assert clone.note == "cloned from Iris flowers v1" and clone.version == 1

@@ -67,3 +67,24 @@ def test_a_spec_file_is_imported_as_a_pipeline_and_a_bad_one_changes_nothing(app
     assert "Imported as **Iris from file** v1." in app.success[0].value
     app.run()
     assert app.selectbox(key="version").value.note == "imported from iris.yaml"
+
+
+def test_a_pipeline_is_renamed_cloned_archived_and_the_archive_undone(app):
+    from pipeline_core.spec import default_spec
+    from storage import repo
+    from storage.db import session_scope
+    from ui import resources
+
+    with session_scope(resources.engine()) as session:
+        repo.save_pipeline(session, name="Iris", spec=default_spec(target="species", task="classification"))
+    open_page(app, "5_Pipelines")
+    app.text_input(key="rename_to.Iris").set_value("Iris flowers")
+    app.button(key="rename").click().run()
+    assert app.success[0].value == "Renamed to Iris flowers."
+    app.button(key="clone").click().run()
+    assert app.dataframe[0].value["Pipeline"].tolist() == ["Iris flowers (copy)", "Iris flowers"]
+    app.selectbox(key="pipeline").select_index(1).run()
+    app.button(key="archive").click().run()
+    assert app.dataframe[0].value["Pipeline"].tolist() == ["Iris flowers (copy)"]
+    app.button(key="undo_archive").click().run()
+    assert sorted(app.dataframe[0].value["Pipeline"]) == ["Iris flowers", "Iris flowers (copy)"]
