@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pipeline_core.build import feature_schema
+from pipeline_core.codegen import standalone_script
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export import load_model, untrusted_types
 from pipeline_core.ingest import SUFFIXES, read_table
@@ -59,6 +60,38 @@ st.caption(
 with st.expander("Versions it was trained with"):
     st.json(run.library_versions)
 
+st.subheader("Retrain it yourself")
+with session_scope(resources.engine()) as session:
+    dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+frame, spec = resources.dataset_frame(dataset), run_spec(run)
+try:
+    n_classes = frame[spec.data.target].nunique() if spec.data.task == "classification" else 0
+    script = standalone_script(spec, frame, title=run.pipeline_name or f"Run {run.id}", n_classes=n_classes)
+except ValueError as error:
+    st.caption(str(error))
+else:
+    st.caption(
+        "A Python script that rebuilds this run's preparation and models with scikit-learn and pandas only, splits "
+        "the rows the same way and prints each model's CV scores — the same numbers as the leaderboard, on the "
+        "same data (download it below as Parquet)."
+        + (
+            " Tuned models are written with their set values, not searched, so their scores differ."
+            if any(m.tuning for m in spec.models)
+            else ""
+        )
+    )
+    code, rows = st.columns(2)
+    code.download_button("Download the script (.py)", script, f"retrain-run{run.id}.py", "text/x-python", key="script")
+    rows.download_button(
+        "Download the data (.parquet)",
+        frame.to_parquet(),
+        f"{dataset.name.rsplit('.', 1)[0]}.parquet",
+        "application/octet-stream",
+        key="data_parquet",
+    )
+    with st.expander("The script"):
+        st.code(script, language="python")
+
 st.subheader("Score new rows")
 st.caption(
     "Upload rows with the training columns (the target may be absent): they are checked against the columns the "
@@ -67,9 +100,7 @@ st.caption(
 upload = st.file_uploader("New rows", type=[suffix.lstrip(".") for suffix in SUFFIXES], key="score_upload")
 if upload is not None:
     try:
-        with session_scope(resources.engine()) as session:
-            dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
-        schema = feature_schema(run_spec(run), resources.dataset_frame(dataset))
+        schema = feature_schema(spec, frame)
         rows = read_table(upload.getvalue(), upload.name).frame
         notes = check_columns(schema, rows)
         scored = predict_table(load_model(data), rows, schema)

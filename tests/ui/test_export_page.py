@@ -10,6 +10,8 @@ def test_new_rows_are_scored_and_a_file_with_wrong_columns_is_refused(app):
     app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
     train_and_wait(app)
     open_page(app, "6_Export")
+    script = next(code.value for code in app.code if "def preparation():" in code.value)
+    assert "LogisticRegression(max_iter=1000, random_state=42)" in script and "from pipeline_core" not in script
     rows = SAMPLES["iris"].make().drop(columns=["species"]).head(12)
 
     app.file_uploader(key="score_upload").upload("new.csv", rows.to_csv(index=False).encode()).run()

@@ -1,0 +1,221 @@
+"""A standalone Python script that rebuilds and retrains a run's pipeline with plain scikit-learn and pandas.
+
+The script is written from the very objects training builds (their scikit-learn repr is valid Python),
+so it cannot drift from the engine. Pipewright's own transformers, when the pipeline uses any, are
+copied in from their source: the script imports nothing of Pipewright.
+"""
+
+import importlib
+import inspect
+import json
+from collections.abc import Iterator
+
+import pandas as pd
+
+from pipeline_core import columns, transformers
+from pipeline_core.build import build_preparation, feature_schema
+from pipeline_core.catalog import get_model, number_repeats
+from pipeline_core.evaluate import METRICS
+from pipeline_core.spec import ModelSpec, PipelineSpec
+from pipeline_core.validation import scheme
+
+# How each of Pipewright's metrics is spelled as a scikit-learn scorer (errors are negated by scikit-learn).
+SCORERS = {
+    "balanced_accuracy": "balanced_accuracy",
+    "accuracy": "accuracy",
+    "f1": "f1_{average}",
+    "precision": "precision_{average}",
+    "recall": "recall_{average}",
+    "roc_auc": "roc_auc",
+    "r2": "r2",
+    "rmse": "neg_root_mean_squared_error",
+    "mae": "neg_mean_absolute_error",
+}
+
+SPLIT_CLASSES = {
+    "stratified": "StratifiedKFold",
+    "kfold": "KFold",
+    "repeated_stratified": "RepeatedStratifiedKFold",
+    "repeated_kfold": "RepeatedKFold",
+}
+SPLITS = {
+    "stratified": "StratifiedKFold({folds}, shuffle=True, random_state=SEED)",
+    "kfold": "KFold({folds}, shuffle=True, random_state=SEED)",
+    "repeated_stratified": "RepeatedStratifiedKFold(n_splits={folds}, n_repeats={repeats}, random_state=SEED)",
+    "repeated_kfold": "RepeatedKFold(n_splits={folds}, n_repeats={repeats}, random_state=SEED)",
+}
+
+
+def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_classes: int = 2) -> str:
+    """The script for a spec (as trained on `frame`), untuned models with their set parameters.
+
+    Raises:
+        ValueError: a scheme the script does not write (group or time-series k-fold), or clustering.
+    """
+    chosen = scheme(spec)
+    if chosen in ("group", "time_series") or spec.data.task == "clustering":
+        raise ValueError("The standalone script covers k-fold and stratified k-fold classification or regression.")
+    schema = feature_schema(spec, frame)
+    preparation = build_preparation(spec, frame)
+    models = [ModelSpec(kind="dummy"), *[m for m in spec.models if m.kind != "dummy"]]
+    estimators = {
+        key: get_model(m.kind).build(m.params, spec.data.task, spec.evaluation.seed)
+        for key, m in zip(number_repeats([m.kind for m in models]), models, strict=True)
+    }
+    used = {type(obj) for root in [preparation, *estimators.values()] for obj in _walk(root)}
+    own = sorted(cls.__name__ for cls in used if cls.__module__ == transformers.__name__)
+    repeats = spec.evaluation.cv_repeats
+    split_key = ("repeated_" if repeats > 1 else "") + chosen
+    needed = [_public(cls) for cls in used if cls.__module__ != transformers.__name__]
+    needed += [("sklearn.model_selection", name) for name in (SPLIT_CLASSES[split_key], "cross_validate")]
+    needed.append(("sklearn.model_selection", "train_test_split"))
+    metric_names = [m for m in SCORERS if METRICS[m].task == spec.data.task]
+    folds = SPLITS[split_key].format(folds=spec.evaluation.cv_folds, repeats=repeats)
+    sections = [
+        _header(spec, title, own),
+        _imports(needed),
+        _own_transformers() if own else "",
+        _settings(spec, schema),
+        _rows(spec),
+        "def preparation():\n    return " + _code(preparation, indent=len("    return ")),
+        "MODELS = {\n"
+        + "".join(f"    {key!r}: {_code(model, indent=len(f'    {key!r}: '))},\n" for key, model in estimators.items())
+        + "}",
+        _main(spec, metric_names, folds, n_classes),
+    ]
+    return "\n\n\n".join(section for section in sections if section) + "\n"
+
+
+def _walk(obj) -> Iterator:
+    """Every estimator-like object inside another, itself included (steps, transformers, nested models)."""
+    yield obj
+    children = obj.get_params(deep=False).values() if hasattr(obj, "get_params") else []
+    for child in children:
+        if isinstance(child, list | tuple):
+            for item in child:
+                for part in item if isinstance(item, tuple) else (item,):
+                    if hasattr(part, "get_params"):
+                        yield from _walk(part)
+        elif hasattr(child, "get_params") and not isinstance(child, type):
+            yield from _walk(child)
+
+
+def _public(cls: type) -> tuple[str, str]:
+    """The shortest public module that exposes the class (sklearn.linear_model, not ._logistic), and its name."""
+    parts = cls.__module__.split(".")
+    for end in range(1, len(parts) + 1):
+        module = ".".join(parts[:end])
+        public = not any(part.startswith("_") for part in parts[:end])
+        if public and hasattr(importlib.import_module(module), cls.__name__):
+            return module, cls.__name__
+    return cls.__module__, cls.__name__
+
+
+def _imports(names: list[tuple[str, str]]) -> str:
+    """One sorted `from … import …` line per module, after the standard library and pandas."""
+    modules: dict[str, set[str]] = {}
+    for module, name in names:
+        modules.setdefault(module, set()).add(name)
+    lines = [f"from {module} import {', '.join(sorted(found))}" for module, found in sorted(modules.items())]
+    return "\n".join(["import sys", "", "import pandas as pd", *lines])
+
+
+def _code(estimator, *, indent: int) -> str:
+    text = estimator.__repr__(N_CHAR_MAX=1_000_000)
+    return text.replace("\n", "\n" + " " * indent)
+
+
+def _header(spec: PipelineSpec, title: str, own: list[str]) -> str:
+    spec_lines = "\n".join(f"#   {line}" for line in json.dumps(spec.model_dump(mode="json"), indent=2).splitlines())
+    own_note = (
+        f"\nIt carries Pipewright's own transformers it uses ({', '.join(own)}), copied from their source.\n"
+        if own
+        else ""
+    )
+    return (
+        f'"""{title}: rebuild and retrain this pipeline with scikit-learn and pandas only.\n\n'
+        "Usage: python this_script.py DATA_FILE   (the dataset's Parquet or CSV export)\n\n"
+        "It splits the rows as the run did, cross-validates every model on the training part with the same\n"
+        "folds and prints each model's mean score per metric, which match the run's CV scores on the same data.\n"
+        f'{own_note}"""\n\n# The pipeline spec this script was written from:\n{spec_lines}'
+    )
+
+
+def _own_transformers() -> str:
+    """columns.py and transformers.py, as they are, minus the import that joins them."""
+    body = inspect.getsource(transformers).replace(
+        "from pipeline_core.columns import datetime_format, number_convention, parse_dates, parse_numbers\n", ""
+    )
+    return (
+        "# ---- Pipewright's own transformers, copied from pipeline_core/columns.py and transformers.py ----\n\n"
+        + inspect.getsource(columns)
+        + "\n\n"
+        + body
+    )
+
+
+def _settings(spec: PipelineSpec, schema: dict) -> str:
+    evaluation = spec.evaluation
+    return "\n".join(
+        [
+            f"TARGET = {spec.data.target!r}",
+            f"FEATURES = {list(schema)!r}",
+            f"SEED = {evaluation.seed}",
+            f"TEST_SIZE = {evaluation.test_size}",
+        ]
+    )
+
+
+def _rows(spec: PipelineSpec) -> str:
+    """Row-level cleaning, in the order training applies it: filters, duplicates, missing targets."""
+    lines = ["def clean(rows):"]
+    operators = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+    for row_filter in spec.data.filters:
+        column = repr(row_filter.column)
+        if row_filter.operator in ("missing", "present"):
+            test = "isna" if row_filter.operator == "missing" else "notna"
+            lines.append(f"    rows = rows[rows[{column}].{test}()]")
+        else:
+            value = row_filter.value
+            compared = f"rows[{column}]" if isinstance(value, float) else f"rows[{column}].astype(str)"
+            shown = repr(value) if isinstance(value, float) else repr(str(value))
+            lines.append(f"    rows = rows[{compared} {operators[row_filter.operator]} {shown}]")
+    if "drop_duplicates" in spec.data.row_steps:
+        lines.append("    rows = rows.drop_duplicates()")
+    if "drop_missing_target" in spec.data.row_steps:
+        lines.append("    rows = rows.dropna(subset=[TARGET])")
+    lines.append("    return rows")
+    return "\n".join(lines)
+
+
+def _main(spec: PipelineSpec, metrics: list[str], folds: str, n_classes: int) -> str:
+    average = spec.evaluation.average
+    scorers = {
+        metric: SCORERS[metric].format(average=average) if metric != "roc_auc" or n_classes == 2 else "roc_auc_ovr"
+        for metric in metrics
+    }
+    stratify = "y" if scheme(spec) == "stratified" else "None"
+    negated = [m for m, scorer in scorers.items() if scorer.startswith("neg_")]
+    return f"""SCORING = {scorers!r}
+NEGATED = {negated!r}  # scikit-learn reports errors as negative scores
+
+
+def main(path):
+    rows = pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
+    rows = clean(rows)
+    X, y = rows[FEATURES], rows[TARGET]
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=TEST_SIZE, random_state=SEED, stratify={stratify}
+    )
+    folds = {folds}
+    for name, model in MODELS.items():
+        pipeline = Pipeline([*preparation().steps, ("model", model)])
+        scores = cross_validate(pipeline, X_train, y_train, cv=folds, scoring=SCORING)
+        means = {{
+            metric: (-1 if metric in NEGATED else 1) * scores[f"test_{{metric}}"].mean() for metric in SCORING
+        }}
+        print(name, " ".join(f"{{metric}}={{value:.12f}}" for metric, value in means.items()))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])"""
