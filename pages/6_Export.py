@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from pipeline_core import card
 from pipeline_core.build import feature_schema
 from pipeline_core.codegen import standalone_script
 from pipeline_core.errors import PipelineCoreError
@@ -60,10 +61,30 @@ st.caption(
 with st.expander("Versions it was trained with"):
     st.json(run.library_versions)
 
-st.subheader("Retrain it yourself")
+st.subheader("Model card")
 with session_scope(resources.engine()) as session:
     dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
 frame, spec = resources.dataset_frame(dataset), run_spec(run)
+title = f"{run.pipeline_name or run.target}: {model.label}"
+sections = card.card_sections(spec, results, model.key, card.lineage(run, dataset, list(feature_schema(spec, frame))))
+st.caption("What the model is, the data and steps behind it, how well it does and how sure that is, its limits.")
+as_md, as_html = st.columns(2)
+as_md.download_button(
+    "Model card (Markdown)",
+    card.markdown(title, sections),
+    f"model-card-run{run.id}.md",
+    "text/markdown",
+    key="card_md",
+)
+as_html.download_button(
+    "Model card (HTML, with charts)",
+    card.html_page(title, sections, results, run.primary_metric, run.task),
+    f"model-card-run{run.id}.html",
+    "text/html",
+    key="card_html",
+)
+
+st.subheader("Retrain it yourself")
 try:
     n_classes = frame[spec.data.target].nunique() if spec.data.task == "classification" else 0
     script = standalone_script(spec, frame, title=run.pipeline_name or f"Run {run.id}", n_classes=n_classes)

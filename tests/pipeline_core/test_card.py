@@ -1,0 +1,34 @@
+"""The model card says what the model is, what made it, how well it does and its limits."""
+
+from types import SimpleNamespace
+
+from pipeline_core import card
+from pipeline_core.spec import PipelineSpec, default_spec
+from pipeline_core.train import train
+
+
+def test_the_card_names_the_model_its_data_steps_scores_significance_and_lineage(churn):
+    spec = default_spec(target="churn", task="classification", roles={"customer_id": "id"}, dataset_name="churn.csv")
+    spec = PipelineSpec.from_dict(
+        spec.model_dump() | {"models": [{"kind": "logistic_regression", "params": {"C": 0.5}}]}
+    )
+    result = train(spec, churn)
+    run = SimpleNamespace(
+        id=7,
+        n_train=result.n_train,
+        spec_hash=spec.content_hash(),
+        seed=42,
+        started_at=None,
+        library_versions={"scikit-learn": "1.9.1"},
+    )
+    dataset = SimpleNamespace(name="churn.csv", n_rows=len(churn), fingerprint="abc123")
+    sections = card.card_sections(
+        spec, result.models, "logistic_regression", card.lineage(run, dataset, ["tenure_months"])
+    )
+    text = card.markdown("Churn", sections)
+    assert "**Logistic regression** (Inverse regularisation (C) = 0.5" in text
+    assert "5-fold stratified cross-validation" in text and "| Model |" in text
+    assert "is better than Baseline (dummy)" in text
+    assert "- **Spec sha256:** " + spec.content_hash() in text and "- **scikit-learn:** 1.9.1" in text
+    page = card.html_page("Churn <&>", sections, result.models, "balanced_accuracy", "classification")
+    assert "Churn &lt;&amp;&gt;" in page and page.count("plotly.js") >= 1 and "ROC curves" in page
