@@ -1,15 +1,18 @@
 """Export: download any trained model of a run as a skops file, with the lines that load it; score new rows."""
 
+from functools import partial
+
 import streamlit as st
 
 from pipeline_core import card
 from pipeline_core.build import feature_schema
 from pipeline_core.codegen import standalone_script
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.export import load_model, untrusted_types
+from pipeline_core.export import joblib_bytes, load_model, untrusted_types
 from pipeline_core.ingest import SUFFIXES, read_table
 from pipeline_core.leaderboard import best, ranked
 from pipeline_core.predict import check_columns, predict_table
+from pipeline_core.serving import serving_bundle
 from storage import repo
 from storage.db import session_scope
 from ui import resources
@@ -61,12 +64,43 @@ st.caption(
 with st.expander("Versions it was trained with"):
     st.json(run.library_versions)
 
-st.subheader("Model card")
+st.subheader("Serve it")
+st.caption(
+    "A zip with a FastAPI app (`/predict` takes JSON rows and checks them against the training columns, `/health`), "
+    "this model file, pinned requirements and a Dockerfile."
+)
 with session_scope(resources.engine()) as session:
     dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
 frame, spec = resources.dataset_frame(dataset), run_spec(run)
+features = feature_schema(spec, frame)
+st.download_button(
+    "Download the serving bundle (.zip)",
+    partial(  # made on click: a bundle holds the whole model file
+        serving_bundle,
+        data,
+        title=f"{run.pipeline_name or run.target}: {model.label}",
+        features=features,
+        versions=run.library_versions,
+    ),
+    f"serve-{model.key}-run{run.id}.zip",
+    "application/zip",
+    key="bundle",
+)
+with st.expander("joblib instead of skops"):
+    st.warning(
+        "A joblib file is a pickle: loading one runs whatever code it holds. Load it only if you made it or trust "
+        "who did; skops (above) is the safe default."
+    )
+    st.download_button(
+        "Download as joblib (.joblib)",
+        lambda: joblib_bytes(load_model(data)),
+        f"{model.key}-run{run.id}.joblib",
+        key="joblib",
+    )
+
+st.subheader("Model card")
 title = f"{run.pipeline_name or run.target}: {model.label}"
-sections = card.card_sections(spec, results, model.key, card.lineage(run, dataset, list(feature_schema(spec, frame))))
+sections = card.card_sections(spec, results, model.key, card.lineage(run, dataset, list(features)))
 st.caption("What the model is, the data and steps behind it, how well it does and how sure that is, its limits.")
 as_md, as_html = st.columns(2)
 as_md.download_button(
@@ -78,7 +112,7 @@ as_md.download_button(
 )
 as_html.download_button(
     "Model card (HTML, with charts)",
-    card.html_page(title, sections, results, run.primary_metric, run.task),
+    partial(card.html_page, title, sections, results, run.primary_metric, run.task),
     f"model-card-run{run.id}.html",
     "text/html",
     key="card_html",
@@ -105,7 +139,7 @@ else:
     code.download_button("Download the script (.py)", script, f"retrain-run{run.id}.py", "text/x-python", key="script")
     rows.download_button(
         "Download the data (.parquet)",
-        frame.to_parquet(),
+        frame.to_parquet,
         f"{dataset.name.rsplit('.', 1)[0]}.parquet",
         "application/octet-stream",
         key="data_parquet",
@@ -121,7 +155,7 @@ st.caption(
 upload = st.file_uploader("New rows", type=[suffix.lstrip(".") for suffix in SUFFIXES], key="score_upload")
 if upload is not None:
     try:
-        schema = feature_schema(spec, frame)
+        schema = features
         rows = read_table(upload.getvalue(), upload.name).frame
         notes = check_columns(schema, rows)
         scored = predict_table(load_model(data), rows, schema)

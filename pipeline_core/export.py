@@ -1,5 +1,8 @@
-"""Serialising trained pipelines: skops files that load without running arbitrary code."""
+"""Serialising trained pipelines: skops files that load without running arbitrary code (joblib on request)."""
 
+import io
+
+import joblib
 import skops.io as sio
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
@@ -32,6 +35,13 @@ TRUSTED_TYPES = frozenset(
 def dump_model(pipeline: Pipeline) -> bytes:
     """The fitted pipeline as skops bytes."""
     return sio.dumps(pipeline)
+
+
+def joblib_bytes(pipeline: Pipeline) -> bytes:
+    """The fitted pipeline as a joblib pickle: loading it runs code, so it is offered only on request."""
+    buffer = io.BytesIO()
+    joblib.dump(pipeline, buffer)
+    return buffer.getvalue()
 
 
 def untrusted_types(data: bytes) -> list[str]:

@@ -13,7 +13,7 @@ def test_new_rows_are_scored_and_a_file_with_wrong_columns_is_refused(app):
     script = next(code.value for code in app.code if "def preparation():" in code.value)
     assert "LogisticRegression(max_iter=1000, random_state=42)" in script and "from pipeline_core" not in script
     card = app.get("download_button")
-    assert {"card_md", "card_html", "script", "data_parquet"} <= {button.key for button in card}
+    assert {"card_md", "card_html", "script", "data_parquet", "bundle", "joblib"} <= {button.key for button in card}
     rows = SAMPLES["iris"].make().drop(columns=["species"]).head(12)
 
     app.file_uploader(key="score_upload").upload("new.csv", rows.to_csv(index=False).encode()).run()

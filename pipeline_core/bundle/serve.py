@@ -1,0 +1,52 @@
+"""Serve a Pipewright model over HTTP: `uvicorn serve:app --host 0.0.0.0 --port 8000`.
+
+POST /predict with {"rows": [{column: value, ...}, ...]} returns predictions (and class probabilities for a
+classifier). Rows are checked against the training columns first: a missing column or text where a number
+belongs is a 422 with every problem listed. GET /health says the model is loaded.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import skops.io as sio
+from fastapi import FastAPI, HTTPException
+from pydantic import BaseModel, Field
+
+HERE = Path(__file__).parent
+ABOUT = json.loads((HERE / "model.json").read_text())
+MODEL = sio.load(HERE / "model.skops", trusted=ABOUT["trusted"])
+FEATURES: dict[str, str] = ABOUT["features"]  # column -> type it had in training
+
+app = FastAPI(title=ABOUT["title"], description="A Pipewright model, served with FastAPI.")
+
+
+class Rows(BaseModel):
+    rows: list[dict[str, Any]] = Field(min_length=1, description="one object per row, keyed by column name")
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok", "model": ABOUT["title"]}
+
+
+@app.post("/predict")
+def predict(body: Rows) -> dict[str, Any]:
+    frame = pd.DataFrame(body.rows)
+    problems = [f"missing column '{column}'" for column in FEATURES if column not in frame.columns]
+    problems += [
+        f"column '{column}' should hold numbers; got {frame[column][bad].iloc[0]!r}"
+        for column, kind in FEATURES.items()
+        if kind == "numeric" and column in frame.columns
+        for bad in [pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()]
+        if bad.any()
+    ]
+    if problems:
+        raise HTTPException(status_code=422, detail=problems)
+    X = frame[list(FEATURES)]
+    answer: dict[str, Any] = {"predictions": MODEL.predict(X).tolist()}
+    if hasattr(MODEL, "predict_proba") and hasattr(MODEL, "classes_"):
+        classes = [str(label) for label in MODEL.classes_]
+        answer["probabilities"] = [dict(zip(classes, row.tolist(), strict=True)) for row in MODEL.predict_proba(X)]
+    return answer

@@ -1,0 +1,41 @@
+"""The serving bundle: a zip with a FastAPI app around the model file, pinned requirements and a Dockerfile."""
+
+import importlib.metadata
+import inspect
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from pipeline_core import columns, transformers
+from pipeline_core.export import untrusted_types
+
+TEMPLATES = Path(__file__).with_name("bundle")  # serve.py, Dockerfile, README.md, copied as they are
+SERVING = {"fastapi": "0.115", "uvicorn": "0.30"}  # floors when the packages are not installed here
+
+
+def serving_bundle(model_file: bytes, *, title: str, features: dict[str, str], versions: dict[str, str]) -> bytes:
+    """The zip's bytes. `features`: each training column and its type; `versions`: the libraries the model
+    was trained with (pinned, so it loads as it was saved)."""
+    trusted = untrusted_types(model_file)
+    pins = [f"{name}=={versions[name]}" for name in ("scikit-learn", "pandas", "numpy", "skops") if name in versions]
+    pins += [f"{name}{_installed(name, floor)}" for name, floor in SERVING.items()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for template in sorted(TEMPLATES.iterdir()):
+            bundle.writestr(template.name, template.read_text())
+        bundle.writestr("model.skops", model_file)
+        bundle.writestr("model.json", json.dumps({"title": title, "features": features, "trusted": trusted}, indent=2))
+        bundle.writestr("requirements.txt", "\n".join(pins) + "\n")
+        if any(name.startswith(f"{transformers.__name__}.") for name in trusted):  # the model needs them to load
+            bundle.writestr("pipeline_core/__init__.py", "")
+            bundle.writestr("pipeline_core/columns.py", inspect.getsource(columns))
+            bundle.writestr("pipeline_core/transformers.py", inspect.getsource(transformers))
+    return buffer.getvalue()
+
+
+def _installed(name: str, floor: str) -> str:
+    try:
+        return f"=={importlib.metadata.version(name)}"
+    except importlib.metadata.PackageNotFoundError:
+        return f">={floor}"
