@@ -1,5 +1,5 @@
 """Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`, `... reproduce RUN_ID`,
-`... predict RUN_ID --data FILE --out FILE`.
+`... predict RUN_ID --data FILE --out FILE`, `... export RUN_ID --out DIR`.
 
 The only module of the engine that touches storage: it wires the engine to the same database
 and artifact store the app uses, so a run started here shows up in the app.
@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline_core import card
 from pipeline_core.build import feature_schema
 from pipeline_core.catalog import MODELS, get_model
+from pipeline_core.codegen import standalone_script
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export import load_model
@@ -21,6 +23,7 @@ from pipeline_core.leaderboard import best as best_result
 from pipeline_core.leaderboard import leaderboard
 from pipeline_core.predict import check_columns, predict_table
 from pipeline_core.reproduce import compare
+from pipeline_core.serving import serving_bundle
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train import library_versions, train
 
@@ -43,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--data", required=True, type=Path, help="rows with the training columns")
     score.add_argument("--out", required=True, type=Path, help="CSV file to write")
     score.add_argument("--model", help="model key (default: the run's best)")
+    export = commands.add_parser("export", help="write a run's model, spec, script, model card and serving bundle")
+    export.add_argument("run_id", type=int)
+    export.add_argument("--out", required=True, type=Path, help="folder to write into (created)")
+    export.add_argument("--model", help="model key (default: the run's best)")
     args = parser.parse_args(argv)
-    commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict}
+    commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict, "export": _export}
     try:
         return commands_run[args.command](args)
     except (PipelineCoreError, OSError) as error:
@@ -130,8 +137,12 @@ def _reproduce(args: argparse.Namespace) -> int:
     return 0 if result.identical else 1
 
 
-def _predict(args: argparse.Namespace) -> int:
-    """Check the file against the run's training columns, score it with the chosen model, write a CSV."""
+def _stored_model(run_id: int, model_key: str | None):
+    """A stored run, its dataset's rows, its spec and one model result (the best unless named), with the file.
+
+    Raises:
+        PipelineCoreError: no such run, or no model file under that key.
+    """
     from storage import repo
     from storage.db import artifact_store, make_engine, session_scope
     from storage.errors import StorageError
@@ -139,28 +150,61 @@ def _predict(args: argparse.Namespace) -> int:
     engine, store = make_engine(), artifact_store()
     try:
         with session_scope(engine) as session:
-            run = repo.get_run(session, run_id=args.run_id)
+            run = repo.get_run(session, run_id=run_id)
             dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
             results = repo.list_model_results(session, run_id=run.id)
-        if args.model:
-            chosen = next((r for r in results if r.key == args.model), None)
+        if model_key:
+            chosen = next((r for r in results if r.key == model_key), None)
         else:
             chosen = best_result(results, run.primary_metric)
         if chosen is None or not chosen.artifact_sha256:
             keys = ", ".join(r.key for r in results if r.artifact_sha256) or "none"
             raise PipelineCoreError(
-                f"Run {run.id} has no model file '{args.model or 'best'}'. Models with files: {keys}."
+                f"Run {run.id} has no model file '{model_key or 'best'}'. Models with files: {keys}."
             )
-        model = load_model(repo.model_file(store, chosen))
-        schema = feature_schema(PipelineSpec.from_json(run.spec_json), repo.load_dataset_frame(store, dataset))
+        return run, dataset, repo.load_dataset_frame(store, dataset), results, chosen, repo.model_file(store, chosen)
     except StorageError as error:
         raise PipelineCoreError(str(error)) from error
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """Check the file against the run's training columns, score it with the chosen model, write a CSV."""
+    run, _, frame, _, chosen, model_file = _stored_model(args.run_id, args.model)
+    schema = feature_schema(PipelineSpec.from_json(run.spec_json), frame)
     rows = read_table(args.data.read_bytes(), args.data.name).frame
     for note in check_columns(schema, rows):
         _say(note)
-    scored = predict_table(model, rows, schema)
+    scored = predict_table(load_model(model_file), rows, schema)
     scored.to_csv(args.out, index=False)
     _say(f"{len(scored):,} rows scored by {chosen.label} (run {run.id}) written to {args.out}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The model file, its spec (JSON and YAML), the retraining script, the model card and the serving bundle."""
+    run, dataset, frame, results, chosen, model_file = _stored_model(args.run_id, args.model)
+    spec = PipelineSpec.from_json(run.spec_json)
+    features = feature_schema(spec, frame)
+    title = f"{run.pipeline_name or run.target}: {chosen.label}"
+    sections = card.card_sections(spec, results, chosen.key, card.lineage(run, dataset, list(features)))
+    files = {
+        "model.skops": model_file,
+        "spec.json": spec.to_json(),
+        "spec.yaml": spec.to_yaml(),
+        "model_card.md": card.markdown(title, sections),
+        "model_card.html": card.html_page(title, sections, results, run.primary_metric, run.task),
+        "serving.zip": serving_bundle(model_file, title=title, features=features, versions=run.library_versions),
+    }
+    try:
+        n_classes = frame[spec.data.target].nunique()
+        files["retrain.py"] = standalone_script(spec, frame, title=title, n_classes=n_classes)
+    except ValueError as error:
+        _say(f"no retrain.py: {error}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = args.out / name
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
+    _say(f"{chosen.label} of run {run.id}: {', '.join(sorted(files))} written to {args.out}")
     return 0
 
 

@@ -100,3 +100,28 @@ def test_cli_predict_scores_a_file_and_names_missing_columns(tmp_path):
     SAMPLES["iris"].make().drop(columns=["species", "petal width (cm)"]).head(3).to_csv(broken, index=False)
     refused = _cli("predict", str(run_id), "--data", str(broken), "--out", str(out), data_dir=tmp_path)
     assert refused.returncode == 2 and "missing column(s) the model needs: 'petal width (cm)'" in refused.stderr
+
+
+def test_cli_export_writes_the_model_spec_script_card_and_bundle(tmp_path):
+    data = tmp_path / "diabetes.csv"
+    data.write_bytes(SAMPLES["diabetes"].csv_bytes())
+    first = _cli("run", "--data", str(data), "--target", "progression", "--models", "ridge", data_dir=tmp_path)
+    run_id = int(first.stdout.split("run ")[-1].split(" recorded")[0])
+
+    out = _cli("export", str(run_id), "--out", str(tmp_path / "export"), "--model", "ridge", data_dir=tmp_path)
+
+    assert out.returncode == 0, out.stderr
+    written = {path.name for path in (tmp_path / "export").iterdir()}
+    assert written == {
+        "model.skops",
+        "spec.json",
+        "spec.yaml",
+        "retrain.py",
+        "model_card.md",
+        "model_card.html",
+        "serving.zip",
+    }
+    assert "**Ridge regression**" in (tmp_path / "export" / "model_card.md").read_text()
+    assert load_model((tmp_path / "export" / "model.skops").read_bytes()).predict(
+        SAMPLES["diabetes"].make().head(2)
+    ).shape == (2,)
