@@ -32,7 +32,7 @@ def version_scores(version, runs) -> dict | None:
         "Run": run.id,
         "Best model": top.label,
         f"CV {label}": f"{cv_mean(top, run.primary_metric):.3f} ± {cv_std(top, run.primary_metric):.3f}",
-        f"Test {label}": top.test_scores.get(run.primary_metric),
+        f"Test {label}": f"{top.test_scores.get(run.primary_metric, float('nan')):.3f}",
     }
 
 
