@@ -3,12 +3,15 @@
 import math
 from dataclasses import dataclass
 
+from pipeline_core.train import WHERE
+
 
 @dataclass(frozen=True)
 class Comparison:
     identical: bool
     rows: list[dict]  # one per model and metric: original, again, identical
     version_changes: list[str]  # libraries whose version differs between the two runs
+    machines: tuple[str, str] = ("", "")  # where the original and the re-run ran
 
     def verdict(self) -> str:
         if self.identical:
@@ -17,7 +20,12 @@ class Comparison:
         why = (
             f" Library versions changed: {'; '.join(self.version_changes)}."
             if self.version_changes
-            else " The library versions are the same, so the difference comes from the data or the machine."
+            else " The library versions are the same, so the difference comes from the data or the machine"
+            + (
+                f" (it ran on {self.machines[1]}, the original on {self.machines[0]})."
+                if len(set(self.machines)) > 1
+                else "."
+            )
         )
         return f"Not identical: {differing} of {len(self.rows)} scores differ.{why}"
 
@@ -38,10 +46,11 @@ def compare(original: list, again: list, original_versions: dict, again_versions
     changes = [
         f"{name} {original_versions.get(name)} → {again_versions.get(name)}"
         for name in sorted(set(original_versions) | set(again_versions))
-        if original_versions.get(name) != again_versions.get(name)
+        if original_versions.get(name) != again_versions.get(name) and name not in WHERE
     ]
     identical = bool(rows) and all(row["identical"] for row in rows) and set(by_key) == {r.key for r in original}
-    return Comparison(identical, rows, changes)
+    machines = (original_versions.get("machine", ""), again_versions.get("machine", ""))
+    return Comparison(identical, rows, changes, machines)
 
 
 def _row(model: str, metric: str, original: float | None, again: float | None) -> dict:

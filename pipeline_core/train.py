@@ -7,6 +7,7 @@ that workers x threads never exceeds the cores (an oversubscribed gradient-boost
 running 1,000x slower).
 """
 
+import getpass
 import os
 import platform
 import tempfile
@@ -17,6 +18,7 @@ from typing import Any, Literal, Protocol
 
 import joblib
 import numpy as np
+import optuna
 import pandas as pd
 import sklearn
 import skops
@@ -558,8 +560,12 @@ def _describe(result: TrainedModel, outcome: _Outcome, n_folds: int) -> str:
     return f"{result.label}: fold {outcome.fold + 1} of {n_folds} done"
 
 
+# Recorded with the versions, but where a run happened rather than what it ran with.
+WHERE = ("machine", "started by")
+
+
 def library_versions() -> dict[str, Any]:
-    """The versions that decide whether a run can be reproduced exactly."""
+    """The versions that decide whether a run can be reproduced exactly, and the machine and user it ran as."""
     return {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
@@ -567,4 +573,7 @@ def library_versions() -> dict[str, Any]:
         "numpy": np.__version__,
         "joblib": joblib.__version__,
         "skops": skops.__version__,
+        "optuna": optuna.__version__,
+        "machine": f"{platform.node()} ({platform.platform()}, {os.cpu_count()} cores)",
+        "started by": getpass.getuser(),
     }

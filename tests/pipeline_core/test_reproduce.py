@@ -34,3 +34,11 @@ def test_a_difference_is_shown_with_the_library_that_changed():
 def test_a_model_missing_from_the_rerun_is_a_difference():
     first = [_Result("ridge", "Ridge", {"r2": [0.4]}, {"r2": 0.4})]
     assert not compare(first, [], {}, {}).identical
+
+
+def test_another_machine_is_named_as_the_likely_cause_not_as_a_library_change():
+    first = [_Result("ridge", "Ridge", {"r2": [0.4]}, {"r2": 0.4})]
+    again = [_Result("ridge", "Ridge", {"r2": [0.41]}, {"r2": 0.4})]
+    result = compare(first, again, {"scikit-learn": "1.9.1", "machine": "a"}, {"scikit-learn": "1.9.1", "machine": "b"})
+    assert result.version_changes == []
+    assert result.verdict().endswith("comes from the data or the machine (it ran on b, the original on a).")
