@@ -1,0 +1,26 @@
+"""Model files load with trusted types only: anything else, or a damaged file, is refused in plain words."""
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.export import dump_model, load_model
+
+
+def double(values):
+    """Code of someone else's: a model file naming it must not be loaded on trust."""
+    return values * 2
+
+
+def test_a_model_file_with_a_type_outside_the_allowlist_is_refused(iris):
+    X, y = iris.drop(columns=["species"]), iris["species"]
+    pipeline = Pipeline([("double", FunctionTransformer(double)), ("model", LogisticRegression(max_iter=500))])
+    with pytest.raises(PipelineCoreError, match="Refusing to load a model file with untrusted types: .*double"):
+        load_model(dump_model(pipeline.fit(X, y)))
+
+
+def test_a_damaged_file_is_refused():
+    with pytest.raises(PipelineCoreError, match="Not a readable skops model file"):
+        load_model(b"PK\x03\x04 not really a zip")
