@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, inspect
 from sqlmodel import Session, create_engine
 
@@ -52,13 +53,28 @@ def migrations(connection) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema with Alembic's migrations. A database made before
-    migrations existed (tables, but no version) is first marked as the baseline it matches."""
-    with engine.begin() as connection:
-        tables = set(inspect(connection).get_table_names())
-        config = migrations(connection)
-        if "run" in tables and "alembic_version" not in tables:
-            command.stamp(config, BASELINE)
-        command.upgrade(config, "head")
+    migrations existed (tables, but no recorded revision) is first marked as the baseline it matches.
+
+    On SQLite a migration may rebuild a table that other rows point at, so foreign keys are switched off
+    around the migrations (SQLite allows that only outside a transaction) and checked afterwards.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config = migrations(connection)
+            unversioned = MigrationContext.configure(connection).get_current_revision() is None
+            if unversioned and "run" in inspect(connection).get_table_names():
+                command.stamp(config, BASELINE)
+            command.upgrade(config, "head")
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"The database's links are broken after upgrading: {broken[:5]}")
 
 
 def _configure_sqlite(connection, _record) -> None:
