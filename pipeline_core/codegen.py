@@ -55,6 +55,10 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     chosen = scheme(spec)
     if chosen in ("group", "time_series") or spec.data.task == "clustering":
         raise ValueError("The standalone script covers k-fold and stratified k-fold classification or regression.")
+    if spec.evaluation.tune_threshold:
+        raise ValueError("The standalone script does not tune decision thresholds, so it would not match this run.")
+    if not pd.api.types.is_numeric_dtype(frame[spec.data.target]) and spec.data.task == "regression":
+        raise ValueError("The standalone script does not read a target written as text ('$1,200') as numbers.")
     schema = feature_schema(spec, frame)
     preparation = build_preparation(spec, frame)
     models = [ModelSpec(kind="dummy"), *[m for m in spec.models if m.kind != "dummy"]]
@@ -76,7 +80,7 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
         _imports(needed),
         _own_transformers() if own else "",
         _settings(spec, schema),
-        _rows(spec),
+        _rows(spec, frame),
         "def preparation():\n    return " + _code(preparation, indent=len("    return ")),
         "MODELS = {\n"
         + "".join(f"    {key!r}: {_code(model, indent=len(f'    {key!r}: '))},\n" for key, model in estimators.items())
@@ -126,6 +130,7 @@ def _code(estimator, *, indent: int) -> str:
 
 
 def _header(spec: PipelineSpec, title: str, own: list[str]) -> str:
+    title = " ".join(title.split()).replace("\\", "/").replace('"', "'")  # a name is text, never code
     spec_lines = "\n".join(f"#   {line}" for line in json.dumps(spec.model_dump(mode="json"), indent=2).splitlines())
     own_note = (
         f"\nIt carries Pipewright's own transformers it uses ({', '.join(own)}), copied from their source.\n"
@@ -166,8 +171,9 @@ def _settings(spec: PipelineSpec, schema: dict) -> str:
     )
 
 
-def _rows(spec: PipelineSpec) -> str:
-    """Row-level cleaning, in the order training applies it: filters, duplicates, missing targets."""
+def _rows(spec: PipelineSpec, frame: pd.DataFrame) -> str:
+    """Row-level cleaning, in the order training applies it: filters (compared as numbers on a numeric
+    column, as text otherwise, as `train.keep_rows` does), duplicates, missing targets."""
     lines = ["def clean(rows):"]
     operators = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
     for row_filter in spec.data.filters:
@@ -176,9 +182,9 @@ def _rows(spec: PipelineSpec) -> str:
             test = "isna" if row_filter.operator == "missing" else "notna"
             lines.append(f"    rows = rows[rows[{column}].{test}()]")
         else:
-            value = row_filter.value
-            compared = f"rows[{column}]" if isinstance(value, float) else f"rows[{column}].astype(str)"
-            shown = repr(value) if isinstance(value, float) else repr(str(value))
+            numeric = pd.api.types.is_numeric_dtype(frame[row_filter.column])
+            compared = f"rows[{column}]" if numeric else f"rows[{column}].astype(str)"
+            shown = repr(float(row_filter.value)) if numeric else repr(str(row_filter.value))
             lines.append(f"    rows = rows[{compared} {operators[row_filter.operator]} {shown}]")
     if "drop_duplicates" in spec.data.row_steps:
         lines.append("    rows = rows.drop_duplicates()")

@@ -18,6 +18,12 @@ STEPS = {
         "categorical": [{"kind": "rare_levels"}, {"kind": "frequency_encoder"}],
     },
 }
+# As the Data page stores them: a typed value stays text, even for a numeric column
+FILTERS = [
+    {"column": "tenure_months", "operator": "gt", "value": "10"},
+    {"column": "contract", "operator": "ne", "value": "two-year"},
+]
+TITLE = '"""\nprint("INJECTED")\n"""'  # a pipeline name is user text
 
 
 @pytest.mark.parametrize("steps", STEPS.values(), ids=STEPS.keys())
@@ -31,7 +37,7 @@ def test_the_script_runs_without_pipewright_and_reproduces_the_cv_scores(churn, 
     )
     result = train(spec, churn)
     script = tmp_path / "retrain.py"
-    script.write_text(standalone_script(spec, churn, title="Churn"))
+    script.write_text(standalone_script(spec, churn, title=TITLE))
     churn.to_parquet(tmp_path / "churn.parquet")
 
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}  # no PYTHONPATH: Pipewright is not importable
@@ -40,6 +46,7 @@ def test_the_script_runs_without_pipewright_and_reproduces_the_cv_scores(churn, 
     )
 
     assert out.returncode == 0, out.stderr[-2000:]
+    assert "INJECTED" not in out.stdout
     printed = {line.split()[0]: dict(pair.split("=") for pair in line.split()[1:]) for line in out.stdout.splitlines()}
     for model in result.models:
         for metric in ("balanced_accuracy", "roc_auc", "f1"):
