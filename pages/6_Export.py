@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from pipeline_core import card
-from pipeline_core.build import feature_schema
+from pipeline_core.build import feature_schema, numbers_as_text
 from pipeline_core.codegen import standalone_script
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export import joblib_bytes, load_model, untrusted_types
@@ -81,6 +81,7 @@ st.download_button(
         title=f"{run.pipeline_name or run.target}: {model.label}",
         features=features,
         versions=run.library_versions,
+        as_text=numbers_as_text(features, frame),
     ),
     f"serve-{model.key}-run{run.id}.zip",
     "application/zip",
@@ -158,8 +159,8 @@ if upload is not None:
         schema = features
         rows = read_table(upload.getvalue(), upload.name).frame
         notes = check_columns(schema, rows)
-        scored = predict_table(load_model(data), rows, schema)
-    except PipelineCoreError as error:
+        scored = predict_table(load_model(data), rows, schema, as_text=numbers_as_text(schema, frame))
+    except (PipelineCoreError, ValueError) as error:  # ValueError: values the model cannot take, in its words
         st.error(as_markdown(str(error)))
     else:
         for note in notes:

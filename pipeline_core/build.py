@@ -58,6 +58,13 @@ def feature_schema(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, ColumnT
     }
 
 
+def numbers_as_text(schema: dict[str, ColumnType], frame: pd.DataFrame) -> frozenset[str]:
+    """Numeric columns stored as text ('$1,200'): the pipeline reads them as numbers itself."""
+    return frozenset(
+        c for c, kind in schema.items() if kind == "numeric" and not pd.api.types.is_numeric_dtype(frame[c])
+    )
+
+
 def unused_columns(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, str]:
     """Columns that are not features, each with the reason in plain words."""
     reasons = {}
@@ -90,7 +97,7 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
             branches += [(f"text_{c}", _branch_pipeline(steps, task, [c]), c) for c in columns]
             continue
         if branch == "numeric":
-            as_text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
+            as_text = [c for c in columns if c in numbers_as_text(schema, frame)]
             columns = [c for c in columns if c not in as_text]
             if as_text:
                 parse = [("text_to_number", TextToNumber())]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline_core import card
-from pipeline_core.build import feature_schema
+from pipeline_core.build import feature_schema, numbers_as_text
 from pipeline_core.catalog import MODELS, get_model
 from pipeline_core.codegen import standalone_script
 from pipeline_core.columns import infer_column_types
@@ -174,7 +174,10 @@ def _predict(args: argparse.Namespace) -> int:
     rows = read_table(args.data.read_bytes(), args.data.name).frame
     for note in check_columns(schema, rows):
         _say(note)
-    scored = predict_table(load_model(model_file), rows, schema)
+    try:
+        scored = predict_table(load_model(model_file), rows, schema, as_text=numbers_as_text(schema, frame))
+    except ValueError as error:  # values the model cannot take: say so, in its words
+        raise PipelineCoreError(f"The model could not score this file: {str(error).splitlines()[0]}") from error
     scored.to_csv(args.out, index=False)
     _say(f"{len(scored):,} rows scored by {chosen.label} (run {run.id}) written to {args.out}")
     return 0
@@ -193,7 +196,13 @@ def _export(args: argparse.Namespace) -> int:
         "spec.yaml": spec.to_yaml(),
         "model_card.md": card.markdown(title, sections),
         "model_card.html": card.html_page(title, sections, results, run.primary_metric, run.task),
-        "serving.zip": serving_bundle(model_file, title=title, features=features, versions=run.library_versions),
+        "serving.zip": serving_bundle(
+            model_file,
+            title=title,
+            features=features,
+            versions=run.library_versions,
+            as_text=numbers_as_text(features, frame),
+        ),
     }
     try:
         n_classes = frame[spec.data.target].nunique()

@@ -10,8 +10,8 @@ def check_columns(schema: dict[str, ColumnType], frame: pd.DataFrame) -> list[st
     """Notes on columns the model does not use (they are ignored).
 
     Raises:
-        DataError: a training column is missing, or a numeric one holds values that are not numbers;
-            the message lists every such column.
+        DataError: a training column is missing, or a numeric one holds values that do not read as numbers
+            (even written as text: '$1,200' and '12%' do); the message lists every such column.
     """
     missing = [column for column in schema if column not in frame.columns]
     mistyped = [
@@ -31,14 +31,22 @@ def check_columns(schema: dict[str, ColumnType], frame: pd.DataFrame) -> list[st
 
 
 def _not_numbers(values: pd.Series) -> bool:
-    """Values present that do not read as numbers, even written as text ('$1,200', '12%')."""
     present = values.dropna()
     return not present.empty and parse_numbers(present).isna().any()
 
 
-def predict_table(model, frame: pd.DataFrame, schema: dict[str, ColumnType]) -> pd.DataFrame:
-    """The rows with a `prediction` column and, for a classifier, one `probability <class>` column each."""
-    X = frame[list(schema)]
+def predict_table(
+    model, frame: pd.DataFrame, schema: dict[str, ColumnType], *, as_text: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """The rows with a `prediction` column and, for a classifier, one `probability <class>` column each.
+
+    Numeric columns arrive as the model saw them in training: read as numbers ('$1,200' → 1200), except
+    those in `as_text`, which were text in training and which the model reads as numbers itself.
+    """
+    X = frame[list(schema)].copy()
+    for column, column_type in schema.items():
+        if column_type == "numeric" and column not in as_text and not pd.api.types.is_numeric_dtype(X[column]):
+            X[column] = parse_numbers(X[column])
     scored = frame.assign(prediction=model.predict(X))
     if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
         probabilities = model.predict_proba(X)

@@ -8,15 +8,27 @@ import zipfile
 from pathlib import Path
 
 from pipeline_core import columns, transformers
-from pipeline_core.export import untrusted_types
+from pipeline_core.export import load_model, untrusted_types
 
 TEMPLATES = Path(__file__).with_name("bundle")  # serve.py, Dockerfile, README.md, copied as they are
 SERVING = {"fastapi": "0.115", "uvicorn": "0.30"}  # floors when the packages are not installed here
 
 
-def serving_bundle(model_file: bytes, *, title: str, features: dict[str, str], versions: dict[str, str]) -> bytes:
-    """The zip's bytes. `features`: each training column and its type; `versions`: the libraries the model
-    was trained with (pinned, so it loads as it was saved)."""
+def serving_bundle(
+    model_file: bytes,
+    *,
+    title: str,
+    features: dict[str, str],
+    versions: dict[str, str],
+    as_text: frozenset[str] = frozenset(),
+) -> bytes:
+    """The zip's bytes. `features`: each training column and its type; `as_text`: numeric columns that were
+    text in training; `versions`: the libraries the model was trained with (pinned, so it loads as saved).
+
+    Raises:
+        PipelineCoreError: the file holds types outside Pipewright's allowlist (it is loaded to check).
+    """
+    load_model(model_file)
     trusted = untrusted_types(model_file)
     pins = [f"{name}=={versions[name]}" for name in ("scikit-learn", "pandas", "numpy", "skops") if name in versions]
     pins += [f"{name}{_installed(name, floor)}" for name, floor in SERVING.items()]
@@ -25,7 +37,8 @@ def serving_bundle(model_file: bytes, *, title: str, features: dict[str, str], v
         for template in sorted(TEMPLATES.iterdir()):
             bundle.writestr(template.name, template.read_text())
         bundle.writestr("model.skops", model_file)
-        bundle.writestr("model.json", json.dumps({"title": title, "features": features, "trusted": trusted}, indent=2))
+        about = {"title": title, "features": features, "numbers_as_text": sorted(as_text), "trusted": trusted}
+        bundle.writestr("model.json", json.dumps(about, indent=2))
         bundle.writestr("requirements.txt", "\n".join(pins) + "\n")
         if any(name.startswith(f"{transformers.__name__}.") for name in trusted):  # the model needs them to load
             bundle.writestr("pipeline_core/__init__.py", "")

@@ -18,6 +18,8 @@ HERE = Path(__file__).parent
 ABOUT = json.loads((HERE / "model.json").read_text())
 MODEL = sio.load(HERE / "model.skops", trusted=ABOUT["trusted"])
 FEATURES: dict[str, str] = ABOUT["features"]  # column -> type it had in training
+AS_TEXT = set(ABOUT["numbers_as_text"])  # numeric columns that were text ('$1,200'): the model reads those itself
+NUMBERS = [column for column, kind in FEATURES.items() if kind == "numeric" and column not in AS_TEXT]
 
 app = FastAPI(title=ABOUT["title"], description="A Pipewright model, served with FastAPI.")
 
@@ -35,16 +37,16 @@ def health() -> dict[str, str]:
 def predict(body: Rows) -> dict[str, Any]:
     frame = pd.DataFrame(body.rows)
     problems = [f"missing column '{column}'" for column in FEATURES if column not in frame.columns]
+    numbers = {column: pd.to_numeric(frame[column], errors="coerce") for column in NUMBERS if column in frame}
     problems += [
         f"column '{column}' should hold numbers; got {frame[column][bad].iloc[0]!r}"
-        for column, kind in FEATURES.items()
-        if kind == "numeric" and column in frame.columns
-        for bad in [pd.to_numeric(frame[column], errors="coerce").isna() & frame[column].notna()]
+        for column, values in numbers.items()
+        for bad in [values.isna() & frame[column].notna()]
         if bad.any()
     ]
     if problems:
         raise HTTPException(status_code=422, detail=problems)
-    X = frame[list(FEATURES)]
+    X = frame[list(FEATURES)].assign(**numbers)
     answer: dict[str, Any] = {"predictions": MODEL.predict(X).tolist()}
     if hasattr(MODEL, "predict_proba") and hasattr(MODEL, "classes_"):
         classes = [str(label) for label in MODEL.classes_]

@@ -42,3 +42,12 @@ def test_numbers_written_as_text_still_fit(churn, fitted):
         .assign(monthly_charges=lambda f: f["monthly_charges"].map("${:,.2f}".format))
     )
     assert check_columns(schema, as_text) == ["Not used by the model, ignored: customer_id."]
+
+
+def test_numbers_written_as_text_are_read_as_numbers_before_the_model_sees_them(churn, fitted):
+    model, schema = fitted
+    as_text = churn.drop(columns=["churn"]).head(5)
+    as_text["monthly_charges"] = as_text["monthly_charges"].map("${:,.2f}".format)
+    scored = predict_table(model, as_text, schema)
+    plain = predict_table(model, churn.drop(columns=["churn"]).head(5), schema)
+    assert scored["probability yes"].round(6).tolist() == plain["probability yes"].round(6).tolist()

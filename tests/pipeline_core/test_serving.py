@@ -29,7 +29,9 @@ def bundle_dir(churn, tmp_path_factory):
     )
     model = next(m for m in train(spec, churn).models if m.key == "logistic_regression")
     features = feature_schema(spec, churn)
-    data = serving_bundle(model.model_file, title="Churn", features=features, versions=library_versions())
+    data = serving_bundle(
+        model.model_file, title="Churn", features=features, versions=library_versions(), as_text=frozenset()
+    )
     folder = tmp_path_factory.mktemp("bundle")
     zipfile.ZipFile(io.BytesIO(data)).extractall(folder)
     return folder
@@ -54,6 +56,9 @@ def test_the_app_answers_good_rows_and_refuses_bad_ones_with_422(bundle_dir, chu
     assert answer.status_code == 200, answer.text
     assert set(answer.json()["predictions"]) <= {"yes", "no"}
     assert answer.json()["probabilities"][0].keys() == {"no", "yes"}
+
+    as_strings = [row | {"tenure_months": str(row["tenure_months"])} for row in rows]  # "12" is a number too
+    assert client.post("/predict", json={"rows": as_strings}).json()["predictions"] == answer.json()["predictions"]
 
     bad = [{k: v for k, v in rows[0].items() if k != "contract"} | {"tenure_months": "long"}]
     refused = client.post("/predict", json={"rows": bad})
