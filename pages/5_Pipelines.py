@@ -12,6 +12,7 @@ from pipeline_core.reproduce import compare
 from pipeline_core.spec import PipelineSpec
 from storage import repo
 from storage.db import session_scope
+from storage.errors import NotFoundError
 from ui import jobs, messages, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
@@ -96,7 +97,8 @@ def import_spec() -> None:
     except (PipelineCoreError, ValueError) as error:
         st.error(as_markdown(str(error)))
         return
-    st.success(as_markdown(f"Imported as **{saved.pipeline_name}** v{saved.version}."))
+    st.session_state["pipelines_message"] = f"Imported as **{saved.pipeline_name}** v{saved.version}."
+    st.rerun()  # so the lists below show it
 
 
 def change(action, success: str, **arguments) -> None:
@@ -179,10 +181,19 @@ with left:
     st.markdown(as_markdown(f"**Predicts** `{spec.data.target}` ({spec.data.task}) from **{spec.data.dataset_name}**"))
     st.markdown("**Models** " + ", ".join(get_model(m.kind).label for m in spec.models))
     if st.button("Open in Prepare and Train", type="primary", key="open"):
-        with session_scope(resources.engine()) as session:
-            dataset = repo.get_dataset(session, fingerprint=spec.data.dataset_fingerprint)
-        state.open_pipeline(dataset, spec)
-        st.switch_page("pages/2_Prepare.py")
+        try:
+            with session_scope(resources.engine()) as session:
+                dataset = repo.get_dataset(session, fingerprint=spec.data.dataset_fingerprint)
+        except NotFoundError:
+            st.error(
+                as_markdown(
+                    f"This spec was made on `{spec.data.dataset_name or 'a dataset'}`, which is not stored here. "
+                    "Load that data on the Data page, then import the spec again or rebuild it there."
+                )
+            )
+        else:
+            state.open_pipeline(dataset, spec)
+            st.switch_page("pages/2_Prepare.py")
     with st.expander("Spec (JSON)"):
         st.code(version.spec_json, language="json")
     stem = f"{chosen.name}-v{version.version}"

@@ -6,7 +6,7 @@ Written as Markdown (for a repository or a wiki) and as a self-contained HTML pa
 import html
 
 from pipeline_core import charts
-from pipeline_core.catalog import BRANCHES, get_model, get_step
+from pipeline_core.catalog import BRANCHES, get_model, get_step, number_repeats
 from pipeline_core.diff import GROUP_TITLES
 from pipeline_core.evaluate import METRICS
 from pipeline_core.leaderboard import cv_mean, cv_std, leaderboard
@@ -26,7 +26,8 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
         for branch in (*BRANCHES, "combined")
         if spec.preprocessing.for_type(branch)
     ]
-    chosen = next((m.params for m in spec.models if m.kind == model.kind), {})
+    keys = number_repeats([m.kind for m in spec.models])
+    chosen = next((m.params for key, m in zip(keys, spec.models, strict=True) if key == model.key), {})
     chosen = chosen | model.curves.get("tuning", {}).get("best_params", {})  # a search's choice wins
     labels = {p.name: p.label for p in get_model(model.kind).params}
     settings = ", ".join(f"{labels[name]} = {value}" for name, value in chosen.items()) or "no settings"

@@ -28,11 +28,18 @@ def spec_diff(old: PipelineSpec, new: PipelineSpec) -> list[str]:
 
 
 def _fields(section: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    return [
-        f"{section}: {name.replace('_', ' ')} {_show(old.get(name))} → {_show(new.get(name))}"
-        for name in sorted(set(old) | set(new))
-        if old.get(name) != new.get(name)
-    ]
+    """One line per differing field; a field holding a mapping (column types, roles) key by key."""
+    lines = []
+    for name in sorted(set(old) | set(new)):
+        was, now = old.get(name), new.get(name)
+        if was == now:
+            continue
+        label = name.replace("_", " ")
+        if isinstance(was, dict | None) and isinstance(now, dict | None) and (was or now):
+            lines += _fields(f"{section}: {label}", was or {}, now or {})
+        else:
+            lines.append(f"{section}: {label} {_show(was)} → {_show(now)}")
+    return lines
 
 
 def _steps(group: str, old: list[StepSpec], new: list[StepSpec]) -> list[str]:
@@ -67,8 +74,12 @@ def _models(old: list[ModelSpec], new: list[ModelSpec]) -> list[str]:
         label = get_model(after[key].kind).label
         lines += _fields(f"Models: {label}", before[key].params, after[key].params)
         was, now = before[key].tuning, after[key].tuning
-        if was != now:
-            lines.append(f"Models: {label} tuning {_tuning(was)} → {_tuning(now)}")
+        if was is None and now is not None:
+            lines.append(f"Models: {label} tuning off → {now.method}, {now.trials} candidates")
+        elif now is None and was is not None:
+            lines.append(f"Models: {label} tuning {was.method} → off")
+        elif was != now:
+            lines += _fields(f"Models: {label} tuning", was.model_dump(), now.model_dump())
     return lines
 
 
@@ -81,10 +92,6 @@ def _step_label(key: str) -> str:
 
 def _columns(columns: list[str]) -> str:
     return ", ".join(columns) if columns else "all columns of its group"
-
-
-def _tuning(tuning) -> str:
-    return "off" if tuning is None else f"{tuning.method}, {tuning.trials} candidates"
 
 
 def _show(value: Any) -> str:

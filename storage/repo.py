@@ -142,6 +142,8 @@ def save_pipeline(
     if not name:
         raise ValueError("A pipeline needs a name.")
     pipeline = session.exec(select(Pipeline).where(Pipeline.name == name)).first()
+    if pipeline is not None and pipeline.archived_at is not None:
+        raise ValueError(f"'{name}' is archived: bring it back on the Pipelines page first, or choose another name.")
     if pipeline is None:
         pipeline = Pipeline(name=name)
         session.add(pipeline)

@@ -47,3 +47,15 @@ def test_models_and_their_settings_and_tuning():
         "Models: Logistic regression: C 1.0 → 0.5",
         "Models: Random forest tuning off → random, 10 candidates",
     ]
+
+
+def test_mappings_and_tuning_settings_differ_key_by_key():
+    old = default_spec(target="churn", task="classification", column_types={"age": "numeric", "city": "categorical"})
+    tuned = [{"kind": "random_forest", "tuning": {"method": "optuna", "trials": 20}}]
+    old = _edit(old, models=tuned)
+    data = old.data.model_dump() | {"column_types": {"age": "categorical", "city": "categorical"}}
+    new = _edit(old, data=data, models=[tuned[0] | {"tuning": {"method": "optuna", "trials": 20, "seconds": 60}}])
+    assert spec_diff(old, new) == [
+        "Data: column types: age numeric → categorical",
+        "Models: Random forest tuning: seconds (none) → 60",
+    ]

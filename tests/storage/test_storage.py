@@ -206,3 +206,13 @@ def test_pipelines_are_renamed_cloned_archived_and_brought_back(engine, store):
     with session_scope(engine) as session:
         assert len(repo.list_pipelines(session)) == 3 and not repo.list_pipelines(session, archived=True)
     assert clone.note == "cloned from Iris flowers v1" and clone.version == 1
+
+
+def test_saving_under_an_archived_pipelines_name_is_refused(engine, store):
+    spec = default_spec(target="species", task="classification")
+    with session_scope(engine) as session:
+        saved = repo.save_pipeline(session, name="Iris", spec=spec)
+        repo.set_archived(session, pipeline_id=saved.pipeline_id, archived=True)
+    edited = PipelineSpec.from_dict(spec.model_dump() | {"evaluation": {"seed": 3}})
+    with pytest.raises(ValueError, match="'Iris' is archived"), session_scope(engine) as session:
+        repo.save_pipeline(session, name="Iris", spec=edited)
