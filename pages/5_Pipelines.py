@@ -3,6 +3,7 @@ open one to keep working on it."""
 
 import streamlit as st
 
+from pipeline_core import card
 from pipeline_core.catalog import get_model
 from pipeline_core.diff import spec_diff
 from pipeline_core.errors import PipelineCoreError
@@ -39,18 +40,7 @@ def version_scores(version, runs) -> dict | None:
 
 def lineage(run, dataset) -> None:
     """What made this run: the exact data and spec, the seed, the versions, when; and a way back to them."""
-    took = f"{(run.finished_at - run.started_at).total_seconds():.0f} s" if run.started_at and run.finished_at else "–"
-    st.dataframe(
-        [
-            {"": "Data", "Value": f"{dataset.name} · {dataset.n_rows:,} rows · sha256 {dataset.fingerprint[:16]}…"},
-            {"": "Spec", "Value": f"sha256 {run.spec_hash[:16]}…"},
-            {"": "Seed", "Value": str(run.seed)},
-            {"": "Started", "Value": f"{run.started_at:%Y-%m-%d %H:%M:%S}" if run.started_at else "–"},
-            {"": "Took", "Value": took},
-        ]
-        + [{"": name, "Value": str(version)} for name, version in run.library_versions.items()],
-        hide_index=True,
-    )
+    st.dataframe([{"": name, "Value": value} for name, value in card.lineage(run, dataset).items()], hide_index=True)
     if st.button("Open this run's exact data and spec", key="open_run"):
         state.open_pipeline(dataset, PipelineSpec.from_json(run.spec_json))
         st.switch_page("pages/2_Prepare.py")

@@ -9,7 +9,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.manifold import TSNE
 from sklearn.pipeline import Pipeline
 
-from pipeline_core.catalog import BRANCHES, STEPS, Branch, get_model, get_step, number_repeats
+from pipeline_core.catalog import BRANCHES, STEPS, Branch, get_model, get_step, number_repeats, unnumbered
 from pipeline_core.columns import ROLES, ColumnType, infer_column_type
 from pipeline_core.errors import SpecError
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
@@ -262,7 +262,7 @@ def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -
         data = sample[columns]
         shapes[_SUB_BRANCH_TITLES.get(name, name.replace("text_", "text: ", 1))] = rows = []
         for step_name, transformer in branch.steps:
-            kind = step_name if step_name in STEPS else step_name.rsplit("_", 1)[0]  # standard_scaler_2
+            kind, _ = unnumbered(step_name, STEPS)
             label = get_step(kind).label if kind in STEPS else "Read as numbers"
             try:
                 data = transformer.fit_transform(data, y)

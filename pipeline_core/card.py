@@ -70,17 +70,19 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
     ]
 
 
-def lineage(run, dataset, features: list[str]) -> dict[str, str]:
-    """What a run recorded about itself, as the card lists it (`run` and `dataset` as storage returns them)."""
-    trained = f"{run.started_at:%Y-%m-%d %H:%M} UTC" if run.started_at else "–"
+def lineage(run, dataset, features: list[str] | None = None) -> dict[str, str]:
+    """What a run recorded about itself, for the card and the Pipelines page (`run` and `dataset` as storage
+    returns them); the columns it read, when given."""
+    took = run.finished_at - run.started_at if run.started_at and run.finished_at else None
     return {
-        "Data": f"{dataset.name}, {dataset.n_rows:,} rows, sha256 {dataset.fingerprint}",
+        "Data": f"{dataset.name} · {dataset.n_rows:,} rows · sha256 {dataset.fingerprint}",
         "Rows": f"{run.n_train or 0:,}",
-        "Features": ", ".join(features),
+        **({"Features": ", ".join(features)} if features is not None else {}),
         "Run": str(run.id),
         "Spec sha256": run.spec_hash,
         "Seed": str(run.seed),
-        "Trained": trained,
+        "Trained": f"{run.started_at:%Y-%m-%d %H:%M} UTC" if run.started_at else "–",
+        "Took": f"{took.total_seconds():.0f} s" if took else "–",
         **{name: str(version) for name, version in run.library_versions.items()},
     }
 

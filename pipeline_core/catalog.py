@@ -1029,10 +1029,19 @@ def number_repeats(names: list[str]) -> list[str]:
     return unique
 
 
+def unnumbered(key: str, kinds: dict) -> tuple[str, str | None]:
+    """Undo `number_repeats`: ('standard_scaler', '2') for 'standard_scaler_2'; (key, None) for a kind's own key."""
+    if key in kinds:
+        return key, None
+    kind, _, number = key.rpartition("_")
+    return kind, number
+
+
 def numbered_label(kind_key: str, key: str) -> str:
     """A model's label, with the number `number_repeats` gave a repeated kind: 'Random forest (2)'."""
     label = get_model(kind_key).label
-    return label if key == kind_key else f"{label} ({key.rsplit('_', 1)[1]})"
+    _, number = unnumbered(key, {kind_key: None})
+    return label if number is None else f"{label} ({number})"
 
 
 def get_step(key: str) -> StepKind:

@@ -109,13 +109,12 @@ def _describe(spec: PipelineSpec, frame: pd.DataFrame, labels: np.ndarray, proje
     """Group sizes, the 2-D map, each group's numeric means (the columns that differ most first) and the
     described column's share or mean per group."""
     groups = pd.Series(labels, index=frame.index).astype(str).replace({"-1": "noise"})
-    numeric = {
+    as_read = {
         column: read_as(frame[column], spec.data.column_types.get(column))
         for column in frame.columns
-        if column != spec.data.target
-        and pd.api.types.is_numeric_dtype(read_as(frame[column], spec.data.column_types.get(column)))
-        and spec.data.roles.get(column, "feature") == "feature"
+        if column != spec.data.target and spec.data.roles.get(column, "feature") == "feature"
     }
+    numeric = {column: values for column, values in as_read.items() if pd.api.types.is_numeric_dtype(values)}
     means = pd.DataFrame(numeric).groupby(groups).mean()
     spread = (means.std() / pd.DataFrame(numeric).std()).sort_values(ascending=False)
     means = means[spread.index[:PROFILE_COLUMNS]]

@@ -32,12 +32,6 @@ SCORERS = {
     "mae": "neg_mean_absolute_error",
 }
 
-SPLIT_CLASSES = {
-    "stratified": "StratifiedKFold",
-    "kfold": "KFold",
-    "repeated_stratified": "RepeatedStratifiedKFold",
-    "repeated_kfold": "RepeatedKFold",
-}
 SPLITS = {
     "stratified": "StratifiedKFold({folds}, shuffle=True, random_state=SEED)",
     "kfold": "KFold({folds}, shuffle=True, random_state=SEED)",
@@ -71,7 +65,8 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     repeats = spec.evaluation.cv_repeats
     split_key = ("repeated_" if repeats > 1 else "") + chosen
     needed = [_public(cls) for cls in used if cls.__module__ != transformers.__name__]
-    needed += [("sklearn.model_selection", name) for name in (SPLIT_CLASSES[split_key], "cross_validate")]
+    splitter = SPLITS[split_key].split("(")[0]
+    needed += [("sklearn.model_selection", name) for name in (splitter, "cross_validate")]
     needed.append(("sklearn.model_selection", "train_test_split"))
     metric_names = [m for m in SCORERS if METRICS[m].task == spec.data.task]
     folds = SPLITS[split_key].format(folds=spec.evaluation.cv_folds, repeats=repeats)

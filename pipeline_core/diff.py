@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pipeline_core.catalog import BRANCHES, get_model, get_step, number_repeats
+from pipeline_core.catalog import BRANCHES, STEPS, get_model, get_step, number_repeats, unnumbered
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
 
 GROUP_TITLES = {
@@ -84,10 +84,8 @@ def _models(old: list[ModelSpec], new: list[ModelSpec]) -> list[str]:
 
 
 def _step_label(key: str) -> str:
-    kind, _, number = key.rpartition("_")
-    if number.isdigit() and kind:
-        return f"{get_step(kind).label} ({number})"
-    return get_step(key).label
+    kind, number = unnumbered(key, STEPS)
+    return get_step(kind).label if number is None else f"{get_step(kind).label} ({number})"
 
 
 def _columns(columns: list[str]) -> str:

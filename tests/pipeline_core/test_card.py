@@ -19,6 +19,7 @@ def test_the_card_names_the_model_its_data_steps_scores_significance_and_lineage
         spec_hash=spec.content_hash(),
         seed=42,
         started_at=None,
+        finished_at=None,
         library_versions={"scikit-learn": "1.9.1"},
     )
     dataset = SimpleNamespace(name="churn.csv", n_rows=len(churn), fingerprint="abc123")
