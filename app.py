@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from services import drafts, runs
 from storage import repo
 from storage.db import session_scope
-from ui import messages, resources
+from ui import messages, resources, state
+from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import show_pipelines
 
@@ -32,7 +34,7 @@ for column, (page, label, icon) in zip(
 
 with session_scope(resources.engine()) as session:
     pipelines = repo.list_pipelines(session)
-    runs = repo.list_runs(session, limit=10)
+recent = runs.recent(resources.storage(), limit=10)
 
 left, right = st.columns(2)
 with left:
@@ -43,7 +45,7 @@ with left:
         st.info(messages.NO_PIPELINES)
 with right:
     st.subheader("Recent runs")
-    if runs:
+    if recent:
         st.dataframe(
             [
                 {
@@ -54,9 +56,27 @@ with right:
                     "Pipeline": f"{r.pipeline_name} v{r.pipeline_version}" if r.pipeline_name else "—",
                     "Started": f"{r.created_at:%Y-%m-%d %H:%M}",
                 }
-                for r in runs
+                for r in recent
             ],
             hide_index=True,
         )
     else:
         st.info(messages.NO_RUNS)
+
+
+def other_drafts() -> None:
+    """Work in progress in other browser sessions (or before a tab was closed), to carry on with here."""
+    others = drafts.others(resources.storage(), key=state.draft_key())
+    if not others:
+        return
+    st.subheader("Other drafts")
+    st.caption("Each browser tab keeps its own draft. Continue one here to pick up where it was left.")
+    for draft in others[:8]:
+        text, action = st.columns([5, 1], vertical_alignment="center")
+        text.markdown(as_markdown(f"**{draft.dataset_name}** · changed {draft.updated_at:%Y-%m-%d %H:%M}"))
+        if action.button("Continue", key=f"continue.{draft.key}"):
+            state.switch_draft(draft.key)
+            st.switch_page("pages/1_Data.py")
+
+
+other_drafts()

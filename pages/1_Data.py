@@ -14,8 +14,8 @@ from pipeline_core.profile import apply_fix
 from pipeline_core.samples import SAMPLES
 from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter, default_spec
 from pipeline_core.train import keep_rows, prepare_rows
-from storage import repo
-from storage.db import session_scope
+from services import datasets as datasets_service
+from storage.errors import StorageError
 from ui import datasets, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
@@ -73,8 +73,7 @@ def _reading(options: dict) -> str:
 
 def stored_datasets() -> None:
     current = state.dataset()
-    with session_scope(resources.engine()) as session:
-        stored = repo.list_datasets(session)
+    stored = datasets_service.list_datasets(resources.storage())
     if not stored:
         st.caption("Every file you load is stored here once, by its content.")
         return
@@ -133,19 +132,16 @@ def customer_aggregation() -> None:
         )
         try:
             table = rfm(frame, spec)
-        except DataError as error:
-            st.error(as_markdown(str(error)))
-            return
-        with session_scope(resources.engine()) as session:
-            derived = repo.save_dataset(
-                session,
-                resources.store(),
-                frame=table,
+            derived = datasets_service.store_derived(
+                resources.storage(),
+                table,
                 fingerprint=spec.fingerprint(dataset.fingerprint),
                 name=describe(spec),
-                size_bytes=int(table.memory_usage(deep=True).sum()),
                 lineage=lineage(spec, dataset.fingerprint),
             )
+        except (DataError, StorageError) as error:
+            st.error(as_markdown(str(error)))
+            return
         datasets.open_dataset(derived, table, target="churned" if label else None)
         st.rerun()
 
@@ -188,7 +184,7 @@ def read_options(dataset) -> None:
             except ValidationError as error:
                 st.error(as_markdown(error.errors()[0]["msg"].removeprefix("Value error, ")))
                 return
-            source = repo.dataset_source(resources.store(), dataset)
+            source = datasets_service.source(resources.storage(), dataset)
             if datasets.load(source, dataset.name, options=new_options, keep=state.spec()):
                 st.rerun()
 

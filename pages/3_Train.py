@@ -11,8 +11,8 @@ from pipeline_core.estimate import duration
 from pipeline_core.evaluate import default_primary_metric, metrics_for
 from pipeline_core.leaderboard import leaderboard
 from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, PipelineSpec
-from storage import repo
-from storage.db import session_scope
+from services import runs
+from storage.errors import StorageError
 from ui import jobs, messages, resources, state
 from ui.forms import param_inputs, space_inputs
 from ui.messages import as_markdown
@@ -184,12 +184,6 @@ if new_spec != spec:
     state.set_spec(new_spec)
 
 
-def _active_run_id(session) -> int | None:
-    """A run still going (started before a refresh, or in another tab) is shown too."""
-    latest = repo.list_runs(session, limit=1)
-    return latest[0].id if latest and latest[0].is_active else None
-
-
 def timing(run) -> str:
     """Elapsed time, and the time left extrapolated from the share of fits done so far."""
     if run.started_at is None:
@@ -199,17 +193,9 @@ def timing(run) -> str:
     return f"{duration(elapsed)} elapsed{left}"
 
 
-def run_panel() -> None:
+def run_panel(run_id: int) -> None:
     """Progress of the watched run, polled from the database while it is active."""
-    with session_scope(resources.engine()) as session:
-        run_id = state.run_id() or _active_run_id(session)
-    if run_id is None:
-        return
-    state.set_run_id(run_id)  # a run found running after a refresh stays on show when it ends
-    jobs.check_worker(run_id)
-    with session_scope(resources.engine()) as session:
-        run = repo.get_run(session, run_id=run_id)
-        finished = repo.list_model_results(session, run_id=run_id)
+    run, finished = runs.watch(resources.storage(), run_id)
     if not run.is_active and st.session_state.get("polling"):
         st.session_state["polling"] = False
         st.rerun()  # the run just ended: rerun the whole page, which stops the polling
@@ -220,12 +206,11 @@ def run_panel() -> None:
         if finished:
             st.dataframe(leaderboard(finished, run.primary_metric or default_primary_metric(task)), hide_index=True)
         if st.button("Cancel run", key="cancel"):
-            with session_scope(resources.engine()) as session:
-                repo.request_cancel(session, run_id=run.id)
+            runs.cancel(resources.storage(), run.id)
             st.toast("Cancelling: finished models are kept.")
         return
-    if run.status == "failed":
-        st.error(as_markdown(run.error or ""))
+    if run.status in ("failed", "interrupted"):
+        st.error(as_markdown(run.error or messages.RUN_STATUS[run.status]))
     elif run.status == "succeeded":
         st.success(f"Run {run.id} finished.")
         st.page_link("pages/4_Compare.py", label="Compare the models", icon=":material/leaderboard:")
@@ -233,27 +218,30 @@ def run_panel() -> None:
         st.warning(messages.RUN_STATUS[run.status])
 
 
+def estimate_caption(dataset, spec) -> None:
+    """The estimated run time, made in the background: the page never waits for it."""
+    estimated = jobs.estimate_text(dataset, spec)
+    if not estimated.done():
+        st.caption("Estimating the run time…")
+    elif estimated.result():
+        st.caption(f"Estimated time: {estimated.result()}.")
+
+
 for warning in preparation_warnings(new_spec, resources.dataset_frame(state.dataset())):
     st.warning(as_markdown(warning))
 if chosen:
-    estimated = jobs.estimate_text(state.dataset(), new_spec)
-    if estimated:
-        st.caption(f"Estimated time: {estimated}.")
+    pending = not jobs.estimate_text(state.dataset(), new_spec).done()
+    st.fragment(run_every=1.0 if pending else None)(estimate_caption)(state.dataset(), new_spec)
 if st.button("Train", type="primary", key="train", disabled=not chosen):
     try:
-        state.set_run_id(jobs.start_training(state.dataset(), new_spec))
-    except PipelineCoreError as error:
-        state.set_run_id(None)
+        jobs.start_training(state.dataset(), new_spec)
+    except (PipelineCoreError, StorageError) as error:
         st.error(as_markdown(str(error)))
 if not chosen:
     st.caption("Pick at least one model.")
 
-with session_scope(resources.engine()) as session:
-    watched = state.run_id()
-    active = (
-        repo.get_run(session, run_id=watched).is_active
-        if watched
-        else any(r.is_active for r in repo.list_runs(session, limit=1))
-    )
-st.session_state["polling"] = active
-st.fragment(run_every=1.0 if active else None)(run_panel)()
+watched = state.run_id()
+if watched is not None:
+    active = runs.get(resources.storage(), watched).is_active
+    st.session_state["polling"] = active
+    st.fragment(run_every=1.0 if active else None)(run_panel)(watched)

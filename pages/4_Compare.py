@@ -7,8 +7,9 @@ from pipeline_core.evaluate import METRICS, metrics_for
 from pipeline_core.leaderboard import best, leaderboard
 from pipeline_core.significance import compare_to_best, fold_size_ratio
 from pipeline_core.validation import describe, scheme, split_key
+from services import pipelines
 from storage import repo
-from storage.db import session_scope
+from storage.errors import StorageError
 from ui import clusters, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
@@ -28,9 +29,8 @@ def keep_it(run, spec, results: list, metric: str) -> None:
         )
         if st.form_submit_button("Save pipeline and run", type="primary"):
             try:
-                with session_scope(resources.engine()) as session:
-                    version = repo.save_pipeline(session, name=name, spec=spec, run_id=run.id, note=note)
-            except ValueError as error:
+                version = pipelines.save(resources.storage(), name=name, spec=spec, run_id=run.id, note=note)
+            except (ValueError, StorageError) as error:
                 st.error(as_markdown(str(error)))
             else:
                 state.set_run_id(run.id)

@@ -11,9 +11,11 @@ from pipeline_core.evaluate import METRICS
 from pipeline_core.leaderboard import best, cv_mean, cv_std
 from pipeline_core.reproduce import compare
 from pipeline_core.spec import PipelineSpec
+from services import pipelines
+from services import runs as runs_service
 from storage import repo
 from storage.db import session_scope
-from storage.errors import NotFoundError
+from storage.errors import NotFoundError, StorageError
 from ui import jobs, messages, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
@@ -57,14 +59,18 @@ def reproduce_section(finished: list) -> None:
     with st.expander("Lineage"):
         lineage(run, dataset)
     if st.button(f"Reproduce run {run.id}", key="reproduce", help="Trains its spec again on its stored rows."):
-        state.set_run_id(jobs.start_training(dataset, PipelineSpec.from_json(run.spec_json), reproduces_id=run.id))
-    with session_scope(resources.engine()) as session:
-        again = repo.reproductions(session, run_id=run.id)
-        latest = again[0] if again else None
-        before = repo.list_model_results(session, run_id=run.id)
-        after = repo.list_model_results(session, run_id=latest.id) if latest else []
-    if latest is None:
+        try:
+            jobs.start_training(dataset, PipelineSpec.from_json(run.spec_json), reproduces_id=run.id)
+        except PipelineCoreError as error:  # the rows no longer train as they did (a changed catalog)
+            st.error(as_markdown(str(error)))
+    again = runs_service.reproductions(resources.storage(), run.id)
+    if not again:
         return
+    latest = again[0]
+    before, after = (
+        runs_service.results(resources.storage(), run.id),
+        runs_service.results(resources.storage(), latest.id),
+    )
     if latest.is_active:
         st.info(f"Run {latest.id} is reproducing it; the **Train** page shows its progress.")
         return
@@ -82,9 +88,8 @@ def import_spec() -> None:
         return
     try:
         imported = PipelineSpec.from_file(upload.getvalue(), upload.name)
-        with session_scope(resources.engine()) as session:
-            saved = repo.save_pipeline(session, name=name, spec=imported, note=f"imported from {upload.name}")
-    except (PipelineCoreError, ValueError) as error:
+        saved = pipelines.save(resources.storage(), name=name, spec=imported, note=f"imported from {upload.name}")
+    except (PipelineCoreError, ValueError, StorageError) as error:
         st.error(as_markdown(str(error)))
         return
     st.session_state["pipelines_message"] = f"Imported as **{saved.pipeline_name}** v{saved.version}."
@@ -96,7 +101,7 @@ def change(action, success: str, **arguments) -> None:
     try:
         with session_scope(resources.engine()) as session:
             action(session, **arguments)
-    except ValueError as error:
+    except (ValueError, StorageError) as error:  # a name taken, perhaps by someone saving at this very moment
         st.error(as_markdown(str(error)))
     else:
         st.session_state["pipelines_message"] = success
@@ -140,21 +145,21 @@ def archived_section() -> None:
 
 setup("Pipelines")
 with session_scope(resources.engine()) as session:
-    pipelines = repo.list_pipelines(session)
+    listed = repo.list_pipelines(session)
 with st.expander("Import a spec (JSON or YAML)"):
     import_spec()
 archived_section()
-if not pipelines:
+if not listed:
     st.info(messages.NO_PIPELINES)
     st.stop()
 
-show_pipelines(pipelines)
-chosen = st.selectbox("Pipeline", pipelines, format_func=lambda p: p.name, key="pipeline")
+show_pipelines(listed)
+chosen = st.selectbox("Pipeline", listed, format_func=lambda p: p.name, key="pipeline")
 with st.expander("Rename, clone or archive"):
     manage(chosen)
 with session_scope(resources.engine()) as session:
     versions = repo.list_versions(session, pipeline_id=chosen.id)
-    runs = repo.list_runs(session, pipeline_id=chosen.id)
+runs = runs_service.recent(resources.storage(), pipeline_id=chosen.id)
 
 
 def describe_version(version) -> str:

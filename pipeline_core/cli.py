@@ -18,14 +18,14 @@ from pipeline_core.codegen import standalone_script
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export import load_model
-from pipeline_core.ingest import fingerprint, infer_task, read_table
+from pipeline_core.ingest import infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
 from pipeline_core.leaderboard import leaderboard
 from pipeline_core.predict import check_columns, predict_table
 from pipeline_core.reproduce import compare
 from pipeline_core.serving import serving_bundle
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
-from pipeline_core.train import library_versions, train
+from pipeline_core.train import check_trainable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,78 +60,54 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from storage import repo
-    from storage.db import artifact_store, make_engine, session_scope
-    from storage.recorder import RunRecorder
+    """Train the file as the app would: refused before anything is stored when the spec cannot train on it."""
+    from services import datasets, pipelines, runs, upkeep
+    from storage.db import Storage
 
     raw = args.data.read_bytes()
     table = read_table(raw, args.data.name)
-    frame = table.frame
-    spec = _spec_from_args(args, frame)
-    engine, store = make_engine(), artifact_store()
-    with session_scope(engine) as session:
-        dataset = repo.save_dataset(
-            session,
-            store,
-            frame=frame,
-            fingerprint=fingerprint(raw, table.options),
-            name=args.data.name,
-            size_bytes=len(raw),
-            read_options=table.options.model_dump(),
-        )
-        data = spec.data.model_dump() | {
-            "dataset_fingerprint": dataset.fingerprint,
-            "column_types": infer_column_types(frame) | spec.data.column_types,
-        }
-        spec = PipelineSpec.from_dict(spec.model_dump() | {"data": data})
-        run = repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
-    status = RunRecorder(engine, store, run.id).record(lambda observer: train(spec, frame, observer=_Echo(observer)))
-    with session_scope(engine) as session:
-        run = repo.get_run(session, run_id=run.id)
-        results = repo.list_model_results(session, run_id=run.id)
-        if args.save_as and status == "succeeded":
-            version = repo.save_pipeline(session, name=args.save_as, spec=spec, run_id=run.id)
-            _say(f"saved as pipeline '{version.pipeline_name}' v{version.version}")
+    spec = _spec_from_args(args, table.frame)
+    check_trainable(spec, table.frame)
+    storage = Storage.open()
+    upkeep.tidy(storage)
+    dataset = datasets.store_table(storage, table, data=raw, name=args.data.name)
+    spec = spec.replace(data={"dataset_fingerprint": dataset.fingerprint})
+    run = runs.create(storage, dataset, table.frame, spec)
+    status = runs.execute(storage, run, table.frame, tell=_progress)
+    run, results = runs.watch(storage, run.id)
     if status != "succeeded":
         _say(f"run {run.id} {status}: {run.error or ''}")
         return 1
+    if args.save_as:
+        version = pipelines.save(storage, name=args.save_as, spec=spec, run_id=run.id)
+        _say(f"saved as pipeline '{version.pipeline_name}' v{version.version}")
     _print_leaderboard(run.primary_metric, results)
     best = best_result(results, run.primary_metric)
-    _say(f"run {run.id} recorded in {engine.url.render_as_string(hide_password=True)}")
-    _say(f"best model: {best.label}; saved model file: {repo.model_file_path(store, best)}")
+    _say(f"run {run.id} recorded in {storage.engine.url.render_as_string(hide_password=True)}")
+    _say(f"best model: {best.label}; saved model file: {runs.model_file_path(storage, best)}")
     return 0
 
 
 def _reproduce(args: argparse.Namespace) -> int:
     """Re-run a run with its own spec on its own stored rows; print the scores side by side and a verdict.
     Exits 0 when every score is identical, 1 when any differs."""
-    from storage import repo
-    from storage.db import artifact_store, make_engine, session_scope
+    from services import datasets, runs, upkeep
+    from storage.db import Storage
     from storage.errors import StorageError
-    from storage.recorder import RunRecorder
 
-    engine, store = make_engine(), artifact_store()
+    storage = Storage.open()
+    upkeep.tidy(storage)
     try:
-        with session_scope(engine) as session:
-            original = repo.get_run(session, run_id=args.run_id)
-            dataset = repo.get_dataset(session, dataset_id=original.dataset_id)
-            before = repo.list_model_results(session, run_id=original.id)
-            spec = PipelineSpec.from_json(original.spec_json)
-            run = repo.create_run(
-                session,
-                dataset_id=dataset.id,
-                spec=spec,
-                library_versions=library_versions(),
-                reproduces_id=original.id,
-            )
-        frame = repo.load_dataset_frame(store, dataset)
+        original = runs.get(storage, args.run_id)
+        dataset = datasets.get(storage, dataset_id=original.dataset_id)
+        frame = datasets.frame(storage, dataset)
     except StorageError as error:
         raise PipelineCoreError(str(error)) from error
-    RunRecorder(engine, store, run.id).record(lambda observer: train(spec, frame, observer=_Echo(observer)))
-    with session_scope(engine) as session:
-        run = repo.get_run(session, run_id=run.id)
-        after = repo.list_model_results(session, run_id=run.id)
-    result = compare(before, after, original.library_versions, run.library_versions)
+    spec = PipelineSpec.from_json(original.spec_json)
+    run = runs.create(storage, dataset, frame, spec, reproduces_id=original.id)
+    runs.execute(storage, run, frame, tell=_progress)
+    run, after = runs.watch(storage, run.id)
+    result = compare(runs.results(storage, original.id), after, original.library_versions, run.library_versions)
     print(pd.DataFrame(result.rows).to_string(index=False))  # noqa: T201 - the CLI's output
     _say(f"run {run.id} reproduces run {original.id}: {result.verdict()}")
     return 0 if result.identical else 1
@@ -218,45 +194,27 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _spec_from_args(args: argparse.Namespace, frame) -> PipelineSpec:
+    """The spec file's (or the default) pipeline, for --target and the other options, with every column's type."""
     if args.target not in frame.columns:
         raise PipelineCoreError(
             f"No column '{args.target}' in {args.data.name}. Columns: {', '.join(map(str, frame.columns))}."
         )
     task = args.task or infer_task(frame[args.target])
     if args.spec:
-        spec = PipelineSpec.from_json(args.spec.read_bytes())
-        data = spec.data.model_dump() | {"target": args.target, "task": args.task or spec.data.task}
-        spec = PipelineSpec.from_dict(spec.model_dump() | {"data": data})
+        spec = PipelineSpec.from_file(args.spec.read_bytes(), args.spec.name)
+        spec = spec.replace(data={"target": args.target, "task": args.task or spec.data.task})
     else:
         spec = default_spec(target=args.target, task=task, dataset_name=args.data.name)
-    updates = {}
+    changes: dict = {"data": {"column_types": infer_column_types(frame) | spec.data.column_types}}
     if args.models:
-        updates["models"] = [
-            ModelSpec(kind=get_model(kind.strip()).key).model_dump() for kind in args.models.split(",")
-        ]
+        changes["models"] = [ModelSpec(kind=get_model(kind.strip()).key) for kind in args.models.split(",")]
     if args.seed is not None:
-        updates["evaluation"] = spec.evaluation.model_dump() | {"seed": args.seed}
-    return PipelineSpec.from_dict(spec.model_dump() | updates) if updates else spec
+        changes["evaluation"] = {"seed": args.seed}
+    return spec.replace(**changes)
 
 
-class _Echo:
-    """Passes everything to the recorder and shows progress on stderr."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-
-    def on_start(self, n_train: int, n_test: int) -> None:
-        self.inner.on_start(n_train, n_test)
-
-    def on_progress(self, done: int, total: int, message: str) -> None:
-        self.inner.on_progress(done, total, message)
-        print(f"[{done}/{total}] {message}", file=sys.stderr)  # noqa: T201
-
-    def should_stop(self) -> bool:
-        return self.inner.should_stop()
-
-    def on_model_finished(self, result) -> None:
-        self.inner.on_model_finished(result)
+def _progress(done: int, total: int, message: str) -> None:
+    print(f"[{done}/{total}] {message}", file=sys.stderr)  # noqa: T201
 
 
 def _print_leaderboard(metric: str, results) -> None:

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed, parallel_config
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -23,6 +23,7 @@ from pipeline_core.catalog import get_model, number_repeats, numbered_label
 from pipeline_core.columns import read_as
 from pipeline_core.evaluate import default_primary_metric
 from pipeline_core.export import dump_model
+from pipeline_core.parallel import process_pool
 from pipeline_core.spec import PipelineSpec
 
 SCORE_ROWS = 5000  # the silhouette compares every pair of rows: a sample keeps it quick
@@ -30,13 +31,13 @@ MAP_POINTS = 2000  # points drawn on the 2-D map
 PROFILE_COLUMNS = 12  # numeric columns shown per group, the most different first
 
 
-def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_jobs: int | None = None):
+def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_jobs=None, scratch_dir=None):
     """Fit every clustering model of the spec on the prepared rows; return a TrainResult.
 
     Args:
         frame: the rows after row-level cleaning; schema: the feature columns and their types.
     """
-    from pipeline_core.train import TrainedModel, TrainResult  # train.py hands clustering to this module
+    from pipeline_core.train import TrainedModel, finished  # train.py hands clustering to this module
 
     X = frame[list(schema)]
     seed = spec.evaluation.seed
@@ -50,7 +51,7 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
     threads = max(1, (os.cpu_count() or 1) // n_jobs)
     observer.on_progress(0, len(keys), "Forming groups")
     results, status = [], "succeeded"
-    with parallel_config(backend="loky", inner_max_num_threads=threads):
+    with process_pool(threads, scratch_dir):
         jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
             delayed(_fit_one)(key, get_model(m.kind).build(m.params, "clustering", seed), prepared, threads)
             for key, m in zip(keys, spec.models, strict=True)
@@ -74,7 +75,7 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
                 status = "cancelled"
                 break
     primary = spec.evaluation.primary_metric or default_primary_metric("clustering")
-    return TrainResult(status, primary, sorted(results, key=lambda r: keys.index(r.key)), len(frame), 0)
+    return finished(status, primary, sorted(results, key=lambda r: keys.index(r.key)), len(frame), 0)
 
 
 def _map(prepared: np.ndarray, shown: np.ndarray, seed: int) -> np.ndarray:

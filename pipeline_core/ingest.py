@@ -6,6 +6,8 @@ through openpyxl, Parquet through pyarrow, JSON and JSON Lines through the stand
 
 import codecs
 import csv
+import datetime
+import decimal
 import hashlib
 import io
 import json
@@ -17,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from pipeline_core.errors import DataError
@@ -38,6 +40,9 @@ SUFFIXES = tuple(FORMATS)
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 256 * 1024
+# Wider tables are refused in plain words rather than half read: the profile alone takes ~10 s per 1,000 columns.
+MAX_COLUMNS = 2_000
+MAX_UNZIPPED_BYTES = 2 * 1024**3  # an Excel file expanding beyond this is a zip bomb, not a workbook
 # A numeric target with at most this many distinct whole values is taken as class labels.
 MAX_CLASSES_FOR_NUMERIC_TARGET = 20
 _COMMA_DECIMAL = re.compile(r"^-?\d+,\d+$")
@@ -132,10 +137,13 @@ def _sniff_decimal(text: str, delimiter: str, quotechar: str) -> Literal[".", ",
     if delimiter == ",":
         return "."
     cells = Counter()
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter, quotechar=quotechar):
-        for cell in row:
-            cells["comma"] += bool(_COMMA_DECIMAL.match(cell))
-            cells["dot"] += bool(_DOT_DECIMAL.match(cell))
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quotechar):
+            for cell in row:
+                cells["comma"] += bool(_COMMA_DECIMAL.match(cell))
+                cells["dot"] += bool(_DOT_DECIMAL.match(cell))
+    except csv.Error:  # a sample cut inside a quoted field: the cells read so far decide
+        pass
     return "," if cells["comma"] > cells["dot"] else "."
 
 
@@ -162,11 +170,23 @@ def read_table(data: bytes, filename: str, options: ReadOptions | None = None) -
             frame = _read_json(data, filename, lines=options.format == "jsonl")
     if frame.columns.empty:
         raise DataError(f"'{filename}' has no columns.")
+    _check_width(frame.shape[1], filename)
     if frame.empty:
         raise DataError(f"'{filename}' has a header but no data rows.")
     if options.format != "text":
         frame.columns, notes = _clean_column_names(list(frame.columns))
-    return Table(_one_type_per_column(frame), options, notes, sheets)
+    frame, flattened = _flat_columns(frame)
+    if frame.columns.empty:
+        raise DataError(f"'{filename}' has no column of numbers, text or dates: {' '.join(flattened)}")
+    return Table(frame, options, notes + flattened, sheets)
+
+
+def _check_width(n_columns: int, filename: str) -> None:
+    if n_columns > MAX_COLUMNS:
+        raise DataError(
+            f"'{filename}' has {n_columns:,} columns; Pipewright reads tables of up to {MAX_COLUMNS:,}. Keep the "
+            "columns you need (in a spreadsheet, or with `cut -d, -f1-500 file.csv`) and load that file."
+        )
 
 
 def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.DataFrame, list[str]]:
@@ -174,14 +194,15 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
     multi-threaded reader and adds 300 MB rather than 460 MB (benchmarks/ingest_vs_pandas.py)."""
     if b"\x00" in data[:8192]:
         raise DataError(f"'{filename}' looks like a binary file, not a text table.")
-    head = data[:SNIFF_BYTES].decode(options.encoding, errors="replace")
-    header = next(csv.reader(io.StringIO(head), delimiter=options.delimiter, quotechar=options.quotechar), [])
+    header = _header(data, filename, options)
+    _check_width(len(header), filename)
     names, notes = _clean_column_names(header)
 
     def read(**extra) -> pd.DataFrame:
-        with warnings.catch_warnings():  # mixed types are reported by the profile, in plain words
-            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
-            return pd.read_csv(
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # the profile reports mixed types in words
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
                 io.BytesIO(data),
                 sep=options.delimiter,
                 quotechar=options.quotechar,
@@ -192,6 +213,9 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
                 index_col=False,  # a trailing delimiter must not turn the first column into the index
                 **extra,
             )
+        if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
+            notes.append("Some rows have more fields than the header has names; their extra fields were left out.")
+        return frame
 
     try:
         try:
@@ -208,13 +232,37 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
                 f"Check the delimiter ({DELIMITERS.get(options.delimiter, repr(options.delimiter))}) or fix that line."
             ) from error
         raise DataError(f"'{filename}' could not be read as a table: {error}") from error
-    except (pd.errors.EmptyDataError, ValueError) as error:
-        raise DataError(f"'{filename}' could not be read as a table: {error}") from error
+    except (pd.errors.EmptyDataError, ValueError, OverflowError) as error:
+        raise DataError(f"'{filename}' could not be read as a table: {_first_line(error)}") from error
     return frame, notes
 
 
+def _header(data: bytes, filename: str, options: ReadOptions) -> list[str]:
+    """The first record, read whole however long it is (a quoted name may even hold a line break)."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=options.encoding, errors="replace", newline="")
+    try:
+        return next(csv.reader(text, delimiter=options.delimiter, quotechar=options.quotechar), [])
+    except csv.Error as error:
+        raise DataError(
+            f"The first line of '{filename}' cannot be read as column names ({error}): a name over 128 KB long, "
+            "or a quote that is never closed, means this is not a table's header."
+        ) from error
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+
+
 def _read_excel(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.DataFrame, list[str], str]:
-    """The chosen sheet, or else the first one that holds a table."""
+    """The chosen sheet, or else the first one that holds a table. openpyxl parses the workbook's XML with
+    defusedxml (a requirement), so entity bombs are refused; a zip that would expand too far is refused first."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise DataError(f"'{filename}' could not be read as an Excel workbook: {error}") from error
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise DataError(f"'{filename}' would expand to {unzipped / 1024**3:,.0f} GB: it is not an ordinary workbook.")
     try:
         workbook = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
         sheets = [str(name) for name in workbook.sheet_names]
@@ -225,39 +273,100 @@ def _read_excel(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Da
             if not frame.empty:
                 break
         return frame, sheets, sheet
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
-        raise DataError(f"'{filename}' could not be read as an Excel workbook: {error}") from error
+    except DataError:
+        raise
+    except Exception as error:  # noqa: BLE001 - openpyxl fails in many ways (XML, zip, values); each means "not readable"
+        raise DataError(f"'{filename}' could not be read as an Excel workbook: {_first_line(error)}") from error
 
 
 def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
     try:
         return pd.read_parquet(io.BytesIO(data))
-    except (pa.ArrowException, OSError, ValueError) as error:
-        raise DataError(f"'{filename}' could not be read as Parquet: {error}") from error
+    except Exception as error:  # noqa: BLE001 - pyarrow fails in many ways on damaged files; each means "not readable"
+        raise DataError(f"'{filename}' could not be read as Parquet: {_first_line(error)}") from error
 
 
 def _read_json(data: bytes, filename: str, *, lines: bool) -> pd.DataFrame:
     try:
         text = data.decode("utf-8-sig")
         records = [json.loads(line) for line in text.splitlines() if line.strip()] if lines else json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DataError(f"'{filename}' is not valid {'JSON Lines' if lines else 'JSON'}: {error}") from error
-    if isinstance(records, dict) and records and all(isinstance(v, list) for v in records.values()):
-        return pd.DataFrame(records)  # {"column": [values…]}
-    if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
-        return pd.json_normalize(records)  # [{"column": value}, …], nested objects flattened
+    except RecursionError:
+        raise DataError(f"'{filename}' nests its values too deeply to be a table.") from None
+    except ValueError as error:  # not UTF-8, not JSON, or a number of over 4,300 digits
+        raise DataError(
+            f"'{filename}' is not valid {'JSON Lines' if lines else 'JSON'}: {_first_line(error)}"
+        ) from error
+    try:
+        if isinstance(records, dict) and records and all(isinstance(v, list) for v in records.values()):
+            return pd.DataFrame(records)  # {"column": [values…]}
+        if isinstance(records, list) and records and all(isinstance(r, dict) for r in records):
+            return pd.json_normalize(records)  # [{"column": value}, …], nested objects flattened
+    except RecursionError:
+        raise DataError(f"'{filename}' nests its values too deeply to be a table.") from None
+    except ValueError as error:  # columns of unequal length
+        raise DataError(f"'{filename}' holds JSON but not a table: {_first_line(error)}") from error
     raise DataError(f"'{filename}' holds JSON but not a table: expected a list of records or a dict of columns.")
 
 
-def _one_type_per_column(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns holding several Python types (numbers and text, or JSON lists) become text, as Parquet
-    and the profile need one type per column; the profile then reports the mix."""
-    for column in [c for c in frame.columns if frame[c].dtype == "object"]:
-        values = frame[column].dropna()
-        if values.map(type).nunique() > 1 or values.map(lambda v: isinstance(v, list | dict)).any():
-            text = values.map(lambda v: json.dumps(v) if isinstance(v, list | dict) else str(v))
-            frame[column] = text.reindex(frame.index).astype("str")
-    return frame
+def _flat_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Every column as numbers, text, true/false or dates, one type per column, as Parquet, the profile and
+    the models need; with a note for each column that had to change and why."""
+    columns, notes = {}, []
+    for name in frame.columns:
+        values, note = _flat_column(frame[name])
+        if values is not None:
+            columns[name] = values
+        if note:
+            notes.append(f"Column '{name}' {note}")
+    return pd.DataFrame(columns, index=frame.index), notes
+
+
+def _flat_column(values: pd.Series) -> tuple[pd.Series | None, str | None]:
+    """One column made flat: (the values, a note) or, when nothing usable is in it, (None, why it was left out)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype | pd.PeriodDtype | pd.IntervalDtype):
+        return values.astype("str").where(values.notna()), None
+    if isinstance(dtype, pd.SparseDtype):
+        return _flat_column(values.sparse.to_dense())
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return values.dt.total_seconds(), "held durations; they are read as seconds."
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None), "held times with a zone; they are read in UTC."
+    if pd.api.types.is_float_dtype(dtype) and dtype.itemsize < 4:
+        return values.astype("float32"), None
+    if dtype != "object":
+        return values, None
+    present = values.dropna()
+    types = set(present.map(type))
+    if not types or types <= {str} or types <= {bool}:
+        return values, None
+    if types <= {bytes}:
+        try:
+            return present.map(bytes.decode).reindex(values.index).astype("str"), None
+        except UnicodeDecodeError:
+            return None, "holds binary data (not numbers, text or dates), so it was left out."
+    if types <= {datetime.date, datetime.datetime, pd.Timestamp}:
+        return pd.to_datetime(values, errors="coerce"), None
+    if types <= {decimal.Decimal, int, float}:
+        if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in present):
+            return present.map(str).reindex(values.index).astype(
+                "str"
+            ), "holds numbers too long to compute with; kept as text."
+        return pd.to_numeric(values, errors="coerce").astype("float64"), None
+    # Several types (numbers and text), or nested values (lists, records): one text per cell, as written in JSON.
+    note = "holds lists or records; each is kept as its JSON text." if types & _NESTED else None
+    return present.map(_as_text).reindex(values.index).astype("str"), note
+
+
+_NESTED = {list, tuple, dict, set, np.ndarray}
+
+
+def _as_text(value) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, tuple(_NESTED)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
 
 
 def _clean_column_names(header: list) -> tuple[list[str], list[str]]:

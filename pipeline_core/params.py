@@ -4,8 +4,12 @@ Catalog entries declare their parameters with these; the spec validator, the for
 the tests all read them, so a parameter is declared exactly once.
 """
 
+import math
+import reprlib
 from dataclasses import dataclass
 from typing import Any
+
+SHOWN_CHARACTERS = 80  # of a rejected value: a file can hold a value of any size
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +37,9 @@ class Param:
         raise NotImplementedError
 
     def _fail(self, value: Any, owner: str) -> ValueError:
-        return ValueError(f"The '{self.name}' parameter of {owner} must be {self.describe()}. Got {value!r} instead.")
+        return ValueError(
+            f"The '{self.name}' parameter of {owner} must be {self.describe()}. Got {_shown(value)} instead."
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,7 +48,9 @@ class IntParam(Param):
     high: int
 
     def validate(self, value: Any, *, owner: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self._fail(value, owner)
+        if value != int(value):
             raise self._fail(value, owner)
         if not self.low <= value <= self.high:
             raise self._fail(value, owner)
@@ -103,3 +111,11 @@ class BoolParam(Param):
 
     def examples(self) -> tuple[bool, str]:
         return self.default, "yes"
+
+
+def _shown(value: Any) -> str:
+    """A rejected value as the message shows it: its repr, cut short (without writing out a huge value first)."""
+    shorter = reprlib.Repr()
+    shorter.maxlevel, shorter.maxlist, shorter.maxdict, shorter.maxstring, shorter.maxother = 2, 4, 4, 60, 60
+    text = shorter.repr(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"

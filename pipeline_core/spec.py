@@ -13,6 +13,8 @@ from pipeline_core.errors import SpecError
 from pipeline_core.evaluate import METRICS
 
 SCHEMA_VERSION = 1
+MAX_SPEC_BYTES = 1024**2
+MAX_PROBLEMS_SHOWN = 12
 
 ROW_STEPS = {
     "drop_missing_target": "Drop rows whose target is missing",
@@ -236,6 +238,19 @@ class PipelineSpec(_Strict):
         if self.evaluation.cv_repeats > 1 and scheme in ("group", "time_series"):
             raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
 
+    def replace(self, **changes: Any) -> "PipelineSpec":
+        """A copy with sections changed, validated again: a dict updates a section's fields, anything else
+        (a list of models) replaces it. `spec.replace(data={"target": "price"}, models=[...])`.
+
+        Raises:
+            SpecError: the changed spec is invalid.
+        """
+        dumped = self.model_dump()
+        for section, value in changes.items():
+            current = dumped.get(section)
+            dumped[section] = current | value if isinstance(value, dict) and isinstance(current, dict) else value
+        return PipelineSpec.from_dict(dumped)
+
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
 
@@ -257,20 +272,25 @@ class PipelineSpec(_Strict):
 
     @classmethod
     def from_file(cls, data: bytes, filename: str) -> "PipelineSpec":
-        """A spec from a .json, .yaml or .yml file (YAML read safely: data only, never objects or code).
+        """A spec from a .json, .yaml or .yml file (YAML read safely: data only, never objects or code, and no
+        anchors or aliases, which a spec never needs and which can expand a small file into a huge one).
 
         Raises:
-            SpecError: not readable as the format its name says, or not a valid spec; in plain words.
+            SpecError: too large, not readable as the format its name says, or not a valid spec; in plain words.
         """
-        if filename.lower().endswith((".yaml", ".yml")):
-            try:
-                parsed = yaml.safe_load(data)
-            except yaml.YAMLError as error:
-                raise SpecError(f"'{filename}' is not valid YAML: {str(error).splitlines()[0]}") from error
-            if not isinstance(parsed, dict):
-                raise SpecError(f"'{filename}' does not hold a pipeline spec (a mapping of data, models, …).")
-            return cls.from_dict(parsed)
-        return cls.from_json(data)
+        if len(data) > MAX_SPEC_BYTES:
+            raise SpecError(f"'{filename}' is {len(data) / 1024**2:,.1f} MB; a pipeline spec is a few KB.")
+        if not filename.lower().endswith((".yaml", ".yml")):
+            return cls.from_json(data)
+        try:
+            parsed = yaml.load(data, Loader=_PlainYamlLoader)  # a SafeLoader that also refuses aliases
+        except RecursionError:
+            raise SpecError(f"'{filename}' nests its values too deeply to be a pipeline spec.") from None
+        except yaml.YAMLError as error:
+            raise SpecError(f"'{filename}' is not valid YAML: {str(error).splitlines()[0][:300]}") from error
+        if not isinstance(parsed, dict):
+            raise SpecError(f"'{filename}' does not hold a pipeline spec (a mapping of data, models, …).")
+        return cls.from_dict(parsed)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "PipelineSpec":
@@ -281,13 +301,25 @@ class PipelineSpec(_Strict):
 
 
 def describe_validation_error(error: ValidationError) -> str:
-    """One line per problem: where in the spec, and what is wrong."""
+    """One line per problem (the first few of many): where in the spec, and what is wrong."""
+    problems = error.errors(include_input=False)
     lines = []
-    for problem in error.errors():
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
         where = ".".join(str(part) for part in problem["loc"]) or "spec"
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: {message}")
+        lines.append(f"{where}: {message}"[:300])
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        lines.append(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more")
     return "The pipeline spec is invalid:\n" + "\n".join(f"- {line}" for line in lines)
+
+
+class _PlainYamlLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing anchors and aliases."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
+            raise yaml.YAMLError("anchors and aliases (& and *) are not allowed in a pipeline spec")
+        return super().compose_node(parent, index)
 
 
 def default_spec(*, target: str, task: Task, **data: Any) -> PipelineSpec:

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import joblib
@@ -22,7 +23,7 @@ import optuna
 import pandas as pd
 import sklearn
 import skops
-from joblib import Parallel, delayed, parallel_config
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.inspection import permutation_importance
@@ -39,6 +40,7 @@ from pipeline_core.columns import ColumnType, read_as
 from pipeline_core.errors import DataError
 from pipeline_core.evaluate import METRICS, Predictions, curve_data, default_primary_metric, predict, score_all
 from pipeline_core.export import dump_model
+from pipeline_core.parallel import process_pool
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 from pipeline_core.tuning import TunedModel, inner_folds, parameter_importance
 
@@ -69,11 +71,23 @@ class TrainedModel:
 
 @dataclass
 class TrainResult:
-    status: Literal["succeeded", "cancelled"]
+    status: Literal["succeeded", "cancelled", "failed"]
     primary_metric: str
     models: list[TrainedModel]
     n_train: int
     n_test: int
+    error: str | None = None  # why the run failed
+
+
+def finished(status: str, primary_metric: str, models: list[TrainedModel], n_train: int, n_test: int) -> TrainResult:
+    """The result of a run that went to its end (or was cancelled). One in which no model it was asked for
+    succeeded has failed, the baseline alone being only a reference; its error gives the first reason."""
+    wanted = [m for m in models if not m.is_baseline] or models
+    error = None
+    if status == "succeeded" and not any(m.status == "succeeded" for m in wanted):
+        first = next((m for m in wanted if m.error), None)
+        status, error = "failed", "Every model failed" + (f". {first.label}: {first.error}" if first else ".")
+    return TrainResult(status, primary_metric, models, n_train, n_test, error)
 
 
 class TrainObserver(Protocol):
@@ -229,6 +243,7 @@ def train(
     *,
     observer: TrainObserver | None = None,
     n_jobs: int | None = None,
+    scratch_dir: Path | None = None,
 ) -> TrainResult:
     """Cross-validate every model of the spec (plus the dummy baseline) and test it on a held-out split.
 
@@ -241,9 +256,11 @@ def train(
         frame: the whole dataset, target included.
         observer: receives progress, each finished model, and is asked whether to stop.
         n_jobs: parallel workers; defaults to the number of cores.
+        scratch_dir: where the prepared folds are written (default: the system's temporary folder).
 
     Returns:
-        The results; status "cancelled" if the observer asked to stop, with finished models kept.
+        The results; status "cancelled" if the observer asked to stop, with finished models kept, and
+        "failed" when every model failed.
 
     Raises:
         DataError, SpecError: the data or spec cannot be trained as asked (nothing was run).
@@ -251,7 +268,7 @@ def train(
     observer = observer or _SilentObserver()
     frame, schema = check_trainable(spec, frame)
     if spec.data.task == "clustering":
-        return cluster(spec, frame, schema, observer, n_jobs)
+        return cluster(spec, frame, schema, observer, n_jobs, scratch_dir)
     train_rows, test_rows, folds = validation.split(spec, frame)
     X, y = frame[list(schema)], frame[spec.data.target]
     X_train, y_train, X_test, y_test = X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows]
@@ -274,8 +291,8 @@ def train(
     progress.tell("Preparing the folds")
 
     with (
-        tempfile.TemporaryDirectory(prefix="pipewright-folds-") as folder,
-        parallel_config(backend="loky", inner_max_num_threads=threads),
+        tempfile.TemporaryDirectory(prefix="pipewright-folds-", dir=scratch_dir) as folder,
+        process_pool(threads, scratch_dir),
     ):
         prepared = []
         for fold in Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1)(
@@ -287,7 +304,7 @@ def train(
         status = _fit_models(spec, results, estimators, prepared, progress, n_jobs, threads)
 
     primary = spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
-    return TrainResult(status, primary, list(results.values()), len(X_train), len(X_test))
+    return finished(status, primary, list(results.values()), len(X_train), len(X_test))
 
 
 @dataclass

@@ -1,11 +1,34 @@
-"""Content-addressed files: named by their sha256, written atomically, checked on every read."""
+"""Content-addressed files: named by their sha256, written atomically, checked on every read.
+
+A file is never deleted by the transaction that stored it, even when that transaction fails: another
+record may name the same bytes (two users storing one file at once write one file). Files no record
+names are swept at start-up, once they are old enough that no transaction can still be about to name them.
+"""
 
 import hashlib
 import os
+import re
 import tempfile
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
+from storage import processes
 from storage.errors import StorageError
+
+INCOMING = ".incoming-"  # + the writer's pid: a partial file whose writer died is found and removed
+ASIDE = ".sweep-"  # + the sweeper's pid: a file a sweep set aside, put back if the sweep died there
+ORPHAN_GRACE_SECONDS = 3600  # far longer than any write takes between storing a file and committing its record
+_OWNER = re.compile(rf"^({re.escape(INCOMING)}|{re.escape(ASIDE)})(\d+)-(.*)$")
+
+
+def private_folder(path: Path) -> Path:
+    """A folder only its owner can open (the data folder holds every user's tables and models); the folders
+    made on the way to it are private too."""
+    for folder in [*reversed(path.parents), path]:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, exist_ok=True)
+    return path
 
 
 class ArtifactStore:
@@ -17,14 +40,17 @@ class ArtifactStore:
     def path(self, sha256: str, suffix: str) -> Path:
         return self.root / sha256[:2] / f"{sha256}{suffix}"
 
-    def put(self, data: bytes, suffix: str) -> tuple[str, bool]:
-        """Store the bytes (once, atomically); return their sha256 and whether this call wrote them."""
+    def put(self, data: bytes, suffix: str) -> str:
+        """Store the bytes (once, atomically) and return their sha256."""
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path(sha256, suffix)
-        if target.exists():
-            return sha256, False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            os.utime(target)  # already stored: freshly touched, so no sweep takes it before its record commits
+            return sha256
+        except FileNotFoundError:
+            pass
+        private_folder(target.parent)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f"{INCOMING}{os.getpid()}-")
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -34,7 +60,7 @@ class ArtifactStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return sha256, True
+        return sha256
 
     def read(self, sha256: str, suffix: str) -> bytes:
         """The stored bytes.
@@ -50,6 +76,46 @@ class ArtifactStore:
             raise StorageError(f"Artifact {sha256[:12]}… is corrupt: its checksum does not match.")
         return data
 
-    def discard(self, sha256: str, suffix: str) -> None:
-        """Remove an artifact that a failed transaction had just written."""
-        self.path(sha256, suffix).unlink(missing_ok=True)
+    def sweep(self, referenced: Iterable[str]) -> int:
+        """Remove partial writes whose writer is gone, and files no record names that are older than the grace
+        period. Returns how many files went.
+
+        A file about to be named again is touched by `put` first; one found fresh after it was set aside here
+        is put back, so a sweep racing a store never takes a file that a record is about to name.
+        """
+        if not self.root.exists():
+            return 0
+        keep, removed, now = set(referenced), 0, time.time()
+        for path in self.root.glob("*/*"):
+            owner = _OWNER.match(path.name)
+            if owner and processes.alive(int(owner.group(2))):
+                continue
+            if owner and owner.group(1) == ASIDE:
+                os.replace(path, path.with_name(owner.group(3)))  # judged again at the next sweep
+            elif owner:
+                path.unlink(missing_ok=True)
+                removed += 1
+            elif path.name.split(".")[0] not in keep and _age(path, now) >= ORPHAN_GRACE_SECONDS:
+                removed += self._remove_unless_touched(path, now)
+        return removed
+
+    @staticmethod
+    def _remove_unless_touched(path: Path, now: float) -> int:
+        aside = path.with_name(f"{ASIDE}{os.getpid()}-{path.name}")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return 0
+        if _age(aside, now) < ORPHAN_GRACE_SECONDS:
+            os.replace(aside, path)  # touched meanwhile: a record is about to name it
+            return 0
+        aside.unlink()
+        return 1
+
+
+def _age(path: Path, now: float) -> float:
+    """Seconds since the file was written or touched; 0 for one that has just gone (another sweep took it)."""
+    try:
+        return now - path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

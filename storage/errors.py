@@ -7,3 +7,7 @@ class StorageError(Exception):
 
 class NotFoundError(StorageError, LookupError):
     """A record asked for by id or name does not exist."""
+
+
+class ConflictError(StorageError):
+    """A concurrent transaction wrote the same unique key first; running the change again reads its row."""

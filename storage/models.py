@@ -89,7 +89,8 @@ class RunBase(SQLModel):
     message: str = ""
     error: str | None = None
     cancel_requested: bool = False
-    worker_pid: int | None = None
+    worker_pid: int | None = Field(default=None, description="the process running it (or, queued, that made it)")
+    worker_host: str | None = Field(default=None, description="the machine of worker_pid")
     primary_metric: str | None = None
     n_train: int | None = None
     n_test: int | None = None
@@ -143,13 +144,18 @@ class ModelResultRead(ModelResultBase):
     id: int
 
 
-class Draft(SQLModel, table=True):
-    """The pipeline being edited, saved on every change so a refresh or a crash loses nothing.
-
-    One per workspace: the app is a local, single-analyst tool, so every browser tab shares it.
-    """
-
-    id: int = Field(default=1, primary_key=True)
+class DraftBase(SQLModel):
+    key: str = Field(primary_key=True, description="a random name the browser session keeps in its address")
     dataset_id: int = Field(foreign_key="dataset.id")
     spec_json: str
+    run_id: int | None = Field(default=None, foreign_key="run.id", description="the run this draft watches")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(DraftBase, table=True):
+    """The pipeline being edited in one browser session, saved on every change so a refresh or a crash loses
+    nothing. Each session has its own, named in its address, so two people never edit one draft unawares."""
+
+
+class DraftRead(DraftBase):
+    dataset_name: str

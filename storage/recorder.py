@@ -37,7 +37,11 @@ class RunRecorder:
         except Exception as error:  # noqa: BLE001 - recorded on the run, shown on the page
             return self._finish("failed", error=f"Unexpected error: {type(error).__name__}: {error}")
         return self._finish(
-            result.status, primary_metric=result.primary_metric, n_train=result.n_train, n_test=result.n_test
+            result.status,
+            error=result.error,
+            primary_metric=result.primary_metric,
+            n_train=result.n_train,
+            n_test=result.n_test,
         )
 
     def abandon(self, status: str) -> None:

@@ -10,12 +10,15 @@ from sqlmodel import Session, col, func, select
 from pipeline_core.evaluate import default_primary_metric
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import TrainedModel
+from storage import processes
 from storage.artifacts import ArtifactStore
+from storage.db import log_path
 from storage.errors import NotFoundError
 from storage.models import (
     Dataset,
     DatasetRead,
     Draft,
+    DraftRead,
     ModelResult,
     ModelResultRead,
     Pipeline,
@@ -46,44 +49,29 @@ def save_dataset(
 ) -> DatasetRead:
     """Store a dataset once per fingerprint: its Parquet copy in the store, its record in the database.
 
-    Re-saving the same bytes returns the existing record. If the record cannot be written, the
-    new file is removed again, so nothing is half-saved.
+    Re-saving the same bytes returns the existing record. Two processes saving the same bytes at once
+    both write the same files; the second record to arrive raises ConflictError (see
+    `storage.db.retry_on_conflict`, which then reads the first one's record).
     """
     existing = session.exec(select(Dataset).where(Dataset.fingerprint == fingerprint)).first()
     if existing:
         return DatasetRead.model_validate(existing)
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
-    written = [(*store.put(buffer.getvalue(), PARQUET), PARQUET)]
-    if source is not None:
-        written.append((*store.put(source, SOURCE), SOURCE))
-    parquet_sha256, source_sha256 = written[0][0], written[1][0] if source is not None else None
     dataset = Dataset(
         fingerprint=fingerprint,
         name=name,
         n_rows=len(frame),
         n_columns=frame.shape[1],
         size_bytes=size_bytes,
-        parquet_sha256=parquet_sha256,
+        parquet_sha256=store.put(buffer.getvalue(), PARQUET),
         read_options=read_options or {},
-        source_sha256=source_sha256,
+        source_sha256=None if source is None else store.put(source, SOURCE),
         lineage=lineage or {},
     )
-    _add_with_files(session, store, dataset, written)
+    session.add(dataset)
+    session.flush()
     return DatasetRead.model_validate(dataset)
-
-
-def _add_with_files(session: Session, store: ArtifactStore, row, written: list[tuple[str, bool, str]]) -> None:
-    """Add a row whose files were just written; if the row cannot be written, remove the files this
-    call created (a file an existing record shares stays), so nothing is half-saved."""
-    try:
-        session.add(row)
-        session.flush()
-    except Exception:
-        for sha256, created, suffix in written:
-            if created:
-                store.discard(sha256, suffix)
-        raise
 
 
 def load_dataset_frame(store: ArtifactStore, dataset: DatasetRead) -> pd.DataFrame:
@@ -113,17 +101,41 @@ def list_datasets(session: Session) -> list[DatasetRead]:
     return [DatasetRead.model_validate(row) for row in rows]
 
 
-def save_draft(session: Session, *, dataset_id: int, spec: PipelineSpec) -> None:
-    """Remember the pipeline being edited (replacing the previous draft)."""
-    draft = session.get(Draft, 1) or Draft(dataset_id=dataset_id, spec_json="")
+def save_draft(session: Session, *, key: str, dataset_id: int, spec: PipelineSpec) -> None:
+    """Remember the pipeline a browser session is editing (replacing its previous state)."""
+    draft = session.get(Draft, key) or Draft(key=key, dataset_id=dataset_id, spec_json="")
+    if draft.dataset_id != dataset_id:
+        draft.run_id = None  # a run of another dataset is not this draft's any more
     draft.dataset_id, draft.spec_json, draft.updated_at = dataset_id, spec.to_json(), utcnow()
     session.add(draft)
 
 
-def load_draft(session: Session) -> tuple[DatasetRead, str] | None:
-    """The last draft's dataset and spec JSON, or None."""
-    draft = session.get(Draft, 1)
-    return (get_dataset(session, dataset_id=draft.dataset_id), draft.spec_json) if draft else None
+def watch_run(session: Session, *, key: str, run_id: int | None) -> None:
+    """The run a draft shows on the Train page (after a refresh too)."""
+    draft = session.get(Draft, key)
+    if draft is not None:
+        draft.run_id = run_id
+        session.add(draft)
+
+
+def load_draft(session: Session, *, key: str) -> tuple[DraftRead, DatasetRead] | None:
+    """A session's draft and its dataset, or None."""
+    draft = session.get(Draft, key)
+    if draft is None:
+        return None
+    dataset = get_dataset(session, dataset_id=draft.dataset_id)
+    return DraftRead(**draft.model_dump(), dataset_name=dataset.name), dataset
+
+
+def list_drafts(session: Session, *, limit: int = 20) -> list[DraftRead]:
+    """The latest drafts of every session, newest change first."""
+    rows = session.exec(
+        select(Draft, Dataset.name)
+        .join(Dataset, Dataset.id == Draft.dataset_id)
+        .order_by(col(Draft.updated_at).desc())
+        .limit(limit)
+    ).all()
+    return [DraftRead(**draft.model_dump(), dataset_name=name) for draft, name in rows]
 
 
 # ---- pipelines ----------------------------------------------------------------------------------
@@ -242,6 +254,8 @@ def create_run(
     run = Run(
         dataset_id=dataset_id,
         reproduces_id=reproduces_id,
+        worker_pid=os.getpid(),  # the maker answers for a queued run until a worker takes it
+        worker_host=processes.HOST,
         spec_json=spec.to_json(),
         spec_hash=spec.content_hash(),
         task=spec.data.task,
@@ -255,8 +269,10 @@ def create_run(
 
 
 def start_run(session: Session, *, run_id: int) -> None:
+    """The calling process now runs the run."""
     run = _get(session, Run, run_id)
-    run.status, run.started_at, run.worker_pid = "running", utcnow(), os.getpid()
+    run.status, run.started_at = "running", utcnow()
+    run.worker_pid, run.worker_host = os.getpid(), processes.HOST
     session.add(run)
 
 
@@ -273,8 +289,9 @@ def record_split(session: Session, *, run_id: int, n_train: int, n_test: int) ->
 
 
 def assign_worker(session: Session, *, run_id: int, pid: int) -> None:
+    """A worker process of this machine has been started for the run."""
     run = _get(session, Run, run_id)
-    run.worker_pid = pid
+    run.worker_pid, run.worker_host = pid, processes.HOST
     session.add(run)
 
 
@@ -309,30 +326,36 @@ def finish_run(
     session.add(run)
 
 
-def mark_interrupted_runs(session: Session) -> int:
-    """Runs left queued or running by a process that no longer exists become 'interrupted'.
+def interrupt_dead_runs(session: Session) -> list[int]:
+    """Runs of this machine left queued or running by a process that no longer exists become 'interrupted';
+    returns their ids. Runs of other machines are theirs to judge: their processes cannot be seen from here."""
+    interrupted = []
+    active = session.exec(select(Run).where(col(Run.status).in_(["queued", "running"]))).all()
+    for run in active:
+        if run.worker_host not in (None, processes.HOST):
+            continue
+        if run.worker_pid is not None and processes.alive(run.worker_pid, since=run.started_at):
+            continue
+        log = log_path(run.id)
+        run.status, run.finished_at = "interrupted", utcnow()
+        run.error = f"The process running this run (pid {run.worker_pid}) stopped before it finished." + (
+            f" Its log: {log}" if log.exists() else ""
+        )
+        session.add(run)
+        interrupted.append(run.id)
+    return interrupted
 
-    Called once when a server starts: a run recorded under this very pid belongs to an earlier
-    server that had the same pid (common in containers), since this one has started none yet.
-    """
-    count = 0
-    for run in session.exec(select(Run).where(col(Run.status).in_(["queued", "running"]))).all():
-        if run.worker_pid in (None, os.getpid()) or not _process_alive(run.worker_pid):
-            run.status, run.finished_at = "interrupted", utcnow()
-            run.error = "The server stopped while this run was in progress."
-            session.add(run)
-            count += 1
-    return count
+
+def active_run_ids(session: Session) -> set[int]:
+    return set(session.exec(select(Run.id).where(col(Run.status).in_(["queued", "running"]))).all())
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def referenced_artifacts(session: Session) -> set[str]:
+    """Every sha256 a record names: the files the artifact store must keep."""
+    names = set(session.exec(select(Dataset.parquet_sha256)).all())
+    names |= set(session.exec(select(Dataset.source_sha256)).all())
+    names |= set(session.exec(select(ModelResult.artifact_sha256)).all())
+    return names - {None}
 
 
 def get_run(session: Session, *, run_id: int) -> RunRead:
@@ -374,7 +397,6 @@ def _run_query(session: Session, *, select_where=None, limit: int = 50) -> list[
 
 def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, result: TrainedModel) -> ModelResultRead:
     """Record one trained model; its skops file goes to the artifact store."""
-    written = [(*store.put(result.model_file, SKOPS), SKOPS)] if result.model_file else []
     row = ModelResult(
         run_id=run_id,
         key=result.key,
@@ -388,10 +410,11 @@ def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, res
         fit_seconds=result.fit_seconds,
         predict_seconds=result.predict_seconds,
         curves=result.curves,
-        artifact_sha256=written[0][0] if written else None,
+        artifact_sha256=store.put(result.model_file, SKOPS) if result.model_file else None,
         artifact_size=len(result.model_file) if result.model_file else None,
     )
-    _add_with_files(session, store, row, written)
+    session.add(row)
+    session.flush()
     return ModelResultRead.model_validate(row)
 
 

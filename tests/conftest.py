@@ -1,11 +1,19 @@
 """Shared fixtures: real data (scikit-learn's bundled sets, the generated churn table) and a real SQLite file."""
 
+import os
+
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from pipeline_core.samples import SAMPLES, make_churn
 from storage.artifacts import ArtifactStore
 from storage.db import make_engine
+
+# Property-based tests try 120 examples each in the suite; HYPOTHESIS_PROFILE=deep tries many more, by hand.
+settings.register_profile("suite", max_examples=120)
+settings.register_profile("deep", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""The engine and storage never import streamlit; pages never import scikit-learn."""
+"""Imports point down: pages → ui → services → engine and storage; the engine and storage never import streamlit,
+the engine reaches storage only through its command line, and pages never import scikit-learn."""
 
 import ast
 from pathlib import Path
@@ -19,19 +20,26 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _modules(*packages: str) -> list[Path]:
+    return sorted(path for package in packages for path in (ROOT / package).rglob("*.py"))
+
+
 @pytest.mark.parametrize(
-    "path",
-    sorted((ROOT / "pipeline_core").glob("*.py")) + sorted((ROOT / "storage").glob("*.py")),
-    ids=lambda p: f"{p.parent.name}/{p.name}",
+    "path", _modules("pipeline_core", "storage", "services"), ids=lambda p: str(p.relative_to(ROOT))
 )
-def test_engine_and_storage_do_not_import_streamlit(path):
-    assert "streamlit" not in _imports(path)
+def test_engine_storage_and_services_do_not_import_streamlit_or_the_ui(path):
+    assert not {"streamlit", "ui"} & _imports(path)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "pipeline_core").glob("*.py")), ids=lambda p: p.name)
-def test_engine_imports_storage_only_in_the_cli(path):
+@pytest.mark.parametrize("path", _modules("pipeline_core"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_engine_imports_storage_and_services_only_in_the_cli(path):
     if path.name != "cli.py":
-        assert "storage" not in _imports(path)
+        assert not {"storage", "services"} & _imports(path)
+
+
+@pytest.mark.parametrize("path", _modules("storage"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_storage_does_not_import_the_services_above_it(path):
+    assert "services" not in _imports(path)
 
 
 @pytest.mark.parametrize("path", [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))], ids=lambda p: p.name)

@@ -6,11 +6,11 @@ import streamlit as st
 from pipeline_core.build import preview, step_shapes
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import ReadOptions, fingerprint, infer_task, read_table
+from pipeline_core.ingest import ReadOptions, infer_task, read_table
 from pipeline_core.profile import Profile, profile
 from pipeline_core.spec import PipelineSpec, default_spec
-from storage import repo
-from storage.db import session_scope
+from services import datasets
+from storage.errors import StorageError
 from storage.models import DatasetRead
 from ui import resources, state
 from ui.messages import as_markdown
@@ -32,25 +32,13 @@ def load(
     over to the columns that still exist.
     """
     error = None
-    with st.status(f"Reading {filename}…", expanded=False) as status:
+    with st.status(f"Reading and storing {filename}…", expanded=False) as status:
         try:
-            table = read_table(data, filename, options)
-        except DataError as refused:
+            dataset, table = datasets.store_upload(resources.storage(), data, filename, options)
+        except (DataError, StorageError) as refused:
             error = refused
             status.update(label="The file could not be used", state="error")
         else:
-            status.update(label=f"Storing {len(table.frame):,} rows…")
-            with session_scope(resources.engine()) as session:
-                dataset = repo.save_dataset(
-                    session,
-                    resources.store(),
-                    frame=table.frame,
-                    fingerprint=fingerprint(data, table.options),
-                    name=filename,
-                    size_bytes=len(data),
-                    read_options=table.options.model_dump(),
-                    source=data,
-                )
             status.update(label="Inferring column types…")
             open_dataset(dataset, table.frame, target=target, keep=keep)
             status.update(label=f"Loaded {filename}", state="complete")
@@ -97,7 +85,7 @@ def dataset_profile(frame: pd.DataFrame, spec: PipelineSpec) -> Profile:
 
 @st.cache_data(max_entries=16)
 def excel_sheets(dataset: DatasetRead) -> list[str]:
-    return read_table(repo.dataset_source(resources.store(), dataset), dataset.name).sheets
+    return read_table(datasets.source(resources.storage(), dataset), dataset.name).sheets
 
 
 @st.cache_data(max_entries=32, show_spinner="Preparing the preview…")

@@ -1,72 +1,51 @@
-"""Training off the server: each run is a worker process; the pages only poll its record."""
+"""Work the pages start but never wait for: training runs in worker processes, run-time estimates in a
+background thread of the server (an estimate fits models, which with other runs training can take a while)."""
 
-from subprocess import Popen
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 import streamlit as st
 
 from pipeline_core.estimate import estimate
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import check_trainable, library_versions
-from storage import repo, worker
-from storage.db import session_scope
+from services import runs
 from storage.models import DatasetRead
-from ui import resources
+from ui import resources, state
 
-# The workers this server started, so one that died without recording why is noticed (and reaped).
-_workers: dict[int, Popen] = {}
+MAX_ESTIMATES = 32  # remembered per server, the latest first
 
 
 def start_training(dataset: DatasetRead, spec: PipelineSpec, *, reproduces_id: int | None = None) -> int:
-    """Check the spec against the data, record a queued run (a re-run of `reproduces_id`, when given) and
-    start its worker; return the run id.
+    """Check the spec against the data, record a queued run and start its worker; the session watches it.
 
     Raises:
         DataError, SpecError: before anything is stored, when this spec cannot train on this data.
     """
-    check_trainable(spec, resources.dataset_frame(dataset))
-    engine = resources.engine()
-    with session_scope(engine) as session:
-        run = repo.create_run(
-            session,
-            dataset_id=dataset.id,
-            spec=spec,
-            library_versions=library_versions(),
-            reproduces_id=reproduces_id,
-        )
-    process = worker.start(run.id)
-    _workers[run.id] = process
-    with session_scope(engine) as session:
-        repo.assign_worker(session, run_id=run.id, pid=process.pid)
+    run = runs.start(resources.storage(), dataset, resources.dataset_frame(dataset), spec, reproduces_id=reproduces_id)
+    state.set_run_id(run.id)
     return run.id
 
 
-def check_worker(run_id: int) -> None:
-    """A worker of this server that exited while its run is still active crashed: fail the run, pointing
-    at its log."""
-    process = _workers.get(run_id)
-    if process is None or process.poll() is None:
-        return
-    del _workers[run_id]
-    with session_scope(resources.engine()) as session:
-        if repo.get_run(session, run_id=run_id).is_active:
-            repo.finish_run(
-                session,
-                run_id=run_id,
-                status="failed",
-                error=f"The training worker stopped unexpectedly (exit code {process.returncode}). "
-                f"Its log: {worker.log_path(run_id)}",
-            )
+@st.cache_resource
+def _estimator() -> tuple[ThreadPoolExecutor, OrderedDict]:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="estimate"), OrderedDict()
 
 
-def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> str | None:
-    """The run's estimated time in words, or None when the spec cannot train (the Train button says why)."""
-    return _estimate_text(spec.to_json(), dataset.fingerprint, resources.dataset_frame(dataset), spec)
+def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> Future:
+    """The run's estimated time in words (None when the spec cannot train: the Train button says why), as a
+    future: asked once per spec and dataset, and made in the background."""
+    pool, futures = _estimator()
+    key = (spec.content_hash(), dataset.fingerprint)
+    if key not in futures:
+        futures[key] = pool.submit(_describe, spec, resources.dataset_frame(dataset))
+        while len(futures) > MAX_ESTIMATES:
+            futures.popitem(last=False)
+    return futures[key]
 
 
-@st.cache_data(max_entries=32, show_spinner="Estimating the run time…")
-def _estimate_text(spec_json: str, fingerprint: str, _frame: pd.DataFrame, _spec: PipelineSpec) -> str | None:
+def _describe(spec: PipelineSpec, frame: pd.DataFrame) -> str | None:
     try:
-        return estimate(_spec, _frame).describe()
+        return estimate(spec, frame).describe()
     except Exception:  # noqa: BLE001 - an estimate is a courtesy: the Train button or the run says what is wrong
         return None

@@ -8,6 +8,7 @@ from ui.messages import as_markdown
 
 def setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Pipewright", page_icon=":material/construction:", layout="wide")
+    state.draft_key()  # the session's draft, named in the address so a refresh finds it
     st.title(title)
 
 

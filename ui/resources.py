@@ -4,26 +4,28 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from storage import repo
+from services import datasets, upkeep
 from storage.artifacts import ArtifactStore
-from storage.db import artifact_store, make_engine, session_scope
+from storage.db import Storage
 from storage.models import DatasetRead
 
 
 @st.cache_resource
+def storage() -> Storage:
+    """The database and artifact store; on first use, what dead runs and writers left is tidied away."""
+    opened = Storage.open()
+    upkeep.tidy(opened)
+    return opened
+
+
 def engine() -> Engine:
-    """The database engine; on first use, runs left 'running' by a dead server become 'interrupted'."""
-    made = make_engine()
-    with session_scope(made) as session:
-        repo.mark_interrupted_runs(session)
-    return made
+    return storage().engine
 
 
-@st.cache_resource
 def store() -> ArtifactStore:
-    return artifact_store()
+    return storage().artifacts
 
 
 @st.cache_data(max_entries=8, show_spinner="Loading the dataset…")
 def dataset_frame(dataset: DatasetRead) -> pd.DataFrame:
-    return repo.load_dataset_frame(store(), dataset)
+    return datasets.frame(storage(), dataset)

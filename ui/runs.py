@@ -4,31 +4,28 @@ import streamlit as st
 
 from pipeline_core.leaderboard import best
 from pipeline_core.spec import PipelineSpec
-from storage import repo
-from storage.db import session_scope
+from services import runs
 from storage.models import ModelResultRead, PipelineSummary, RunRead
 from ui import messages, resources, state
 
 
 def pick_run(*, key: str) -> tuple[RunRead, list[ModelResultRead]]:
     """A selectbox of runs with results (the watched run first); stops the page when there are none."""
-    runs = _runs_with_results()
-    ids = [r.id for r in runs]
+    finished = _runs_with_results()
+    ids = [r.id for r in finished]
     default = ids.index(state.run_id()) if state.run_id() in ids else 0
-    run = st.selectbox("Run", runs, index=default, format_func=describe_run, key=key)
-    with session_scope(resources.engine()) as session:
-        results = repo.list_model_results(session, run_id=run.id)
-    return run, results
+    run = st.selectbox("Run", finished, index=default, format_func=describe_run, key=key)
+    return run, runs.results(resources.storage(), run.id)
 
 
 def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
     """A multiselect of runs with results (the watched run by default) and their models; with several runs,
     each model is labelled with its run. Stops the page when there are no runs."""
-    runs = _runs_with_results()
-    watched = next((r for r in runs if r.id == state.run_id()), runs[0])
+    finished = _runs_with_results()
+    watched = next((r for r in finished if r.id == state.run_id()), finished[0])
     chosen = st.multiselect(
         "Runs",
-        runs,
+        finished,
         default=[watched],
         format_func=describe_run,
         key=key,
@@ -41,24 +38,22 @@ def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
         st.error("These runs do different tasks (classification and regression); pick runs of one task.")
         st.stop()
     results = []
-    with session_scope(resources.engine()) as session:
-        for run in chosen:
-            found = repo.list_model_results(session, run_id=run.id)
-            if len(chosen) > 1:
-                found = [r.model_copy(update={"label": f"{r.label} · run {run.id}"}) for r in found]
-            results += found
+    for run in chosen:
+        found = runs.results(resources.storage(), run.id)
+        if len(chosen) > 1:
+            found = [r.model_copy(update={"label": f"{r.label} · run {run.id}"}) for r in found]
+        results += found
     return chosen, results
 
 
 def _runs_with_results() -> list[RunRead]:
     """Finished or cancelled runs, newest first; with none, the page says what to do and stops."""
-    with session_scope(resources.engine()) as session:
-        runs = [r for r in repo.list_runs(session, limit=100) if r.status in {"succeeded", "cancelled"}]
-    if not runs:
+    finished = runs.finished(resources.storage())
+    if not finished:
         st.info(messages.NO_RUNS)
         st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")
         st.stop()
-    return runs
+    return finished
 
 
 def describe_run(run: RunRead) -> str:

@@ -9,11 +9,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# What a user waits for (a page, a message) may take long on a loaded machine: generous caps, never fixed sleeps.
+WAIT_MS = 60_000
+expect.set_options(timeout=WAIT_MS)
 
 
 def _free_port() -> int:
@@ -84,13 +87,30 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser):
+def new_page(browser):
+    """A browser context of its own (another person, as far as the app can tell) and a page in it."""
     context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(WAIT_MS)
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+SETTLED = """() => document.querySelector('[data-testid="stMain"]')
+    && !document.querySelector('[data-testid="stSkeleton"], [data-stale="true"]')
+    && [...document.querySelectorAll('.js-plotly-plot')].every(chart => chart.querySelector('.main-svg'))"""
+
+
+def settle(page) -> None:
+    """Wait until the app has finished running the page: nothing left loading or stale, every chart drawn."""
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
+    page.wait_for_function(SETTLED)
 
 
 @pytest.fixture
@@ -99,7 +119,7 @@ def shoot():
 
     def save(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.wait_for_timeout(500)  # let charts finish drawing
+        settle(page)
         page.screenshot(path=path, full_page=True)
         return path
 

@@ -17,7 +17,7 @@ def test_customers_are_grouped_into_segments(app_url, page, shoot):
     _nav(page, "Train")
     expect(page.get_by_text("Clustering has no target to validate against", exact=False)).to_be_visible()
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("finished.", exact=False)).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("finished.", exact=False)).to_be_visible(timeout=600_000)
 
     _nav(page, "Compare")
     expect(page.locator(".js-plotly-plot", has_text="2-D PCA projection")).to_be_visible()

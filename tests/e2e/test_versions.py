@@ -9,8 +9,8 @@ from tests.e2e.test_journey import _nav
 
 def _train_and_save(page, note: str):
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Training…", exact=False)).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("finished.", exact=False)).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Training…", exact=False)).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("finished.", exact=False)).to_be_visible(timeout=600_000)
     _nav(page, "Compare")
     page.get_by_label("Pipeline name").fill("Iris e2e")
     page.get_by_label("Note on this version (optional)").fill(note)
@@ -32,8 +32,7 @@ def test_two_versions_their_differences_and_the_serving_bundle(app_url, page, sh
     _nav(page, "Train")
     page.get_by_role("spinbutton", name="Random seed").fill("7")
     page.get_by_role("spinbutton", name="Random seed").press("Enter")
-    expect(page.get_by_role("spinbutton", name="Random seed")).to_have_value("7")
-    page.wait_for_timeout(1000)  # the draft takes the new seed before the run starts
+    expect(page.get_by_role("spinbutton", name="Random seed")).to_have_value("7")  # Train sends it with the click
     _train_and_save(page, "another seed")
 
     _nav(page, "Pipelines")

@@ -3,9 +3,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline_core.export import load_model
-from pipeline_core.samples import SAMPLES
+from pipeline_core.samples import SAMPLES, make_churn
 from storage import repo
 from storage.db import make_engine, session_scope
 
@@ -45,6 +46,55 @@ def test_cli_run_prints_the_leaderboard_records_the_run_and_the_model_file(tmp_p
         [run] = repo.list_runs(session)
         assert (run.status, run.pipeline_name, run.task) == ("succeeded", "Diabetes", "regression")
         assert {r.key for r in repo.list_model_results(session, run_id=run.id)} == {"dummy", "ridge"}
+
+
+@pytest.mark.parametrize(
+    ("target", "task", "message"),
+    [
+        ("no_such_column", None, "No column 'no_such_column'"),
+        ("customer_id", None, "looks like an identifier or a measurement"),
+        ("contract", "regression", "Regression needs a numeric target"),
+    ],
+    ids=["missing target", "identifier as target", "regression on text"],
+)
+def test_cli_input_the_app_refuses_is_refused_before_anything_is_stored(tmp_path, target, task, message):
+    data = tmp_path / "churn.csv"
+    make_churn(n_rows=300).to_csv(data, index=False)
+    out = _cli("run", "--data", str(data), "--target", target, *(["--task", task] if task else []), data_dir=tmp_path)
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "pipewright.db").exists() and not (tmp_path / "artifacts").exists()
+
+
+def test_cli_run_in_which_every_model_fails_is_recorded_as_failed_and_says_why(tmp_path):
+    frame = make_churn(n_rows=300)
+    frame["monthly_charges"] = -frame["monthly_charges"].abs()  # Box-Cox cannot take these
+    data, spec = tmp_path / "churn.csv", tmp_path / "spec.yaml"
+    frame.to_csv(data, index=False)
+    spec.write_text(
+        "data: {target: churn, task: classification}\nmodels: [{kind: logistic_regression}]\n"
+        "preprocessing: {numeric: [{kind: numeric_imputer}, {kind: power_transform, params: {method: box-cox}}]}\n"
+    )
+    out = _cli("run", "--data", str(data), "--target", "churn", "--spec", str(spec), data_dir=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "failed: Every model failed. Logistic regression: Preparation failed" in out.stdout
+    with session_scope(make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")) as session:
+        assert [run.status for run in repo.list_runs(session)] == ["failed"]
+
+
+def test_cli_runs_started_at_once_on_a_new_database_all_finish(tmp_path):
+    data = tmp_path / "churn.csv"
+    make_churn(n_rows=300).to_csv(data, index=False)
+    env = {"PIPEWRIGHT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "pipeline_core", "run", "--data", str(data), "--target", "churn"]
+    command += ["--models", "logistic_regression", "--save-as", "Churn"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    started = [subprocess.Popen(command, cwd=ROOT, env=env, **pipes) for _ in range(4)]
+    outcomes = [run.communicate(timeout=300) for run in started]
+    assert [run.returncode for run in started] == [0] * 4, [err[-800:] for _, err in outcomes]
+    with session_scope(make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")) as session:
+        assert [run.status for run in repo.list_runs(session)] == ["succeeded"] * 4
+        assert [(p.name, p.latest_version, p.runs) for p in repo.list_pipelines(session)] == [("Churn", 1, 4)]
+        assert len(repo.list_datasets(session)) == 1
 
 
 def test_cli_bad_input_is_a_clear_error_and_records_nothing(tmp_path):

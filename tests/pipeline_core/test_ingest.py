@@ -1,12 +1,13 @@
 import io
 import json
 import re
+import zipfile
 
 import pandas as pd
 import pytest
 
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import ReadOptions, fingerprint, infer_task, read_table, sniff
+from pipeline_core.ingest import MAX_COLUMNS, ReadOptions, fingerprint, infer_task, read_table, sniff
 from pipeline_core.samples import SAMPLES
 
 
@@ -156,3 +157,66 @@ def test_an_empty_first_sheet_is_skipped_for_the_first_sheet_with_a_table():
 def test_a_decimal_mark_equal_to_the_delimiter_is_refused():
     with pytest.raises(ValueError, match="The decimal mark cannot also be the delimiter"):
         ReadOptions(format="text", delimiter=",", decimal=",")
+
+
+def test_a_header_longer_than_the_sniffed_sample_is_read_whole():
+    names = [f"measurement_{i:04d}_" + "x" * 140 for i in range(MAX_COLUMNS - 1)] + ["target"]
+    header = ",".join(names)
+    assert len(header) > 256 * 1024
+    frame = read_table((header + "\n" + ",".join(["1"] * MAX_COLUMNS) + "\n").encode(), "wide.csv").frame
+    assert list(frame.columns) == names  # every column, the last name whole
+
+
+def test_a_table_wider_than_the_limit_is_refused_in_plain_words():
+    header = ",".join(f"c{i}" for i in range(100_001))
+    with pytest.raises(DataError, match="has 100,001 columns; Pipewright reads tables of up to 2,000"):
+        read_table((header + "\n" + ",".join(["1"] * 100_001) + "\n").encode(), "wide.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"a" * (129 * 1024) + b",b\n1,2\n", "long.csv", "cannot be read as column names"),
+        (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, "deep.json", "nests its values too deeply"),
+        (b'[{"a": ' + b"9" * 5000 + b"}]", "huge.json", "is not valid JSON"),
+        (b'{"a": [1, 2], "b": [1]}', "ragged.json", "holds JSON but not a table"),
+    ],
+    ids=["header field over 128 KB", "JSON 100,000 deep", "a 5,000-digit number", "columns of unequal length"],
+)
+def test_hostile_files_are_refused_in_a_few_words(data, name, message):
+    with pytest.raises(DataError, match=re.escape(message)) as refused:
+        read_table(data, name)
+    assert len(str(refused.value)) < 500
+
+
+def test_an_xml_entity_bomb_in_a_workbook_is_refused(tmp_path):
+    book = io.BytesIO()
+    pd.DataFrame({"a": [1, 2], "b": [3, 4]}).to_excel(book, index=False)
+    bomb = b'<!DOCTYPE b [<!ENTITY l "lol"><!ENTITY l2 "&l;&l;&l;&l;&l;&l;&l;&l;&l;&l;">]>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book.getvalue())) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb"^<\?xml[^>]*>", b"", content)
+                content = bomb + content.replace(b"<v>1</v>", b"<v>&l2;</v>")
+            target.writestr(item, content)
+    with pytest.raises(DataError, match="could not be read as an Excel workbook"):
+        read_table(out.getvalue(), "bomb.xlsx")
+
+
+def test_parquet_columns_of_lists_records_or_bytes_are_kept_as_text_or_left_out_with_a_note():
+    buffer = io.BytesIO()
+    pd.DataFrame(
+        {"tags": [[1, 2], [3]], "meta": [{"k": 1}, {"k": 2}], "blob": [b"\x00\xff", b"\x01"], "y": [1, 2]}
+    ).to_parquet(buffer)
+    table = read_table(buffer.getvalue(), "t.parquet")
+    assert table.frame.to_dict("list") == {"tags": ["[1, 2]", "[3]"], "meta": ['{"k": 1}', '{"k": 2}'], "y": [1, 2]}
+    assert "Column 'tags' holds lists or records; each is kept as its JSON text." in table.notes
+    assert "Column 'blob' holds binary data (not numbers, text or dates), so it was left out." in table.notes
+
+
+def test_rows_with_more_fields_than_the_header_are_read_with_a_note():
+    table = read_table(b"a,b\n1,2,3\n4,5,6\n", "t.csv")
+    assert table.frame.to_dict("list") == {"a": [1, 4], "b": [2, 5]}
+    assert "Some rows have more fields than the header has names; their extra fields were left out." in table.notes

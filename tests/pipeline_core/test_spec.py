@@ -60,3 +60,44 @@ def test_invalid_spec_is_refused_with_a_clear_message(change, message):
 def test_malformed_json_is_a_spec_error():
     with pytest.raises(SpecError):
         PipelineSpec.from_json("{not json")
+
+
+def test_yaml_anchors_and_aliases_are_refused_before_they_expand():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(8)
+    )
+    bomb += "data: {target: y, task: classification}\nmodels: [{kind: random_forest, params: {n_estimators: *i}}]\n"
+    with pytest.raises(SpecError, match="anchors and aliases") as refused:
+        PipelineSpec.from_file(bomb.encode(), "bomb.yaml")  # 10^9 values once expanded
+    assert len(str(refused.value)) < 300
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (
+            b"data: {target: y, task: classification}\nmodels: [{kind: random_forest, params: {n_estimators: .inf}}]\n",
+            "inf.yaml",
+        ),
+        (
+            b'{"data": {"target": "y", "task": "classification"}, '
+            b'"models": [{"kind": "random_forest", "params": {"n_estimators": 1e999}}]}',
+            "big.json",
+        ),
+    ],
+)
+def test_infinite_numbers_are_refused_naming_the_parameter(data, name):
+    with pytest.raises(SpecError, match="The 'n_estimators' parameter of Random forest must be a whole number"):
+        PipelineSpec.from_file(data, name)
+
+
+def test_a_rejected_value_is_shown_cut_short_and_many_problems_are_counted_not_listed():
+    models = [{"kind": "random_forest", "params": {"n_estimators": "x" * 10_000}} for _ in range(30)]
+    with pytest.raises(SpecError) as refused:
+        PipelineSpec.from_dict(default_spec(target="y", task="classification").model_dump() | {"models": models})
+    assert "… and 18 more" in str(refused.value) and len(str(refused.value)) < 3000
+
+
+def test_a_spec_file_over_a_megabyte_is_refused():
+    with pytest.raises(SpecError, match="a pipeline spec is a few KB"):
+        PipelineSpec.from_file(b" " * (2 * 1024**2), "big.json")

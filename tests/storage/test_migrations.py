@@ -1,15 +1,24 @@
 """Schema migrations: a new database is built by them, an older one is upgraded on start-up, and the
 migrations always arrive at exactly the tables the models declare."""
 
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel, select
 
 from storage import repo
-from storage.db import BASELINE, make_engine, migrations, session_scope
+from storage.db import BASELINE, Storage, make_engine, migrations, session_scope
 from storage.models import Pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_new_database_is_built_by_the_migrations_and_matches_the_models(engine):
@@ -56,3 +65,27 @@ OLD_ROWS = [
     "fit_seconds, predict_seconds, curves) "
     "VALUES (1, 1, 'dummy', 'dummy', 'Baseline', 1, 'succeeded', '{}', '{}', 0.0, 0.0, '{}')",
 ]
+
+
+def test_processes_starting_at_once_on_a_new_database_all_migrate_it(data_dir):
+    """Servers, workers and command lines may start together: the migrations run one process at a time."""
+    env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)}
+    code = "from storage.db import make_engine; make_engine()"
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    assert [start.wait(timeout=120) for start in starts] == [0] * 4, [s.stderr.read().decode()[-500:] for s in starts]
+    with make_engine().connect() as connection:
+        assert (
+            MigrationContext.configure(connection).get_current_revision()
+            == ScriptDirectory.from_config(migrations(connection)).get_current_head()
+        )
+
+
+def test_the_data_folder_and_everything_in_it_is_for_its_owner_only(tmp_path, monkeypatch):
+    folder = tmp_path / "new-data-folder"
+    monkeypatch.setenv("PIPEWRIGHT_DATA_DIR", str(folder))
+    Storage.open().artifacts.put(b"a model", ".skops")
+    modes = {path.relative_to(tmp_path): stat.S_IMODE(path.stat().st_mode) for path in [folder, *folder.rglob("*")]}
+    assert set(modes.values()) <= {0o700, 0o600}, modes
+    assert modes[folder.relative_to(tmp_path)] == 0o700

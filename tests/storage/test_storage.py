@@ -1,17 +1,19 @@
 import hashlib
+import os
 import sqlite3
+import time
 from dataclasses import replace
 
 import pytest
 from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
 
 from pipeline_core.samples import SAMPLES
 from pipeline_core.spec import PipelineSpec, default_spec
 from pipeline_core.train import TrainedModel, TrainResult, library_versions
 from storage import repo
+from storage.artifacts import ORPHAN_GRACE_SECONDS
 from storage.db import make_engine, session_scope
-from storage.errors import StorageError
+from storage.errors import ConflictError, StorageError
 from storage.recorder import RunRecorder
 
 
@@ -152,7 +154,7 @@ def test_a_crashing_run_is_recorded_as_failed_with_its_error(engine, store):
         assert "MemoryError: out of memory" in repo.get_run(session, run_id=run.id).error
 
 
-def test_runs_left_running_by_a_dead_server_are_marked_interrupted(engine, store, data_dir):
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted(engine, store, data_dir):
     dataset = _dataset(engine, store)
     run = _run(engine, dataset, default_spec(target="species", task="classification"))
     with session_scope(engine) as session:
@@ -163,28 +165,56 @@ def test_runs_left_running_by_a_dead_server_are_marked_interrupted(engine, store
     connection.close()
     restarted = make_engine()
     with session_scope(restarted) as session:
-        assert repo.mark_interrupted_runs(session) == 1
-        assert repo.get_run(session, run_id=run.id).status == "interrupted"
+        assert repo.interrupt_dead_runs(session) == [run.id]
+        interrupted = repo.get_run(session, run_id=run.id)
+    assert interrupted.status == "interrupted" and "(pid 999999999) stopped before it finished" in interrupted.error
 
 
-def test_a_run_recorded_under_the_restarted_servers_own_pid_is_interrupted(engine, store):
+def test_a_run_whose_pid_a_newer_process_reuses_is_interrupted(engine, store, data_dir):
     dataset = _dataset(engine, store)
     run = _run(engine, dataset, default_spec(target="species", task="classification"))
     with session_scope(engine) as session:
-        repo.start_run(session, run_id=run.id)  # records this process's pid, as a container restart reuses it
-        assert repo.mark_interrupted_runs(session) == 1
+        repo.start_run(session, run_id=run.id)  # records this process's pid...
+    connection = sqlite3.connect(data_dir / "pipewright.db")  # ...for a run started long before this process
+    connection.execute("UPDATE run SET started_at = '2001-01-01 00:00:00' WHERE id = ?", (run.id,))
+    connection.commit()
+    connection.close()
+    with session_scope(engine) as session:
+        assert repo.interrupt_dead_runs(session) == [run.id]
 
 
-def test_a_model_whose_record_cannot_be_written_leaves_no_file(engine, store):
+def test_a_live_run_and_a_run_of_another_machine_are_left_alone(engine, store, data_dir):
+    dataset = _dataset(engine, store)
+    here = _run(engine, dataset, default_spec(target="species", task="classification"))
+    elsewhere = _run(engine, dataset, default_spec(target="species", task="classification"))
+    with session_scope(engine) as session:
+        repo.start_run(session, run_id=here.id)  # this very process runs it
+    connection = sqlite3.connect(data_dir / "pipewright.db")
+    connection.execute("UPDATE run SET worker_pid = 999999999, worker_host = 'elsewhere' WHERE id = ?", (elsewhere.id,))
+    connection.commit()
+    connection.close()
+    with session_scope(engine) as session:
+        assert repo.interrupt_dead_runs(session) == []
+        assert [r.status for r in repo.list_runs(session)] == ["queued", "running"]
+
+
+def test_a_model_whose_record_cannot_be_written_leaves_no_file_after_the_sweep(engine, store):
     dataset = _dataset(engine, store)
     run = _run(engine, dataset, default_spec(target="species", task="classification"))
     model = TrainedModel(key="dummy", kind="dummy", label="Baseline", is_baseline=True, model_file=b"fitted")
     with session_scope(engine) as session:
         repo.add_model_result(session, store, run_id=run.id, result=model)
-    with pytest.raises(IntegrityError), session_scope(engine) as session:  # the same key twice
+    with pytest.raises(ConflictError), session_scope(engine) as session:  # the same key twice
         repo.add_model_result(session, store, run_id=run.id, result=replace(model, model_file=b"other bytes"))
-    assert not store.path(hashlib.sha256(b"other bytes").hexdigest(), repo.SKOPS).exists()
-    assert store.path(hashlib.sha256(b"fitted").hexdigest(), repo.SKOPS).exists()
+    orphan = store.path(hashlib.sha256(b"other bytes").hexdigest(), repo.SKOPS)
+    kept = store.path(hashlib.sha256(b"fitted").hexdigest(), repo.SKOPS)
+    with session_scope(engine) as session:
+        referenced = repo.referenced_artifacts(session)
+    assert store.sweep(referenced) == 0  # too young: a transaction may still be about to name it
+    for path in (orphan, kept):
+        os.utime(path, (time.time() - ORPHAN_GRACE_SECONDS - 1,) * 2)
+    assert store.sweep(referenced) == 1
+    assert not orphan.exists() and kept.exists()
 
 
 def test_pipelines_are_renamed_cloned_archived_and_brought_back(engine, store):

@@ -47,3 +47,13 @@ def train_and_wait(at: AppTest, timeout: float = 120) -> AppTest:
         at.run()
     assert at.success, [e.value for e in at.error]
     return at
+
+
+def rerun_until(at: AppTest, shown, timeout: float = 60) -> AppTest:
+    """Rerun the page, as its polling does, until `shown(at)` holds (work finishing in the background)."""
+    deadline = time.monotonic() + timeout
+    while not shown(at):
+        assert time.monotonic() < deadline, "the page never showed it"
+        time.sleep(0.2)
+        at.run()
+    return at

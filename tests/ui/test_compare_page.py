@@ -1,6 +1,6 @@
 """The Compare page: significance in plain words, every chart, and runs side by side."""
 
-from tests.ui.conftest import load_sample, open_page, train_and_wait
+from tests.ui.conftest import load_sample, open_page, rerun_until, train_and_wait
 
 
 def _train(app, models: list[str], seed: int = 42):
@@ -55,7 +55,7 @@ def test_a_tuned_model_shows_its_search_and_is_scored_by_nested_cross_validation
     app.number_input(key="model.decision_tree.space.max_depth.high").set_value(8).run()
     tuning = app.session_state["draft_spec"].models[0].tuning
     assert (tuning.method, tuning.trials, tuning.space["max_depth"]) == ("random", 6, [2, 8])
-    assert "Estimated time" in " ".join(c.value for c in app.caption)
+    rerun_until(app, lambda at: "Estimated time" in " ".join(c.value for c in at.caption))
     train_and_wait(app)
     open_page(app, "4_Compare")
     chosen = {row["Setting"]: row["Chosen"] for row in app.dataframe[1].value.to_dict("records")}

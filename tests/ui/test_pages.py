@@ -1,8 +1,11 @@
 """One AppTest per page, each driving the page as a user would."""
 
+import time
+
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import APP, load_sample, open_page, train_and_wait
+from tests.ui.conftest import APP, load_sample, open_page, rerun_until, train_and_wait
+from ui import jobs
 
 
 def test_home_shows_empty_states_and_the_way_in(app):
@@ -57,12 +60,28 @@ def test_a_browser_refresh_restores_the_dataset_and_the_draft(app):
     load_sample(app, "iris")
     open_page(app, "3_Train")
     app.number_input(key="seed").set_value(11).run()
+    key = app.query_params["draft"]  # the address names the session's draft
 
-    refreshed = AppTest.from_file(APP, default_timeout=60).run()  # a new session, as after a refresh
-    open_page(refreshed, "3_Train")
+    refreshed = AppTest.from_file(APP, default_timeout=60)  # a new session at the same address, as after a refresh
+    refreshed.query_params["draft"] = key
+    open_page(refreshed.run(), "3_Train")
     assert refreshed.session_state["dataset"].name == "iris.csv"
     assert refreshed.session_state["draft_spec"].evaluation.seed == 11
     assert refreshed.number_input(key="seed").value == 11
+
+
+def test_another_session_has_a_draft_of_its_own_and_can_continue_the_first(app):
+    load_sample(app, "iris")
+    first = app.query_params["draft"]
+
+    other = AppTest.from_file(APP, default_timeout=60).run()  # another person, or a new tab
+    assert other.query_params["draft"] != first
+    open_page(other, "3_Train")
+    assert "No dataset yet" in other.info[0].value
+    other.switch_page("app.py").run()
+    assert "iris.csv" in " ".join(m.value for m in other.markdown)
+    other.button(key=f"continue.{first}").click().run()
+    assert other.session_state["dataset"].name == "iris.csv" and other.query_params["draft"] == first
 
 
 def test_removing_the_fill_step_warns_which_models_will_fail(app):
@@ -83,3 +102,13 @@ def test_model_forms_show_class_weights_only_for_classification(app):
     load_sample(app, "iris")
     open_page(app, "3_Train")
     assert [s.key for s in app.selectbox if s.label == "Class weights"][0] == "model.logistic_regression.class_weight"
+
+
+def test_the_train_page_shows_its_button_at_once_and_the_estimate_when_it_is_ready(app):
+    load_sample(app, "iris")
+    busy = jobs._estimator()[0].submit(time.sleep, 3)  # the estimator is still busy with another session's
+    open_page(app, "3_Train")
+    assert not app.button(key="train").disabled
+    assert "Estimating the run time…" in " ".join(c.value for c in app.caption)
+    busy.result()
+    rerun_until(app, lambda at: "Estimated time: about" in " ".join(c.value for c in at.caption))

@@ -1,0 +1,190 @@
+"""Training runs: checked and recorded before anything runs, trained in a worker process or right here, watched,
+cancelled. A run whose process has gone is marked interrupted wherever it is looked at."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline_core.spec import PipelineSpec
+from pipeline_core.train import check_trainable, library_versions, train
+from storage import repo
+from storage.artifacts import private_folder
+from storage.db import PROJECT_ROOT, Storage, log_path, scratch_dir, session_scope
+from storage.models import DatasetRead, ModelResultRead, RunRead
+from storage.recorder import RunRecorder
+
+CANCEL_POLL_SECONDS = 0.5
+GRACE_SECONDS = 1.5  # a fit that ends meanwhile lets the engine stop cleanly instead
+FINISHED = ("succeeded", "cancelled")  # runs with results to compare and export
+
+
+def create(
+    storage: Storage, dataset: DatasetRead, frame: pd.DataFrame, spec: PipelineSpec, *, reproduces_id: int | None = None
+) -> RunRead:
+    """Check that the spec can train on these rows, then record a queued run (a re-run of `reproduces_id`).
+
+    Raises:
+        DataError, SpecError: in plain words, before anything is stored.
+    """
+    check_trainable(spec, frame)
+    with session_scope(storage.engine) as session:
+        return repo.create_run(
+            session,
+            dataset_id=dataset.id,
+            spec=spec,
+            library_versions=library_versions(),
+            reproduces_id=reproduces_id,
+        )
+
+
+def start(
+    storage: Storage, dataset: DatasetRead, frame: pd.DataFrame, spec: PipelineSpec, *, reproduces_id: int | None = None
+) -> RunRead:
+    """Create the run and start its worker process, which survives the page, the tab and the server.
+
+    Raises:
+        DataError, SpecError: before anything is stored, when this spec cannot train on these rows.
+    """
+    run = create(storage, dataset, frame, spec, reproduces_id=reproduces_id)
+    process = _spawn_worker(run.id)
+    with session_scope(storage.engine) as session:
+        repo.assign_worker(session, run_id=run.id, pid=process.pid)
+    return run
+
+
+def _spawn_worker(run_id: int) -> subprocess.Popen:
+    """`python -m services.worker RUN_ID`, detached from the caller's session and terminal."""
+    log = log_path(run_id)
+    private_folder(log.parent)
+    with open(os.open(log, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600), "ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.worker", str(run_id)],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a cancel ends its pool processes too
+        )
+
+
+def execute(
+    storage: Storage,
+    run: RunRead,
+    frame: pd.DataFrame,
+    *,
+    tell: Callable[[int, int, str], None] | None = None,
+    hard_cancel: bool = False,
+) -> str:
+    """Train a recorded run in this process, recording progress and each model as it finishes; return the
+    final status. Its temporary files live in the run's scratch folder, removed at the end (or, if this
+    process is killed, by the next start-up).
+
+    Args:
+        tell: also told of progress (the command line prints it).
+        hard_cancel: a cancel ends this whole process group after a grace, even mid-fit (the worker, which
+            has a group of its own); otherwise the engine stops at the next fit boundary.
+    """
+    spec = PipelineSpec.from_json(run.spec_json)
+    recorder = RunRecorder(storage.engine, storage.artifacts, run.id)
+    scratch = private_folder(scratch_dir(run.id))
+    if hard_cancel:
+        threading.Thread(target=_end_when_cancelled, args=(recorder,), daemon=True).start()
+    try:
+        return recorder.record(
+            lambda observer: train(
+                spec, frame, observer=observer if tell is None else _Telling(observer, tell), scratch_dir=scratch
+            )
+        )
+    except KeyboardInterrupt:
+        recorder.abandon("cancelled")
+        raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _end_when_cancelled(recorder: RunRecorder) -> None:
+    """The engine checks for a cancel between fits; one fit can take minutes, so after a short grace the run
+    is recorded as cancelled and the whole process group ends."""
+    while not recorder.should_stop():
+        time.sleep(CANCEL_POLL_SECONDS)
+    time.sleep(GRACE_SECONDS)
+    recorder.abandon("cancelled")
+    shutil.rmtree(scratch_dir(recorder.run_id), ignore_errors=True)
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+class _Telling:
+    """The recorder, with progress also told to a callback."""
+
+    def __init__(self, inner: RunRecorder, tell: Callable[[int, int, str], None]) -> None:
+        self.inner, self.tell = inner, tell
+
+    def on_start(self, n_train: int, n_test: int) -> None:
+        self.inner.on_start(n_train, n_test)
+
+    def on_progress(self, done: int, total: int, message: str) -> None:
+        self.inner.on_progress(done, total, message)
+        self.tell(done, total, message)
+
+    def should_stop(self) -> bool:
+        return self.inner.should_stop()
+
+    def on_model_finished(self, result) -> None:
+        self.inner.on_model_finished(result)
+
+
+def get(storage: Storage, run_id: int) -> RunRead:
+    """Raises NotFoundError for an unknown id."""
+    with session_scope(storage.engine) as session:
+        repo.interrupt_dead_runs(session)
+        return repo.get_run(session, run_id=run_id)
+
+
+def watch(storage: Storage, run_id: int) -> tuple[RunRead, list[ModelResultRead]]:
+    """A run as it stands and the models it has finished so far."""
+    with session_scope(storage.engine) as session:
+        repo.interrupt_dead_runs(session)
+        return repo.get_run(session, run_id=run_id), repo.list_model_results(session, run_id=run_id)
+
+
+def results(storage: Storage, run_id: int) -> list[ModelResultRead]:
+    with session_scope(storage.engine) as session:
+        return repo.list_model_results(session, run_id=run_id)
+
+
+def recent(storage: Storage, *, limit: int = 50, pipeline_id: int | None = None) -> list[RunRead]:
+    """The latest runs (of one pipeline, when given), newest first."""
+    with session_scope(storage.engine) as session:
+        repo.interrupt_dead_runs(session)
+        return repo.list_runs(session, pipeline_id=pipeline_id, limit=limit)
+
+
+def finished(storage: Storage, *, limit: int = 100) -> list[RunRead]:
+    """Runs that ended with results to compare (succeeded, or cancelled with some models done), newest first."""
+    return [run for run in recent(storage, limit=limit) if run.status in FINISHED]
+
+
+def reproductions(storage: Storage, run_id: int) -> list[RunRead]:
+    """The re-runs of a run, newest first."""
+    with session_scope(storage.engine) as session:
+        repo.interrupt_dead_runs(session)
+        return repo.reproductions(session, run_id=run_id)
+
+
+def model_file_path(storage: Storage, result: ModelResultRead) -> Path:
+    """Where a trained model's skops file is stored."""
+    return repo.model_file_path(storage.artifacts, result)
+
+
+def cancel(storage: Storage, run_id: int) -> None:
+    """Ask the run to stop; its finished models are kept."""
+    with session_scope(storage.engine) as session:
+        repo.request_cancel(session, run_id=run_id)

@@ -1,0 +1,117 @@
+"""Runs in real processes: the worker records a run, stops within seconds when cancelled, and takes its pool
+processes with it when killed; a killed command line's run reads as interrupted; start-up sweeps what they left."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline_core.samples import make_churn
+from pipeline_core.spec import default_spec
+from services import datasets, runs, upkeep
+from storage import processes
+from storage.db import Storage, scratch_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SLOW = {"kind": "gradient_boosting", "params": {"n_estimators": 2000, "max_depth": 6}}
+
+
+@pytest.fixture
+def storage(data_dir):
+    opened = Storage.open()
+    yield opened
+    opened.engine.dispose()
+
+
+def _churn(storage, rows=3000):
+    frame = make_churn(n_rows=rows)
+    return datasets.store_derived(storage, frame, fingerprint=f"churn-{rows}", name="churn", lineage={}), frame
+
+
+def _spec(models):
+    return default_spec(target="churn", task="classification", roles={"customer_id": "id"}).replace(models=models)
+
+
+def _wait_for(storage, run_id, done, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run, results = runs.watch(storage, run_id)
+        if done(run, results):
+            return run, results
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} is still {run.status}: {run.message}")
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(child) for child in out.split()]
+
+
+def _gone_within(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(processes.alive(pid) for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_the_worker_records_the_run_with_every_model(storage):
+    dataset, frame = _churn(storage)
+    run = runs.start(storage, dataset, frame, _spec([{"kind": "logistic_regression"}]))
+    run, results = _wait_for(storage, run.id, lambda run, _: not run.is_active)
+    assert run.status == "succeeded" and (run.n_train, run.n_test) == (2400, 600)
+    assert sorted(r.key for r in results) == ["dummy", "logistic_regression"]
+    assert run.worker_host == processes.HOST and _gone_within([run.worker_pid], 10)
+    assert not scratch_dir(run.id).exists()
+
+
+def test_cancel_stops_a_long_fit_within_seconds_and_keeps_the_finished_models(storage):
+    dataset, frame = _churn(storage)
+    run = runs.start(storage, dataset, frame, _spec([SLOW]))
+    _wait_for(storage, run.id, lambda _, results: [r.key for r in results] == ["dummy"])
+    runs.cancel(storage, run.id)
+    asked = time.monotonic()
+    run, results = _wait_for(storage, run.id, lambda run, _: not run.is_active, timeout=30)
+    assert time.monotonic() - asked < 8  # a poll, a grace of 1.5 s, then the process group ends
+    assert run.status == "cancelled" and run.n_train == 2400
+    assert [r.key for r in results] == ["dummy"]
+    assert _gone_within([run.worker_pid], 10)
+    assert not scratch_dir(run.id).exists()  # the folds' prepared rows went with the worker
+
+
+def test_kill_9_of_a_worker_ends_its_pool_and_start_up_sweeps_its_scratch(storage):
+    dataset, frame = _churn(storage)
+    run = runs.start(storage, dataset, frame, _spec([SLOW]))
+    run, _ = _wait_for(storage, run.id, lambda run, _: run.status == "running" and len(_children(run.worker_pid)) >= 2)
+    pool = _children(run.worker_pid)
+    os.kill(run.worker_pid, signal.SIGKILL)
+    assert _gone_within([run.worker_pid, *pool], 10), "pool processes outlived their worker"
+    assert runs.get(storage, run.id).status == "interrupted"  # as soon as anyone looks, no restart needed
+    assert scratch_dir(run.id).exists()
+    upkeep.tidy(storage)
+    assert not scratch_dir(run.id).exists()
+
+
+def test_a_killed_command_line_run_reads_as_interrupted_and_leaves_no_process(storage, data_dir, tmp_path):
+    csv, spec = tmp_path / "churn.csv", tmp_path / "slow.json"
+    make_churn(n_rows=3000).to_csv(csv, index=False)
+    spec.write_text(_spec([SLOW]).to_json())
+    env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "pipeline_core", "run", "--data", csv, "--target", "churn", "--spec", spec]
+    cli = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (
+        [r for r in runs.recent(storage) if r.status == "running"] and len(_children(cli.pid)) >= 2
+    ):
+        time.sleep(0.2)
+    pool = _children(cli.pid)
+    cli.kill()
+    cli.wait()
+    assert _gone_within(pool, 10), "pool processes outlived the command line"
+    [run] = runs.recent(storage)
+    assert run.status == "interrupted" and run.worker_pid == cli.pid
