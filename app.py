@@ -70,12 +70,12 @@ def other_drafts() -> None:
     if not others:
         return
     st.subheader("Other drafts")
-    st.caption("Each browser tab keeps its own draft. Continue one here to pick up where it was left.")
+    st.caption("Each browser tab keeps its own draft. Continue one here: this tab gets a copy to carry on with.")
     for draft in others[:8]:
         text, action = st.columns([5, 1], vertical_alignment="center")
         text.markdown(as_markdown(f"**{draft.dataset_name}** · changed {draft.updated_at:%Y-%m-%d %H:%M}"))
         if action.button("Continue", key=f"continue.{draft.key}"):
-            state.switch_draft(draft.key)
+            state.continue_draft(draft.key)
             st.switch_page("pages/1_Data.py")
 
 

@@ -375,6 +375,16 @@ def hostile_specs() -> str:
     return "hostile specs → " + "; ".join(results)
 
 
+def file_modes() -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        _output("from storage.db import Storage; Storage.open().artifacts.put(b'a model', '.skops')", data_dir)
+        paths = [data_dir, data_dir / "pipewright.db", data_dir / "artifacts"]
+        return "modes: " + ", ".join(
+            f"{p.relative_to(folder)} {p.stat().st_mode & 0o777:o}" for p in paths if p.exists()
+        )
+
+
 PROBES = {
     "saves": concurrent_saves,
     "cli_runs": concurrent_cli_runs,
@@ -385,6 +395,7 @@ PROBES = {
     "refused": refused_before_storing,
     "hostile": hostile_input,
     "specs": hostile_specs,
+    "files": file_modes,
 }
 
 

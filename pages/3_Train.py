@@ -218,11 +218,12 @@ def run_panel(run_id: int) -> None:
         st.warning(messages.RUN_STATUS[run.status])
 
 
-def estimate_caption(dataset, spec) -> None:
+def estimate_caption(estimated, *, polling: bool) -> None:
     """The estimated run time, made in the background: the page never waits for it."""
-    estimated = jobs.estimate_text(dataset, spec)
     if not estimated.done():
         st.caption("Estimating the run time…")
+    elif polling:
+        st.rerun()  # it has just arrived: the whole page again, which stops this polling
     elif estimated.result():
         st.caption(f"Estimated time: {estimated.result()}.")
 
@@ -230,8 +231,9 @@ def estimate_caption(dataset, spec) -> None:
 for warning in preparation_warnings(new_spec, resources.dataset_frame(state.dataset())):
     st.warning(as_markdown(warning))
 if chosen:
-    pending = not jobs.estimate_text(state.dataset(), new_spec).done()
-    st.fragment(run_every=1.0 if pending else None)(estimate_caption)(state.dataset(), new_spec)
+    estimated = jobs.estimate_text(state.dataset(), new_spec)
+    pending = not estimated.done()
+    st.fragment(run_every=1.0 if pending else None)(estimate_caption)(estimated, polling=pending)
 if st.button("Train", type="primary", key="train", disabled=not chosen):
     try:
         jobs.start_training(state.dataset(), new_spec)

@@ -61,7 +61,7 @@ def reproduce_section(finished: list) -> None:
     if st.button(f"Reproduce run {run.id}", key="reproduce", help="Trains its spec again on its stored rows."):
         try:
             jobs.start_training(dataset, PipelineSpec.from_json(run.spec_json), reproduces_id=run.id)
-        except PipelineCoreError as error:  # the rows no longer train as they did (a changed catalog)
+        except (PipelineCoreError, StorageError) as error:  # the rows no longer train as they did, or are gone
             st.error(as_markdown(str(error)))
     again = runs_service.reproductions(resources.storage(), run.id)
     if not again:

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="train a pipeline on a data file and record the run")
     run.add_argument("--data", required=True, type=Path, help="CSV, TSV or Parquet file")
     run.add_argument("--target", required=True, help="the column to predict")
-    run.add_argument("--spec", type=Path, help="a pipeline spec (JSON); its target is replaced by --target")
+    run.add_argument("--spec", type=Path, help="a pipeline spec (JSON or YAML); its target is replaced by --target")
     run.add_argument("--models", help=f"comma-separated model kinds, from: {', '.join(MODELS)}")
     run.add_argument("--task", choices=["classification", "regression"], help="default: inferred from the target")
     run.add_argument("--seed", type=int, help="default: the spec's seed, or 42")
@@ -52,9 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--model", help="model key (default: the run's best)")
     args = parser.parse_args(argv)
     commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict, "export": _export}
+    from storage.errors import StorageError
+
     try:
         return commands_run[args.command](args)
-    except (PipelineCoreError, OSError) as error:
+    except (PipelineCoreError, StorageError, ValueError, OSError) as error:  # ValueError: a name refused on saving
         print(f"error: {error}", file=sys.stderr)  # noqa: T201 - the CLI's output
         return 2
 
@@ -93,16 +95,12 @@ def _reproduce(args: argparse.Namespace) -> int:
     Exits 0 when every score is identical, 1 when any differs."""
     from services import datasets, runs, upkeep
     from storage.db import Storage
-    from storage.errors import StorageError
 
     storage = Storage.open()
     upkeep.tidy(storage)
-    try:
-        original = runs.get(storage, args.run_id)
-        dataset = datasets.get(storage, dataset_id=original.dataset_id)
-        frame = datasets.frame(storage, dataset)
-    except StorageError as error:
-        raise PipelineCoreError(str(error)) from error
+    original = runs.get(storage, args.run_id)
+    dataset = datasets.get(storage, dataset_id=original.dataset_id)
+    frame = datasets.frame(storage, dataset)
     spec = PipelineSpec.from_json(original.spec_json)
     run = runs.create(storage, dataset, frame, spec, reproduces_id=original.id)
     runs.execute(storage, run, frame, tell=_progress)
@@ -117,30 +115,25 @@ def _stored_model(run_id: int, model_key: str | None):
     """A stored run, its dataset's rows, its spec and one model result (the best unless named), with the file.
 
     Raises:
-        PipelineCoreError: no such run, or no model file under that key.
+        PipelineCoreError: no model file under that key.
+        StorageError: no such run, or its files are missing or damaged.
     """
     from storage import repo
     from storage.db import artifact_store, make_engine, session_scope
-    from storage.errors import StorageError
 
     engine, store = make_engine(), artifact_store()
-    try:
-        with session_scope(engine) as session:
-            run = repo.get_run(session, run_id=run_id)
-            dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
-            results = repo.list_model_results(session, run_id=run.id)
-        if model_key:
-            chosen = next((r for r in results if r.key == model_key), None)
-        else:
-            chosen = best_result(results, run.primary_metric)
-        if chosen is None or not chosen.artifact_sha256:
-            keys = ", ".join(r.key for r in results if r.artifact_sha256) or "none"
-            raise PipelineCoreError(
-                f"Run {run.id} has no model file '{model_key or 'best'}'. Models with files: {keys}."
-            )
-        return run, dataset, repo.load_dataset_frame(store, dataset), results, chosen, repo.model_file(store, chosen)
-    except StorageError as error:
-        raise PipelineCoreError(str(error)) from error
+    with session_scope(engine) as session:
+        run = repo.get_run(session, run_id=run_id)
+        dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+        results = repo.list_model_results(session, run_id=run.id)
+    if model_key:
+        chosen = next((r for r in results if r.key == model_key), None)
+    else:
+        chosen = best_result(results, run.primary_metric)
+    if chosen is None or not chosen.artifact_sha256:
+        keys = ", ".join(r.key for r in results if r.artifact_sha256) or "none"
+        raise PipelineCoreError(f"Run {run.id} has no model file '{model_key or 'best'}'. Models with files: {keys}.")
+    return run, dataset, repo.load_dataset_frame(store, dataset), results, chosen, repo.model_file(store, chosen)
 
 
 def _predict(args: argparse.Namespace) -> int:

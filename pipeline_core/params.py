@@ -48,9 +48,9 @@ class IntParam(Param):
     high: int
 
     def validate(self, value: Any, *, owner: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._fail(value, owner)
-        if value != int(value):
+        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
             raise self._fail(value, owner)
         if not self.low <= value <= self.high:
             raise self._fail(value, owner)

@@ -286,7 +286,7 @@ class PipelineSpec(_Strict):
             parsed = yaml.load(data, Loader=_PlainYamlLoader)  # a SafeLoader that also refuses aliases
         except RecursionError:
             raise SpecError(f"'{filename}' nests its values too deeply to be a pipeline spec.") from None
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, ValueError) as error:  # ValueError: a number of over 4,300 digits
             raise SpecError(f"'{filename}' is not valid YAML: {str(error).splitlines()[0][:300]}") from error
         if not isinstance(parsed, dict):
             raise SpecError(f"'{filename}' does not hold a pipeline spec (a mapping of data, models, …).")

@@ -26,3 +26,14 @@ def others(storage: Storage, *, key: str) -> list[DraftRead]:
     """The drafts of other sessions, newest first, to reopen."""
     with session_scope(storage.engine) as session:
         return [draft for draft in repo.list_drafts(session) if draft.key != key]
+
+
+def copy(storage: Storage, *, source: str, key: str) -> None:
+    """Make `key`'s draft a copy of `source`'s (the dataset, the spec and the run it watches), so a session
+    carries on from another's work without the two writing one draft."""
+    with session_scope(storage.engine) as session:
+        saved = repo.load_draft(session, key=source)
+        if saved is not None:
+            draft, _ = saved
+            repo.save_draft(session, key=key, dataset_id=draft.dataset_id, spec=PipelineSpec.from_json(draft.spec_json))
+            repo.watch_run(session, key=key, run_id=draft.run_id)

@@ -54,7 +54,12 @@ def start(
         DataError, SpecError: before anything is stored, when this spec cannot train on these rows.
     """
     run = create(storage, dataset, frame, spec, reproduces_id=reproduces_id)
-    process = _spawn_worker(run.id)
+    try:
+        process = _spawn_worker(run.id)
+    except OSError as error:  # no process to be had (too many open, no memory): the run says so
+        with session_scope(storage.engine) as session:
+            repo.finish_run(session, run_id=run.id, status="failed", error=f"The run could not start: {error}")
+        return run
     with session_scope(storage.engine) as session:
         repo.assign_worker(session, run_id=run.id, pid=process.pid)
     return run

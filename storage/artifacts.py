@@ -16,10 +16,12 @@ from pathlib import Path
 from storage import processes
 from storage.errors import StorageError
 
-INCOMING = ".incoming-"  # + the writer's pid: a partial file whose writer died is found and removed
-ASIDE = ".sweep-"  # + the sweeper's pid: a file a sweep set aside, put back if the sweep died there
+# A partial write and a file a sweep set aside are named after their process (pid@host@): the sweep removes, or
+# puts back, only those of a dead process of its own machine.
+INCOMING, ASIDE = ".incoming-", ".sweep-"
 ORPHAN_GRACE_SECONDS = 3600  # far longer than any write takes between storing a file and committing its record
-_OWNER = re.compile(rf"^({re.escape(INCOMING)}|{re.escape(ASIDE)})(\d+)-(.*)$")
+OWNER_FILE = ".database"  # the database whose records name these files: only its sweep may remove them
+_OWNED = re.compile(rf"^({re.escape(INCOMING)}|{re.escape(ASIDE)})(\d+)@([^@]*)@(.*)$")
 
 
 def private_folder(path: Path) -> Path:
@@ -50,7 +52,7 @@ class ArtifactStore:
         except FileNotFoundError:
             pass
         private_folder(target.parent)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f"{INCOMING}{os.getpid()}-")
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f"{INCOMING}{_me()}")
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
@@ -76,41 +78,69 @@ class ArtifactStore:
             raise StorageError(f"Artifact {sha256[:12]}… is corrupt: its checksum does not match.")
         return data
 
-    def sweep(self, referenced: Iterable[str]) -> int:
-        """Remove partial writes whose writer is gone, and files no record names that are older than the grace
-        period. Returns how many files went.
+    def claim(self, database: str) -> bool:
+        """Whether these files belong to `database` (an id it keeps): the first database to ask claims them.
+        Another database pointed at the same folder has other records, so it must never sweep them."""
+        owner = self.root / OWNER_FILE
+        private_folder(self.root)
+        try:
+            with os.fdopen(os.open(owner, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as file:
+                file.write(database)
+        except FileExistsError:
+            pass
+        return owner.read_text().strip() == database
+
+    def sweep(self, referenced: Iterable[str] | None) -> int:
+        """Remove partial writes whose writer is gone and, given the sha256s records name, files no record names
+        that are older than the grace period. Returns how many files went.
 
         A file about to be named again is touched by `put` first; one found fresh after it was set aside here
         is put back, so a sweep racing a store never takes a file that a record is about to name.
         """
         if not self.root.exists():
             return 0
-        keep, removed, now = set(referenced), 0, time.time()
+        keep, removed, now = set(referenced or ()), 0, time.time()
         for path in self.root.glob("*/*"):
-            owner = _OWNER.match(path.name)
-            if owner and processes.alive(int(owner.group(2))):
-                continue
-            if owner and owner.group(1) == ASIDE:
-                os.replace(path, path.with_name(owner.group(3)))  # judged again at the next sweep
-            elif owner:
-                path.unlink(missing_ok=True)
-                removed += 1
-            elif path.name.split(".")[0] not in keep and _age(path, now) >= ORPHAN_GRACE_SECONDS:
-                removed += self._remove_unless_touched(path, now)
+            owned = _OWNED.match(path.name)
+            if owned:
+                removed += _tidy_owned(path, owned)
+            elif referenced is not None and path.name.split(".")[0] not in keep:
+                if _age(path, now) >= ORPHAN_GRACE_SECONDS:
+                    removed += self._remove_unless_touched(path, now)
         return removed
 
     @staticmethod
     def _remove_unless_touched(path: Path, now: float) -> int:
-        aside = path.with_name(f"{ASIDE}{os.getpid()}-{path.name}")
+        aside = path.with_name(f"{ASIDE}{_me()}{path.name}")
         try:
             os.replace(path, aside)
-        except FileNotFoundError:
+        except FileNotFoundError:  # another sweep took it first
             return 0
         if _age(aside, now) < ORPHAN_GRACE_SECONDS:
             os.replace(aside, path)  # touched meanwhile: a record is about to name it
             return 0
-        aside.unlink()
+        aside.unlink(missing_ok=True)
         return 1
+
+
+def _me() -> str:
+    return f"{os.getpid()}@{processes.HOST}@"
+
+
+def _tidy_owned(path: Path, owned: re.Match) -> int:
+    """A partial write of a dead process is removed; a file a dead sweep set aside is put back, to be judged by
+    the next sweep. Files of live processes, or of other machines, are theirs."""
+    kind, pid, host, name = owned.groups()
+    if host != processes.HOST or processes.alive(int(pid)):
+        return 0
+    try:
+        if kind == ASIDE:
+            os.replace(path, path.with_name(name))
+            return 0
+        path.unlink()
+        return 1
+    except FileNotFoundError:  # another process tidied it first
+        return 0
 
 
 def _age(path: Path, now: float) -> float:

@@ -48,9 +48,13 @@ def scratch_dir(run_id: int) -> Path:
     return scratch_root() / f"run-{run_id}"
 
 
+def log_root() -> Path:
+    return data_dir() / "logs"
+
+
 def log_path(run_id: int) -> Path:
     """The output of a run's worker process."""
-    return data_dir() / "logs" / f"run-{run_id}.log"
+    return log_root() / f"run-{run_id}.log"
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,16 @@ class Storage:
 
     @classmethod
     def open(cls, url: str | None = None) -> "Storage":
-        return cls(make_engine(url), artifact_store())
+        """The database (its schema brought up to date) and the artifact folder, which the first database to
+        open it claims, so that no other database's sweep takes the files this one's records name."""
+        opened = cls(make_engine(url), artifact_store())
+        opened.owns_artifacts()
+        return opened
+
+    def owns_artifacts(self) -> bool:
+        with self.engine.connect() as connection:
+            key = connection.exec_driver_sql("SELECT key FROM workspace WHERE id = 1").scalar_one()
+        return self.artifacts.claim(key)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -73,6 +86,9 @@ def make_engine(url: str | None = None) -> Engine:
         path = Path(url.removeprefix("sqlite:///"))
         private_folder(path.parent)
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # SQLite's -wal and -shm copy its mode
+        for own in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            if own.exists():
+                own.chmod(0o600)  # a database made by an earlier version may be readable by anyone
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _configure_sqlite)
         with _file_lock(path.with_name(path.name + ".lock")):
@@ -144,7 +160,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
     Raises:
         ConflictError: another transaction wrote the same unique key first (see `retry_on_conflict`).
-        StorageError: the database could not be read or written.
+        StorageError: the database could not be read or written, or refused the change.
     """
     with Session(engine, expire_on_commit=False) as session:
         try:
@@ -152,7 +168,9 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             session.commit()
         except IntegrityError as error:
             session.rollback()
-            raise ConflictError(f"Another change got there first: {_first_line(error)}") from error
+            if _is_unique_violation(error):
+                raise ConflictError(f"Another change got there first: {_first_line(error)}") from error
+            raise StorageError(f"The change was refused by the database: {_first_line(error)}") from error
         except SQLAlchemyError as error:
             session.rollback()
             raise StorageError(f"The database could not be used: {_first_line(error)}") from error
@@ -172,6 +190,12 @@ def retry_on_conflict(engine: Engine, work: Callable[[Session], T], *, attempts:
             continue
     with session_scope(engine) as session:
         return work(session)
+
+
+def _is_unique_violation(error: IntegrityError) -> bool:
+    """A unique key another transaction wrote first (not a broken link or a missing value)."""
+    code = getattr(error.orig, "sqlstate", None)  # PostgreSQL's code; SQLite has only its message
+    return code == "23505" if code else "UNIQUE constraint failed" in str(error.orig)
 
 
 def _first_line(error: SQLAlchemyError) -> str:

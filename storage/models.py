@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -91,6 +91,9 @@ class RunBase(SQLModel):
     cancel_requested: bool = False
     worker_pid: int | None = Field(default=None, description="the process running it (or, queued, that made it)")
     worker_host: str | None = Field(default=None, description="the machine of worker_pid")
+    worker_start: int | None = Field(
+        default=None, sa_type=BigInteger, description="when worker_pid started (clock ticks since boot)"
+    )
     primary_metric: str | None = None
     n_train: int | None = None
     n_test: int | None = None
@@ -159,3 +162,11 @@ class Draft(DraftBase, table=True):
 
 class DraftRead(DraftBase):
     dataset_name: str
+
+
+class Workspace(SQLModel, table=True):
+    """One row: this database's own random name. Its artifact folder records it, so that another database
+    pointed at the same folder never sweeps files that this one's records name."""
+
+    id: int = Field(default=1, primary_key=True)
+    key: str

@@ -2,15 +2,15 @@
 
 import os
 import socket
-from datetime import UTC, datetime
 from pathlib import Path
 
 HOST = socket.gethostname()
 
 
-def alive(pid: int, *, since: datetime | None = None) -> bool:
-    """True while process `pid` of this host runs; a zombie counts as gone. With `since` (when the process
-    was recorded), a process that started later is another one that reuses the number, so it counts as gone."""
+def alive(pid: int, *, start: int | None = None) -> bool:
+    """True while process `pid` of this host runs; a zombie counts as gone. With `start` (the process's
+    `start_ticks` when it was recorded), a process that started at another moment is another one reusing
+    the number, so it counts as gone too."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -20,24 +20,21 @@ def alive(pid: int, *, since: datetime | None = None) -> bool:
     stat = _stat(pid)
     if stat is None:
         return True  # no /proc here: existence is all that can be told
-    state, started = stat
-    if state == "Z":
-        return False
-    return since is None or started <= _as_utc(since).timestamp() + 2  # the clocks round to a tick
+    state, ticks = stat
+    return state != "Z" and (start is None or ticks == start)
 
 
-def _stat(pid: int) -> tuple[str, float] | None:
-    """The process's state letter and its start time (seconds since the epoch), from Linux's /proc."""
+def start_ticks(pid: int) -> int | None:
+    """When the process started, in clock ticks since boot (Linux): unlike a wall-clock time, immune to the
+    clock being set, and the same for as long as the process lives. None where /proc is not available."""
+    stat = _stat(pid)
+    return None if stat is None else stat[1]
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """The process's state letter and start ticks, from /proc/PID/stat (fields 3 and 22)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        boot = next(
-            float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime")
-        )
-    except (OSError, StopIteration, IndexError, ValueError):
+        return fields[0], int(fields[19])
+    except (OSError, IndexError, ValueError):
         return None
-    return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive times; Pipewright writes them in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,7 +5,7 @@ import math
 import os
 
 import pandas as pd
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, select, update
 
 from pipeline_core.evaluate import default_primary_metric
 from pipeline_core.spec import PipelineSpec
@@ -31,6 +31,7 @@ from storage.models import (
 )
 
 PARQUET, SKOPS, SOURCE = ".parquet", ".skops", ".source"
+ACTIVE = ("queued", "running")
 
 # ---- datasets -----------------------------------------------------------------------------------
 
@@ -254,8 +255,7 @@ def create_run(
     run = Run(
         dataset_id=dataset_id,
         reproduces_id=reproduces_id,
-        worker_pid=os.getpid(),  # the maker answers for a queued run until a worker takes it
-        worker_host=processes.HOST,
+        **_process_of(os.getpid()),  # the maker answers for a queued run until a worker takes it
         spec_json=spec.to_json(),
         spec_hash=spec.content_hash(),
         task=spec.data.task,
@@ -272,7 +272,7 @@ def start_run(session: Session, *, run_id: int) -> None:
     """The calling process now runs the run."""
     run = _get(session, Run, run_id)
     run.status, run.started_at = "running", utcnow()
-    run.worker_pid, run.worker_host = os.getpid(), processes.HOST
+    _set(run, _process_of(os.getpid()))
     session.add(run)
 
 
@@ -291,8 +291,18 @@ def record_split(session: Session, *, run_id: int, n_train: int, n_test: int) ->
 def assign_worker(session: Session, *, run_id: int, pid: int) -> None:
     """A worker process of this machine has been started for the run."""
     run = _get(session, Run, run_id)
-    run.worker_pid, run.worker_host = pid, processes.HOST
+    _set(run, _process_of(pid))
     session.add(run)
+
+
+def _process_of(pid: int) -> dict:
+    """What tells a process of this machine apart, even once its number is reused."""
+    return {"worker_pid": pid, "worker_host": processes.HOST, "worker_start": processes.start_ticks(pid)}
+
+
+def _set(row, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(row, name, value)
 
 
 def request_cancel(session: Session, *, run_id: int) -> None:
@@ -328,26 +338,34 @@ def finish_run(
 
 def interrupt_dead_runs(session: Session) -> list[int]:
     """Runs of this machine left queued or running by a process that no longer exists become 'interrupted';
-    returns their ids. Runs of other machines are theirs to judge: their processes cannot be seen from here."""
+    returns their ids. Runs of other machines are theirs to judge: their processes cannot be seen from here.
+
+    The change is made only if the run is still active under that same process, so a run that finished
+    between the look and the write keeps its own ending.
+    """
     interrupted = []
-    active = session.exec(select(Run).where(col(Run.status).in_(["queued", "running"]))).all()
-    for run in active:
+    for run in session.exec(select(Run).where(col(Run.status).in_(ACTIVE))).all():
         if run.worker_host not in (None, processes.HOST):
             continue
-        if run.worker_pid is not None and processes.alive(run.worker_pid, since=run.started_at):
+        if run.worker_pid is not None and processes.alive(run.worker_pid, start=run.worker_start):
             continue
         log = log_path(run.id)
-        run.status, run.finished_at = "interrupted", utcnow()
-        run.error = f"The process running this run (pid {run.worker_pid}) stopped before it finished." + (
+        error = f"The process running this run (pid {run.worker_pid}) stopped before it finished." + (
             f" Its log: {log}" if log.exists() else ""
         )
-        session.add(run)
-        interrupted.append(run.id)
+        same_process = col(Run.worker_pid) == run.worker_pid if run.worker_pid else col(Run.worker_pid).is_(None)
+        changed = session.exec(
+            update(Run)
+            .where(col(Run.id) == run.id, col(Run.status).in_(ACTIVE), same_process)
+            .values(status="interrupted", finished_at=utcnow(), error=error)
+        )
+        if changed.rowcount:
+            interrupted.append(run.id)
     return interrupted
 
 
 def active_run_ids(session: Session) -> set[int]:
-    return set(session.exec(select(Run.id).where(col(Run.status).in_(["queued", "running"]))).all())
+    return set(session.exec(select(Run.id).where(col(Run.status).in_(ACTIVE))).all())
 
 
 def referenced_artifacts(session: Session) -> set[str]:

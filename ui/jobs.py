@@ -14,6 +14,7 @@ from storage.models import DatasetRead
 from ui import resources, state
 
 MAX_ESTIMATES = 32  # remembered per server, the latest first
+ESTIMATE = "estimate_key"  # the spec and dataset this session last asked about
 
 
 def start_training(dataset: DatasetRead, spec: PipelineSpec, *, reproduces_id: int | None = None) -> int:
@@ -34,9 +35,14 @@ def _estimator() -> tuple[ThreadPoolExecutor, OrderedDict]:
 
 def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> Future:
     """The run's estimated time in words (None when the spec cannot train: the Train button says why), as a
-    future: asked once per spec and dataset, and made in the background."""
+    future: asked once per spec and dataset, and made in the background. A session's estimate of a spec it
+    has since changed is dropped if it has not started, so quick edits do not queue up."""
     pool, futures = _estimator()
     key = (spec.content_hash(), dataset.fingerprint)
+    previous = st.session_state.get(ESTIMATE)
+    if previous != key and previous in futures and futures[previous].cancel():
+        del futures[previous]
+    st.session_state[ESTIMATE] = key
     if key not in futures:
         futures[key] = pool.submit(_describe, spec, resources.dataset_frame(dataset))
         while len(futures) > MAX_ESTIMATES:

@@ -1,7 +1,8 @@
 """Per-session UI state: the current dataset, the draft spec and the run being watched.
 
 Each browser session has a draft of its own, named by a random key kept in the page's address
-(`?draft=…`), so a refresh finds it again and two people on one server never see each other's work.
+(`?draft=…`), so a refresh finds it again and two people on one server never edit one draft unawares (the
+home page lists the others, and continuing one makes a copy; only a copied address opens the same draft).
 The draft is saved in the database on every change, so a refresh (or a server restart) loses nothing.
 """
 
@@ -49,6 +50,12 @@ def switch_draft(key: str) -> None:
     except SpecError:
         return  # a draft from an older catalog: start afresh rather than fail
     st.session_state[DATASET], st.session_state[RUN_ID] = saved_dataset, draft.run_id
+
+
+def continue_draft(source: str) -> None:
+    """Carry on here from another session's draft: this session's own draft becomes a copy of it."""
+    drafts.copy(resources.storage(), source=source, key=draft_key())
+    switch_draft(draft_key())
 
 
 def dataset() -> DatasetRead | None:

@@ -101,3 +101,10 @@ def test_a_rejected_value_is_shown_cut_short_and_many_problems_are_counted_not_l
 def test_a_spec_file_over_a_megabyte_is_refused():
     with pytest.raises(SpecError, match="a pipeline spec is a few KB"):
         PipelineSpec.from_file(b" " * (2 * 1024**2), "big.json")
+
+
+def test_a_number_too_long_to_read_is_a_spec_error():
+    with pytest.raises(SpecError, match="is not valid YAML"):
+        PipelineSpec.from_file(
+            b"data: {target: y, task: classification}\nevaluation: {seed: " + b"9" * 5000 + b"}\n", "s.yaml"
+        )

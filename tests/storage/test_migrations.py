@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel, select
 
+from services import upkeep
 from storage import repo
 from storage.db import BASELINE, Storage, make_engine, migrations, session_scope
 from storage.models import Pipeline
@@ -89,3 +90,15 @@ def test_the_data_folder_and_everything_in_it_is_for_its_owner_only(tmp_path, mo
     modes = {path.relative_to(tmp_path): stat.S_IMODE(path.stat().st_mode) for path in [folder, *folder.rglob("*")]}
     assert set(modes.values()) <= {0o700, 0o600}, modes
     assert modes[folder.relative_to(tmp_path)] == 0o700
+
+
+def test_a_data_folder_made_by_an_earlier_version_is_made_private_at_start_up(data_dir):
+    Storage.open().artifacts.put(b"a model", ".skops")
+    for path in [data_dir / "pipewright.db", *(data_dir / "artifacts").rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)  # as earlier versions left them
+    upkeep.tidy(Storage.open())
+    modes = {
+        path.name: stat.S_IMODE(path.stat().st_mode) for path in [data_dir / "pipewright.db", data_dir / "artifacts"]
+    }
+    assert modes == {"pipewright.db": 0o600, "artifacts": 0o700}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (data_dir / "artifacts").glob("*") if p.is_dir()} == {0o700}

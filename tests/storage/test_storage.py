@@ -174,9 +174,9 @@ def test_a_run_whose_pid_a_newer_process_reuses_is_interrupted(engine, store, da
     dataset = _dataset(engine, store)
     run = _run(engine, dataset, default_spec(target="species", task="classification"))
     with session_scope(engine) as session:
-        repo.start_run(session, run_id=run.id)  # records this process's pid...
-    connection = sqlite3.connect(data_dir / "pipewright.db")  # ...for a run started long before this process
-    connection.execute("UPDATE run SET started_at = '2001-01-01 00:00:00' WHERE id = ?", (run.id,))
+        repo.start_run(session, run_id=run.id)  # records this process's pid and start...
+    connection = sqlite3.connect(data_dir / "pipewright.db")  # ...as if an earlier process had that number
+    connection.execute("UPDATE run SET worker_start = worker_start - 100 WHERE id = ?", (run.id,))
     connection.commit()
     connection.close()
     with session_scope(engine) as session:
