@@ -8,9 +8,9 @@ from pipeline_core.build import preparation_warnings
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.estimate import duration
-from pipeline_core.evaluate import default_primary_metric, metrics_for
+from pipeline_core.evaluate import METRICS, default_primary_metric, metrics_for
 from pipeline_core.leaderboard import leaderboard
-from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, PipelineSpec
+from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, WEEK, EvaluationSpec, PipelineSpec
 from services import runs
 from storage.errors import StorageError
 from ui import jobs, messages, resources, state
@@ -18,6 +18,7 @@ from ui.forms import param_inputs, space_inputs
 from ui.messages import as_markdown
 from ui.page import context_caption, require_spec, setup
 
+EVALUATION = {name: field.description for name, field in EvaluationSpec.model_fields.items()}
 setup("Train")
 spec = require_spec()
 context_caption()
@@ -152,13 +153,17 @@ evaluation["seed"] = seed.number_input(
     help="The same seed on the same data gives the same results.",
 )
 metric_options = [m.key for m in metrics_for(task)]
-evaluation["primary_metric"] = metric.selectbox(
+default_metric = default_primary_metric(task, tune_threshold=spec.evaluation.tune_threshold)
+ranked_by = metric.selectbox(
     "Rank models by",
     metric_options,
-    index=metric_options.index(spec.evaluation.primary_metric or default_primary_metric(task)),
-    format_func=lambda key: next(m.label for m in metrics_for(task) if m.key == key),
-    key=f"metric.{task}",
+    index=metric_options.index(spec.ranking_metric),
+    format_func=lambda key: METRICS[key].label,
+    key=f"metric.{task}.{default_metric}",  # a new default (threshold tuning switched) starts a fresh widget
+    help="The best model, the race and the model kept follow this metric. By default ROC AUC (R² for numbers): "
+    "it judges how well a model ranks rows, whatever threshold cuts them.",
 )
+evaluation["primary_metric"] = None if ranked_by == default_metric else ranked_by  # the default stays implicit
 if task == "classification":
     evaluation["average"] = average.selectbox(
         "Average precision, recall, F1",
@@ -175,6 +180,24 @@ if task == "classification":
         help="Instead of saying 'positive' above a probability of 0.5, each model picks the threshold that is best "
         "for the ranking metric, by cross-validation on its training rows (scikit-learn's TunedThresholdClassifierCV).",
     )
+if task != "clustering":
+    race, model_budget, run_budget = st.columns([2, 1, 1], vertical_alignment="bottom")
+    evaluation["racing"] = race.checkbox(
+        "Stop models clearly behind early (racing)",
+        value=spec.evaluation.racing,
+        key="racing",
+        help="After each fold, a model behind the leader by at least 1% of its score, with a one-sided corrected "
+        "t-test below 0.05 on the folds so far, gets no more folds; the leaderboard says when and why. Switch it "
+        "off to cross-validate every model on every fold.",
+    )
+    for column, field, label in [
+        (model_budget, "model_seconds", "Time per model (s, 0: no limit)"),
+        (run_budget, "run_seconds", "Time for the run (s, 0: no limit)"),
+    ]:
+        seconds = column.number_input(
+            label, 0, WEEK, getattr(spec.evaluation, field) or 0, step=60, key=field, help=EVALUATION[field]
+        )
+        evaluation[field] = seconds or None
 try:
     new_spec = PipelineSpec.from_dict(spec.model_dump() | {"models": models, "evaluation": evaluation})
 except PipelineCoreError as error:
@@ -204,7 +227,7 @@ def run_panel(run_id: int) -> None:
     if run.is_active:
         st.caption(timing(run))
         if finished:
-            st.dataframe(leaderboard(finished, run.primary_metric or default_primary_metric(task)), hide_index=True)
+            st.dataframe(leaderboard(finished, run.primary_metric or spec.ranking_metric), hide_index=True)
         if st.button("Cancel run", key="cancel"):
             runs.cancel(resources.storage(), run.id)
             st.toast("Cancelling: finished models are kept.")

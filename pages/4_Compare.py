@@ -8,17 +8,18 @@ from pipeline_core.leaderboard import best, leaderboard
 from pipeline_core.significance import compare_to_best, fold_size_ratio
 from pipeline_core.validation import describe, scheme, split_key
 from services import pipelines
-from storage import repo
+from services import runs as services_runs
 from storage.errors import StorageError
-from ui import clusters, resources, state
+from ui import clusters, jobs, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_model, pick_runs, run_spec
 
 
-def keep_it(run, spec, results: list, metric: str) -> None:
-    """Save the run as a named pipeline; download the best model (when it can place new rows)."""
-    top = best(results, metric)
+def keep_it(run, spec, results: list) -> None:
+    """Save the run as a named pipeline; download its best model (when it can place new rows), whose file the run
+    kept; the Export page makes the others'."""
+    top = best(results, run.primary_metric)
     st.subheader("Keep it")
     save, download = st.columns(2)
     with save.form("save_pipeline"):
@@ -39,7 +40,7 @@ def keep_it(run, spec, results: list, metric: str) -> None:
     if top is not None and top.artifact_sha256:
         download.download_button(
             f"Download the best model ({top.label}, .skops)",
-            data=repo.model_file(resources.store(), top),
+            data=services_runs.model_file(resources.storage(), run, top),
             file_name=f"{top.key}-run{run.id}.skops",
             mime="application/octet-stream",
             key="download_best",
@@ -61,7 +62,7 @@ metric = st.selectbox(
 if run.task == "clustering":
     clusters.show(results, metric)
     if len(runs) == 1:
-        keep_it(run, spec, results, metric)
+        keep_it(run, spec, results)
     st.stop()
 same_folds = len({(r.dataset_id, split_key(run_spec(r))) for r in runs}) == 1
 st.caption(
@@ -147,10 +148,25 @@ with confusion:
         normalised = scale.toggle("Share of each true class", key="confusion_normalised")
         st.plotly_chart(charts.confusion_matrix(chosen, normalised=normalised), key="confusion_chart")
 with importance:
-    explained = [r for r in succeeded if r.curves.get("importance_metric")]
-    if explained:
-        chosen = pick_model(explained, metric, key="importance_model")
-        st.plotly_chart(charts.permutation_importance_bars(chosen), key="importance_chart")
+    if succeeded:
+        chosen = pick_model(succeeded, metric, key="importance_model")
+        of_run = next(r for r in runs if r.id == chosen.run_id)
+        explained = chosen if chosen.curves.get("importance_metric") else None
+        explained = explained or jobs.on_request(
+            ("importance", chosen.id),
+            services_runs.explain,
+            resources.storage(),
+            of_run,
+            chosen,
+            ask=f"Which columns matter to {chosen.label}?",
+            working="Shuffling each column of the held-out rows in turn and scoring the model again…",
+        )
+        if explained is not None:
+            st.plotly_chart(charts.permutation_importance_bars(explained), key="importance_chart")
+        st.caption(
+            "Permutation importance: how much the ranking metric drops on the held-out rows when one column is "
+            "shuffled, through the whole pipeline, so it speaks of your columns rather than of encoded ones."
+        )
 
 if threshold_tab is not None:
     with threshold_tab:
@@ -181,4 +197,4 @@ if tuned:
             right.caption("Too few finished candidates, or one setting only, to say which setting mattered.")
 
 if len(runs) == 1:
-    keep_it(run, spec, results, metric)
+    keep_it(run, spec, results)

@@ -13,16 +13,15 @@ from pipeline_core.ingest import SUFFIXES, read_table
 from pipeline_core.leaderboard import best, ranked
 from pipeline_core.predict import check_columns, predict_table
 from pipeline_core.serving import serving_bundle
-from storage import repo
-from storage.db import session_scope
-from ui import resources
+from services import datasets, runs
+from ui import jobs, resources
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_run, run_spec
 
 setup("Export")
 run, results = pick_run(key="export_run")
-trained = [r for r in ranked(results, run.primary_metric) if r.artifact_sha256]
+trained = [r for r in ranked(results, run.primary_metric) if r.status == "succeeded"]
 if not trained:
     st.info("No model of this run finished training, so there is nothing to export. Pick another run.")
     st.stop()
@@ -33,7 +32,21 @@ model = st.selectbox(
     format_func=lambda r: r.label + (" (best)" if top and r.key == top.key else ""),
     key="export_model",
 )
-data = repo.model_file(resources.store(), model)
+if model.artifact_sha256:
+    data = runs.model_file(resources.storage(), run, model)
+else:
+    st.caption(f"A run keeps only its best model's file; {model.label}'s is made on request, from the same rows.")
+    data = jobs.on_request(
+        ("model_file", model.id),
+        runs.model_file,
+        resources.storage(),
+        run,
+        model,
+        ask=f"Make {model.label}'s model file",
+        working=f"Fitting {model.label} again on the training rows, as the run did…",
+    )
+    if data is None:
+        st.stop()
 file_name = f"{model.key}-run{run.id}.skops"
 st.download_button(
     f"Download {file_name}",
@@ -69,8 +82,7 @@ st.caption(
     "A zip with a FastAPI app (`/predict` takes JSON rows and checks them against the training columns, `/health`), "
     "this model file, pinned requirements and a Dockerfile."
 )
-with session_scope(resources.engine()) as session:
-    dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+dataset = datasets.get(resources.storage(), dataset_id=run.dataset_id)
 frame, spec = resources.dataset_frame(dataset), run_spec(run)
 features = feature_schema(spec, frame)
 st.download_button(

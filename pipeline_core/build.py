@@ -94,22 +94,23 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
         steps = spec.preprocessing.for_type(branch)
         _check_steps(branch, steps, columns)
         if branch == "text":  # a text step reads one column of documents at a time
-            branches += [(f"text_{c}", _branch_pipeline(steps, task, [c]), c) for c in columns]
+            branches += [(f"text_{c}", _branch_pipeline(steps, task, [c], frame), c) for c in columns]
             continue
         if branch == "numeric":
             as_text = [c for c in columns if c in numbers_as_text(schema, frame)]
             columns = [c for c in columns if c not in as_text]
             if as_text:
                 parse = [("text_to_number", TextToNumber())]
-                branches.append(("numbers_in_text", _branch_pipeline(steps, task, as_text, first=parse), as_text))
+                read = _branch_pipeline(steps, task, as_text, frame, first=parse)
+                branches.append(("numbers_in_text", read, as_text))
         elif branch == "categorical":
             flags = [c for c in columns if pd.api.types.is_bool_dtype(frame[c])]
             columns = [c for c in columns if c not in flags]
             if flags:  # a bool column has no missing values, and imputers refuse its dtype: encode only
                 encode = [s for s in steps if get_step(s.kind).category != "impute"]
-                branches.append(("true_false", _branch_pipeline(encode, task, flags), flags))
+                branches.append(("true_false", _branch_pipeline(encode, task, flags, frame), flags))
         if columns:
-            branches.append((branch, _branch_pipeline(steps, task, columns), columns))
+            branches.append((branch, _branch_pipeline(steps, task, columns, frame), columns))
     if not branches:
         raise SpecError("There are no feature columns left: every column is the target, ignored, or not usable yet.")
     return ColumnTransformer(branches, verbose_feature_names_out=False, sparse_threshold=0)
@@ -144,18 +145,19 @@ def _check_steps(branch: Branch, steps: list[StepSpec], columns: list[str]) -> N
 
 
 def _branch_pipeline(
-    steps: list[StepSpec], task: str, columns: list[str], *, first: list | None = None
+    steps: list[StepSpec], task: str, columns: list[str], frame: pd.DataFrame, *, first: list | None = None
 ) -> Pipeline | str:
     """A branch's steps over its `columns`. A step that names columns runs on those of them this branch has
     (the others pass by it); the branch then keeps column names between steps so the step can find them."""
     names = number_repeats([step.kind for step in steps])
     chosen = list(first or [])
     for name, step in zip(names, steps, strict=True):
-        transformer = get_step(step.kind).build(step.params, task)
+        own = [c for c in step.columns if c in columns] if step.columns else columns
+        if not own:
+            continue
+        kind = get_step(step.kind)
+        transformer = kind.make(step.params, task, frame[own] if kind.shaped_by_data else None)
         if step.columns:
-            own = [c for c in step.columns if c in columns]
-            if not own:
-                continue
             transformer = ColumnTransformer(
                 [(name, transformer, own)], remainder="passthrough", verbose_feature_names_out=False, sparse_threshold=0
             )
@@ -168,7 +170,7 @@ def _branch_pipeline(
 
 def _named_steps(steps: list[StepSpec], task: str) -> list[tuple[str, object]]:
     names = number_repeats([step.kind for step in steps])
-    return [(name, get_step(step.kind).build(step.params, task)) for name, step in zip(names, steps, strict=True)]
+    return [(name, get_step(step.kind).make(step.params, task, None)) for name, step in zip(names, steps, strict=True)]
 
 
 def build_pipeline(spec: PipelineSpec, frame: pd.DataFrame, model: ModelSpec) -> Pipeline:

@@ -18,7 +18,7 @@ from pipeline_core.validation import describe, scheme
 def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: dict[str, str]) -> list[tuple[str, str]]:
     """(title, Markdown body) pairs; `lineage` holds what the run recorded, as label → value."""
     model = next(r for r in results if r.key == model_key)
-    metric = spec.evaluation.primary_metric or next(m for m in METRICS.values() if m.task == spec.data.task).key
+    metric = spec.ranking_metric
     label = METRICS[metric].label
     data = spec.data
     steps = [

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import pandas as pd
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
-from sklearn.compose import TransformedTargetRegressor
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.decomposition import PCA, TruncatedSVD
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
@@ -155,9 +156,15 @@ class Kind:
 class StepKind(Kind):
     category: StepCategory
     applies_to: tuple[Branch, ...]  # the first is where the step belongs; dates take numeric steps after date parts
-    build: Callable[[dict[str, Any], Task], Any]
+    build: Callable[..., Any]  # (params, task), or (params, task, values) when shaped_by_data
     uses_target: bool = False  # learns from the target, so it cannot serve clustering (which has none)
     renames: bool = False  # replaces its columns with new ones (city → city_Paris, …), so later steps cannot name them
+    shaped_by_data: bool = False  # how it treats each column depends on the column (its number of levels)
+
+    def make(self, params: dict[str, Any], task: Task, values: pd.DataFrame):
+        """The scikit-learn object for these parameters. `values` are the columns the step will see (every
+        row): a step shaped by the data reads them, say to count each column's levels, never the target."""
+        return self.build(params, task, values) if self.shaped_by_data else self.build(params, task)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +175,39 @@ class ModelKind(Kind):
     handles_missing: bool = False  # accepts NaN in its input, so it needs no fill step
     time_exponent: float = 1.0  # fit + predict time grows as rows ** this (kernels and neighbours: 2)
     default_for: frozenset[Task] = field(default_factory=frozenset)
+
+
+ONEHOT_LEVELS = 15  # more levels than this make a column wide and its rare levels noise: target-encode it
+# ...when each level has at least this many rows to learn its mean from (cross-fitted on a fifth fewer); with
+# fewer, target encoding mostly shrinks levels to the overall mean, and one-hot of the frequent ones does better.
+TARGET_ROWS_PER_LEVEL = 50
+CAPPED_LEVELS = 50  # one-hot columns kept for such a column, its rarest levels sharing the last
+
+
+def _encode_by_levels(max_onehot: int, task: Task, values: pd.DataFrame) -> ColumnTransformer:
+    """One-hot for the columns with at most `max_onehot` levels; for columns with more, target encoding where
+    each level has rows enough to learn its mean from, else one-hot of the most frequent levels (the rarest
+    share a column). By position, as earlier steps of the branch hand on arrays; anything an earlier step
+    added ('was missing' flags) passes through."""
+    levels = values.nunique()
+    few = [i for i, column in enumerate(values) if levels[column] <= max_onehot]
+    learnable = [
+        i for i, column in enumerate(values) if i not in few and len(values) / levels[column] >= TARGET_ROWS_PER_LEVEL
+    ]
+    capped = [i for i in range(values.shape[1]) if i not in few and i not in learnable]
+    if task == "clustering":  # no target to encode by
+        capped, learnable = capped + learnable, []
+    parts = [
+        ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False), few),
+        ("target", TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)), learnable),
+        (
+            "onehot_frequent",
+            OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=CAPPED_LEVELS, sparse_output=False),
+            capped,
+        ),
+    ]
+    kept = [part for part in parts if part[2]]
+    return ColumnTransformer(kept, remainder="passthrough", verbose_feature_names_out=False, sparse_threshold=0)
 
 
 def _no_limit(value: int) -> int | None:
@@ -500,6 +540,29 @@ STEPS: dict[str, StepKind] = {
             build=lambda p, task: RareLevelGrouper(min_share=p["min_share"]),
         ),
         StepKind(
+            key="levels_encoder",
+            label="One-hot or target encoding, by number of levels",
+            category="encode",
+            applies_to=("categorical",),
+            help="One-hot for columns with few levels; for columns with many, scikit-learn's cross-fitted target "
+            "encoding (each level becomes the target's mean for it, never learned from the row's own label), so "
+            "no level is thrown away and the table stays narrow. Without a target (clustering), one-hot with the "
+            "rarest levels grouped.",
+            params=(
+                IntParam(
+                    name="max_onehot_levels",
+                    label="One-hot up to this many levels",
+                    default=ONEHOT_LEVELS,
+                    low=2,
+                    high=200,
+                    help="Columns with more levels get target encoding.",
+                ),
+            ),
+            renames=True,
+            shaped_by_data=True,
+            build=lambda p, task, values: _encode_by_levels(p["max_onehot_levels"], task, values),
+        ),
+        StepKind(
             key="onehot_encoder",
             label="One-hot encoding",
             category="encode",
@@ -728,7 +791,7 @@ MODELS: dict[str, ModelKind] = {
             default_for=frozenset({"classification", "regression"}),
             help="Many decorrelated trees averaged together. Robust with little tuning.",
             params=(
-                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000, space=(50, 500)),
+                IntParam(name="n_estimators", label="Number of trees", default=100, low=10, high=1000, space=(50, 500)),
                 _MAX_DEPTH,
                 IntParam(
                     name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100, space=(1, 20)
@@ -782,7 +845,7 @@ MODELS: dict[str, ModelKind] = {
             tasks=frozenset({"classification", "regression"}),
             help="Like a random forest with random split points: faster, often as accurate, smoother.",
             params=(
-                IntParam(name="n_estimators", label="Number of trees", default=200, low=10, high=1000, space=(50, 500)),
+                IntParam(name="n_estimators", label="Number of trees", default=100, low=10, high=1000, space=(50, 500)),
                 _MAX_DEPTH,
                 IntParam(
                     name="min_samples_leaf", label="Minimum rows per leaf", default=1, low=1, high=100, space=(1, 20)

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import cv_mean, cv_std, ranked
+from pipeline_core.leaderboard import SCORED, cv_mean, cv_std, ranked
 
 BASELINE_COLOR, MODEL_COLOR = "#9aa0a6", "#1f6feb"
 
@@ -26,7 +26,7 @@ def metric_bars(results: list, metric: str) -> go.Figure:
     Dots rather than bars: the axis can then zoom to where the models differ without
     exaggerating, and overlapping spreads read at a glance as 'maybe not different'.
     """
-    shown = [r for r in ranked(results, metric) if r.status == "succeeded"]
+    shown = [r for r in ranked(results, metric) if r.status in SCORED]
     label = METRICS[metric].label
     figure = go.Figure(
         go.Scatter(
@@ -107,7 +107,7 @@ def predicted_vs_actual(results: list) -> go.Figure:
 def fold_scores(results: list, metric: str) -> go.Figure:
     """Every fold's score per model, as a box with its points: spread and overlap at a glance."""
     figure = go.Figure()
-    for result in [r for r in ranked(results, metric) if r.status == "succeeded"]:
+    for result in [r for r in ranked(results, metric) if r.status in SCORED]:
         scores = [v for v in result.cv_scores.get(metric, []) if v is not None]
         figure.add_box(
             x=scores,

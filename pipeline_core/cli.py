@@ -6,26 +6,23 @@ and artifact store the app uses, so a run started here shows up in the app.
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline_core import card
 from pipeline_core.build import feature_schema, numbers_as_text
 from pipeline_core.catalog import MODELS, get_model
-from pipeline_core.codegen import standalone_script
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.export import load_model
 from pipeline_core.ingest import infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
-from pipeline_core.leaderboard import leaderboard
-from pipeline_core.predict import check_columns, predict_table
-from pipeline_core.reproduce import compare
-from pipeline_core.serving import serving_bundle
+from pipeline_core.leaderboard import leaderboard, summary
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train import check_trainable
+
+# What a command needs beyond training is imported by that command: a run should not wait for the model card.
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--task", choices=["classification", "regression"], help="default: inferred from the target")
     run.add_argument("--seed", type=int, help="default: the spec's seed, or 42")
     run.add_argument("--save-as", metavar="NAME", help="also save the spec as a named pipeline (new version)")
+    run.add_argument("--full-cv", action="store_true", help="every model on every fold: no racing")
+    run.add_argument("--json", type=Path, metavar="FILE", help="also write the run's results as JSON")
     again = commands.add_parser("reproduce", help="re-run a stored run on its stored data and compare every score")
     again.add_argument("run_id", type=int, help="the run to re-run (the app and `run` print run ids)")
     score = commands.add_parser("predict", help="score a file with a stored run's model; write rows and predictions")
@@ -87,12 +86,27 @@ def _run(args: argparse.Namespace) -> int:
     best = best_result(results, run.primary_metric)
     _say(f"run {run.id} recorded in {storage.engine.url.render_as_string(hide_password=True)}")
     _say(f"best model: {best.label}; saved model file: {runs.model_file_path(storage, best)}")
+    if args.json:
+        args.json.write_text(json.dumps(_as_json(run, results), indent=2) + "\n")
     return 0
+
+
+def _as_json(run, results) -> dict:
+    """The run's facts, as the printed leaderboard gives them, for scripts and CI."""
+    best = best_result(results, run.primary_metric)
+    return {
+        "run_id": run.id,
+        "seconds": round((run.finished_at - run.started_at).total_seconds(), 3),
+        "ranking_metric": run.primary_metric,
+        "best_model": best.key if best else None,
+        "models": summary(results, run.primary_metric),
+    }
 
 
 def _reproduce(args: argparse.Namespace) -> int:
     """Re-run a run with its own spec on its own stored rows; print the scores side by side and a verdict.
     Exits 0 when every score is identical, 1 when any differs."""
+    from pipeline_core.reproduce import compare
     from services import datasets, runs, upkeep
     from storage.db import Storage
 
@@ -112,32 +126,31 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def _stored_model(run_id: int, model_key: str | None):
-    """A stored run, its dataset's rows, its spec and one model result (the best unless named), with the file.
+    """A stored run, its dataset and rows, its results and one model (the best unless named) with its file.
 
     Raises:
-        PipelineCoreError: no model file under that key.
+        PipelineCoreError: no such model, or one without a final fit.
         StorageError: no such run, or its files are missing or damaged.
     """
-    from storage import repo
-    from storage.db import artifact_store, make_engine, session_scope
+    from services import datasets, runs
+    from storage.db import Storage
 
-    engine, store = make_engine(), artifact_store()
-    with session_scope(engine) as session:
-        run = repo.get_run(session, run_id=run_id)
-        dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
-        results = repo.list_model_results(session, run_id=run.id)
-    if model_key:
-        chosen = next((r for r in results if r.key == model_key), None)
-    else:
-        chosen = best_result(results, run.primary_metric)
-    if chosen is None or not chosen.artifact_sha256:
-        keys = ", ".join(r.key for r in results if r.artifact_sha256) or "none"
-        raise PipelineCoreError(f"Run {run.id} has no model file '{model_key or 'best'}'. Models with files: {keys}.")
-    return run, dataset, repo.load_dataset_frame(store, dataset), results, chosen, repo.model_file(store, chosen)
+    storage = Storage.open()
+    run, results = runs.watch(storage, run_id)
+    chosen = next((r for r in results if r.key == model_key), None) if model_key else None
+    chosen = chosen or (None if model_key else best_result(results, run.primary_metric))
+    if chosen is None:
+        keys = ", ".join(r.key for r in results if r.status == "succeeded") or "none"
+        raise PipelineCoreError(f"Run {run.id} has no model '{model_key or 'best'}'. Models trained: {keys}.")
+    dataset = datasets.get(storage, dataset_id=run.dataset_id)
+    return run, dataset, datasets.frame(storage, dataset), results, chosen, runs.model_file(storage, run, chosen)
 
 
 def _predict(args: argparse.Namespace) -> int:
     """Check the file against the run's training columns, score it with the chosen model, write a CSV."""
+    from pipeline_core.export import load_model
+    from pipeline_core.predict import check_columns, predict_table
+
     run, _, frame, _, chosen, model_file = _stored_model(args.run_id, args.model)
     schema = feature_schema(PipelineSpec.from_json(run.spec_json), frame)
     rows = read_table(args.data.read_bytes(), args.data.name).frame
@@ -154,6 +167,10 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """The model file, its spec (JSON and YAML), the retraining script, the model card and the serving bundle."""
+    from pipeline_core import card
+    from pipeline_core.codegen import standalone_script
+    from pipeline_core.serving import serving_bundle
+
     run, dataset, frame, results, chosen, model_file = _stored_model(args.run_id, args.model)
     spec = PipelineSpec.from_json(run.spec_json)
     features = feature_schema(spec, frame)
@@ -203,6 +220,8 @@ def _spec_from_args(args: argparse.Namespace, frame) -> PipelineSpec:
         changes["models"] = [ModelSpec(kind=get_model(kind.strip()).key) for kind in args.models.split(",")]
     if args.seed is not None:
         changes["evaluation"] = {"seed": args.seed}
+    if args.full_cv:
+        changes["evaluation"] = changes.get("evaluation", {}) | {"racing": False}
     return spec.replace(**changes)
 
 

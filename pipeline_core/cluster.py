@@ -8,10 +8,10 @@ features. The spec's target column is never used to form groups; it only describ
 
 import os
 import time
+from concurrent.futures import as_completed
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -21,9 +21,8 @@ from threadpoolctl import threadpool_limits
 from pipeline_core.build import build_preparation
 from pipeline_core.catalog import get_model, number_repeats, numbered_label
 from pipeline_core.columns import read_as
-from pipeline_core.evaluate import default_primary_metric
 from pipeline_core.export import dump_model
-from pipeline_core.parallel import process_pool
+from pipeline_core.parallel import Pool
 from pipeline_core.spec import PipelineSpec
 
 SCORE_ROWS = 5000  # the silhouette compares every pair of rows: a sample keeps it quick
@@ -31,13 +30,13 @@ MAP_POINTS = 2000  # points drawn on the 2-D map
 PROFILE_COLUMNS = 12  # numeric columns shown per group, the most different first
 
 
-def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_jobs=None, scratch_dir=None):
+def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_jobs: int | None = None):
     """Fit every clustering model of the spec on the prepared rows; return a TrainResult.
 
     Args:
         frame: the rows after row-level cleaning; schema: the feature columns and their types.
     """
-    from pipeline_core.train import TrainedModel, finished  # train.py hands clustering to this module
+    from pipeline_core.train import IN_PROCESS_WORK, TrainedModel, finished  # train.py hands clustering here
 
     X = frame[list(schema)]
     seed = spec.evaluation.seed
@@ -47,35 +46,34 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
     projection = _map(prepared, sample[:MAP_POINTS], seed)
     observer.on_start(len(frame), 0)
     keys = number_repeats([m.kind for m in spec.models])
-    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(keys)))
-    threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    n_jobs = n_jobs or (1 if len(frame) * len(keys) <= IN_PROCESS_WORK else min(os.cpu_count() or 1, len(keys)))
+    pool = Pool(n_jobs)
     observer.on_progress(0, len(keys), "Forming groups")
+    jobs = [
+        pool.submit(_fit_one, key, get_model(m.kind).build(m.params, "clustering", seed), prepared, pool.threads)
+        for key, m in zip(keys, spec.models, strict=True)
+    ]
     results, status = [], "succeeded"
-    with process_pool(threads, scratch_dir):
-        jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
-            delayed(_fit_one)(key, get_model(m.kind).build(m.params, "clustering", seed), prepared, threads)
-            for key, m in zip(keys, spec.models, strict=True)
-        )
-        for done, (key, labels, fitted, seconds, error) in enumerate(jobs, start=1):
-            kind = spec.models[keys.index(key)].kind
-            result = TrainedModel(key=key, kind=kind, label=numbered_label(kind, key), is_baseline=False)
-            if error:
-                result.status, result.error = "failed", error
-            else:
-                scores = _scores(prepared[sample[:SCORE_ROWS]], labels[sample[:SCORE_ROWS]])
-                result.cv_scores = {metric: [value] for metric, value in scores.items()}
-                result.fit_seconds = seconds
-                result.curves = _describe(spec, frame, labels, projection, sample[:MAP_POINTS])
-                if hasattr(fitted, "predict"):  # k-means and mixtures place new rows; the others cannot
-                    result.model_file = dump_model(Pipeline([*prepared_pipeline.steps, ("model", fitted)]))
-            results.append(result)
-            observer.on_progress(done, len(keys), f"{result.label} done")
-            observer.on_model_finished(result)
-            if observer.should_stop():
-                status = "cancelled"
-                break
-    primary = spec.evaluation.primary_metric or default_primary_metric("clustering")
-    return finished(status, primary, sorted(results, key=lambda r: keys.index(r.key)), len(frame), 0)
+    for done, job in enumerate(as_completed(jobs), start=1):
+        key, labels, fitted, seconds, error = job.result()
+        kind = spec.models[keys.index(key)].kind
+        result = TrainedModel(key=key, kind=kind, label=numbered_label(kind, key), is_baseline=False)
+        if error:
+            result.status, result.error = "failed", error
+        else:
+            scores = _scores(prepared[sample[:SCORE_ROWS]], labels[sample[:SCORE_ROWS]])
+            result.cv_scores = {metric: [value] for metric, value in scores.items()}
+            result.fit_seconds = seconds
+            result.curves = _describe(spec, frame, labels, projection, sample[:MAP_POINTS])
+            if hasattr(fitted, "predict"):  # k-means and mixtures place new rows; the others cannot
+                result.model_file = dump_model(Pipeline([*prepared_pipeline.steps, ("model", fitted)]))
+        results.append(result)
+        observer.on_progress(done, len(keys), f"{result.label} done")
+        observer.on_model_finished(result)
+        if observer.should_stop():
+            status = "cancelled"
+            break
+    return finished(status, spec.ranking_metric, sorted(results, key=lambda r: keys.index(r.key)), len(frame), 0)
 
 
 def _map(prepared: np.ndarray, shown: np.ndarray, seed: int) -> np.ndarray:

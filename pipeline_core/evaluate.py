@@ -96,8 +96,15 @@ def metrics_for(task: Task) -> list[Metric]:
     return [metric for metric in METRICS.values() if metric.task == task]
 
 
-def default_primary_metric(task: Task) -> str:
-    return metrics_for(task)[0].key
+# Threshold-free by default, so a model that ranks rows well is not judged by where 0.5 happens to cut them;
+# ROC AUC covers several classes one-vs-rest.
+DEFAULT_METRICS: dict[Task, str] = {"classification": "roc_auc", "regression": "r2", "clustering": "silhouette"}
+THRESHOLD_METRIC = "balanced_accuracy"  # what a tuned decision threshold is chosen for, unless told otherwise
+
+
+def default_primary_metric(task: Task, *, tune_threshold: bool = False) -> str:
+    """The metric models are ranked by when the spec names none."""
+    return THRESHOLD_METRIC if tune_threshold else DEFAULT_METRICS[task]
 
 
 def predict(pipeline, X, y_true) -> Predictions:

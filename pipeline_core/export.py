@@ -3,7 +3,6 @@
 import io
 
 import joblib
-import skops.io as sio
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
@@ -34,6 +33,8 @@ TRUSTED_TYPES = frozenset(
 
 def dump_model(pipeline: Pipeline) -> bytes:
     """The fitted pipeline as skops bytes."""
+    import skops.io as sio  # here, not at the top: a third of a second that most imports of this module never need
+
     return sio.dumps(pipeline)
 
 
@@ -46,6 +47,8 @@ def joblib_bytes(pipeline: Pipeline) -> bytes:
 
 def untrusted_types(data: bytes) -> list[str]:
     """The types skops would need to be told to trust to load this file."""
+    import skops.io as sio
+
     return sio.get_untrusted_types(data=data)
 
 
@@ -61,4 +64,6 @@ def load_model(data: bytes) -> Pipeline:
         raise PipelineCoreError(f"Not a readable skops model file: {error}") from error
     if unexpected:
         raise PipelineCoreError(f"Refusing to load a model file with untrusted types: {', '.join(unexpected)}.")
+    import skops.io as sio
+
     return sio.loads(data, trusted=sorted(TRUSTED_TYPES))

@@ -22,18 +22,52 @@ def cv_std(result, metric: str) -> float:
     return float(np.std(values)) if values else float("nan")
 
 
+# Models with cross-validation scores: those that went the whole way, and those the race stopped on the way.
+SCORED = ("succeeded", "stopped")
+
+
 def ranked(results: list, metric: str) -> list:
-    """Succeeded models best first by CV mean of `metric`; the rest after, in their order."""
+    """Scored models best first by CV mean of `metric`; the rest after, in their order."""
     sign = METRICS[metric].sign
-    scored = [r for r in results if r.status == "succeeded" and not math.isnan(cv_mean(r, metric))]
+    scored = [r for r in results if r.status in SCORED and not math.isnan(cv_mean(r, metric))]
     scored.sort(key=lambda r: -sign * cv_mean(r, metric))
     return scored + [r for r in results if r not in scored]
 
 
 def best(results: list, metric: str):
-    """The best succeeded model by CV mean of `metric`, or None."""
-    top = ranked(results, metric)
-    return top[0] if top and top[0].status == "succeeded" else None
+    """The best model by CV mean of `metric` among those that went the whole way (tested, with a file), or None."""
+    return next((r for r in ranked(results, metric) if r.status == "succeeded"), None)
+
+
+def folds_done(result) -> int:
+    """How many folds the model was scored on (fewer than the run's when the race stopped it)."""
+    return sum(value is not None for value in next(iter(result.cv_scores.values()), []))
+
+
+def summary(results: list, metric: str) -> list[dict]:
+    """The leaderboard's facts as plain data (ranked best first): each model's status, folds, CV mean and
+    standard deviation per metric, held-out scores and fit time; `note` says why a model stopped or failed."""
+    return [
+        {
+            "key": result.key,
+            "label": result.label,
+            "status": result.status,
+            "folds_done": folds_done(result) if result.cv_scores else 0,
+            "cv": {
+                key: {"mean": _plain(cv_mean(result, key)), "std": _plain(cv_std(result, key))}
+                for key in result.cv_scores
+            },
+            "test": {key: _plain(value) for key, value in result.test_scores.items()},
+            "fit_seconds": round(result.fit_seconds, 4),
+            "note": result.error,
+        }
+        for result in ranked(results, metric)
+    ]
+
+
+def _plain(value) -> float | None:
+    """JSON has no NaN: an undefined score is null."""
+    return None if value is None or math.isnan(value) else round(float(value), 6)
 
 
 def leaderboard(results: list, metric: str) -> pd.DataFrame:
@@ -43,11 +77,13 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
     if task == "clustering":
         return _cluster_board(results, metrics)
     rows = []
+    n_folds = max((len(next(iter(r.cv_scores.values()), [])) for r in results), default=0)
     for rank, result in enumerate(ranked(results, metric), start=1):
         row = {
-            "#": str(rank) if result.status == "succeeded" else "–",
+            "#": str(rank) if result.status in SCORED else "–",
             "Model": result.label,
             "Status": result.status,
+            "Folds": f"{folds_done(result)} of {n_folds}",
         }
         for key in metrics:  # the primary metric first, CV then test, so it reads left to right
             mean, std = cv_mean(result, key), cv_std(result, key)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import best
+from pipeline_core.leaderboard import SCORED, best
 
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -64,7 +64,7 @@ def compare_to_best(results: list, metric: str, ratio: float) -> list[Difference
     label = METRICS[metric].label
     differences = []
     for other in results:
-        if other is top or other.status != "succeeded":
+        if other is top or other.status not in SCORED:
             continue
         a, b = _paired(top, other, metric)
         if len(a) < 2:

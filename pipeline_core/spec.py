@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline_core.catalog import BRANCHES, MODELS, Branch, Task, get_model, get_step
 from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
-from pipeline_core.evaluate import METRICS
+from pipeline_core.evaluate import METRICS, default_primary_metric
 
 SCHEMA_VERSION = 1
 MAX_SPEC_BYTES = 1024**2
 MAX_PROBLEMS_SHOWN = 12
+WEEK = 7 * 86400  # the longest time budget
 
 ROW_STEPS = {
     "drop_missing_target": "Drop rows whose target is missing",
@@ -141,7 +142,7 @@ class PreprocessingSpec(_Strict):
         default_factory=lambda: [StepSpec(kind="numeric_imputer"), StepSpec(kind="standard_scaler")]
     )
     categorical: list[StepSpec] = Field(
-        default_factory=lambda: [StepSpec(kind="categorical_imputer"), StepSpec(kind="onehot_encoder")]
+        default_factory=lambda: [StepSpec(kind="categorical_imputer"), StepSpec(kind="levels_encoder")]
     )
     datetime: list[StepSpec] = Field(
         default_factory=lambda: [StepSpec(kind="date_parts"), StepSpec(kind="standard_scaler")]
@@ -181,6 +182,17 @@ class EvaluationSpec(_Strict):
     )
     tune_threshold: bool = Field(
         default=False, description="two classes: pick each classifier's decision threshold for the ranking metric"
+    )
+    model_seconds: int | None = Field(
+        default=None, ge=1, le=WEEK, description="time budget per model; past it, even mid-fit, the model is stopped"
+    )
+    run_seconds: int | None = Field(
+        default=None, ge=1, le=WEEK, description="time budget of the run; past it, every model still fitting stops"
+    )
+    racing: bool = Field(
+        default=False,
+        description="stop a model early once it is clearly behind the leader (new specs: on); off: every model "
+        "is cross-validated on every fold",
     )
 
 
@@ -229,14 +241,21 @@ class PipelineSpec(_Strict):
         if self.data.task == "clustering" and (self.evaluation.tune_threshold or any(m.tuning for m in self.models)):
             raise ValueError("clustering has no target to tune settings or thresholds against")
         if self.evaluation.tune_threshold:
-            metric = self.evaluation.primary_metric or "balanced_accuracy"
-            if self.data.task != "classification" or metric == "roc_auc":
+            if self.data.task != "classification" or self.ranking_metric == "roc_auc":
                 raise ValueError(
                     "threshold tuning needs classification ranked by a metric that depends on the threshold "
                     "(balanced accuracy, accuracy, F1, precision or recall; ROC AUC does not)"
                 )
         if self.evaluation.cv_repeats > 1 and scheme in ("group", "time_series"):
             raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
+
+    @property
+    def ranking_metric(self) -> str:
+        """The metric models are ranked by: the spec's choice, or the task's default."""
+        evaluation = self.evaluation
+        return evaluation.primary_metric or default_primary_metric(
+            self.data.task, tune_threshold=evaluation.tune_threshold
+        )
 
     def replace(self, **changes: Any) -> "PipelineSpec":
         """A copy with sections changed, validated again: a dict updates a section's fields, anything else
@@ -325,4 +344,5 @@ class _PlainYamlLoader(yaml.SafeLoader):
 def default_spec(*, target: str, task: Task, **data: Any) -> PipelineSpec:
     """A spec with the default steps and the catalog's default models for the task."""
     models = [ModelSpec(kind=kind.key) for kind in MODELS.values() if task in kind.default_for]
-    return PipelineSpec(data=DataSpec(target=target, task=task, **data), models=models)
+    racing = EvaluationSpec(racing=True)  # off by default only so that specs saved before racing existed stay as run
+    return PipelineSpec(data=DataSpec(target=target, task=task, **data), models=models, evaluation=racing)

@@ -8,25 +8,24 @@ running 1,000x slower).
 """
 
 import getpass
+import math
 import os
 import platform
 import tempfile
 import time
-from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import joblib
 import numpy as np
-import optuna
 import pandas as pd
 import sklearn
-import skops
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import make_scorer
 from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
 from sklearn.pipeline import Pipeline
@@ -37,18 +36,25 @@ from pipeline_core.build import build_preparation, build_preprocessor, feature_s
 from pipeline_core.catalog import get_model, number_repeats, numbered_label
 from pipeline_core.cluster import cluster
 from pipeline_core.columns import ColumnType, read_as
-from pipeline_core.errors import DataError
-from pipeline_core.evaluate import METRICS, Predictions, curve_data, default_primary_metric, predict, score_all
+from pipeline_core.errors import DataError, SpecError
+from pipeline_core.evaluate import METRICS, Predictions, curve_data, predict, score_all
 from pipeline_core.export import dump_model
-from pipeline_core.parallel import process_pool
+from pipeline_core.leaderboard import best
+from pipeline_core.parallel import Pool, kill, running, threads_per_task
+from pipeline_core.significance import corrected_t_test, fold_size_ratio
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 from pipeline_core.tuning import TunedModel, inner_folds, parameter_importance
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
-MAX_IMPORTANCE_ROWS = 1000  # enough held-out rows to rank columns; more only costs predictions
+# Below this many training rows × models, starting a pool of processes costs more than it saves.
+IN_PROCESS_WORK = 10_000
+RACE_MIN_FOLDS = 2
+RACE_MIN_GAP = 0.01  # of the leader's score: a model closer than that keeps racing however sure the test is
+RACE_P_VALUE = 0.05
+WATCH_SECONDS = 0.5  # how often running fits are held to their budgets
 
-ModelStatus = Literal["succeeded", "failed", "cancelled"]
+ModelStatus = Literal["succeeded", "failed", "cancelled", "stopped"]
 
 
 @dataclass
@@ -101,6 +107,9 @@ class TrainObserver(Protocol):
 
     def on_model_finished(self, result: TrainedModel) -> None: ...
 
+    def on_model_file(self, result: TrainedModel) -> None:
+        """The file of a model already finished, made last: the run's best (the lead changed after its fit)."""
+
 
 class _SilentObserver:
     def on_start(self, n_train: int, n_test: int) -> None:
@@ -113,6 +122,9 @@ class _SilentObserver:
         return False
 
     def on_model_finished(self, result: TrainedModel) -> None:
+        pass
+
+    def on_model_file(self, result: TrainedModel) -> None:
         pass
 
 
@@ -248,14 +260,16 @@ def train(
     """Cross-validate every model of the spec (plus the dummy baseline) and test it on a held-out split.
 
     The preparation steps are fitted once per fold and their output is shared by every model on that
-    fold (written to a temporary folder and memory-mapped, so wide folds do not pile up in memory);
-    then one task per (model, fold) runs in parallel, model after model, so results arrive per model.
+    fold (written to a temporary folder and memory-mapped, so wide folds do not pile up in memory).
+    Then every model is fitted fold by fold, all models on a fold before the next; with racing on, a model
+    clearly behind the leader gets no more folds, and a model (or the run) past its time budget is stopped,
+    even mid-fit. Last, each model that went the whole way is fitted on the whole training part and tested.
 
     Args:
         spec: the pipeline to train.
         frame: the whole dataset, target included.
         observer: receives progress, each finished model, and is asked whether to stop.
-        n_jobs: parallel workers; defaults to the number of cores.
+        n_jobs: worker processes; by default the cores, or none (this process) for a small table.
         scratch_dir: where the prepared folds are written (default: the system's temporary folder).
 
     Returns:
@@ -266,13 +280,65 @@ def train(
         DataError, SpecError: the data or spec cannot be trained as asked (nothing was run).
     """
     observer = observer or _SilentObserver()
-    frame, schema = check_trainable(spec, frame)
     if spec.data.task == "clustering":
-        return cluster(spec, frame, schema, observer, n_jobs, scratch_dir)
+        frame, schema = check_trainable(spec, frame)
+        return cluster(spec, frame, schema, observer, n_jobs)
+    pool = Pool(n_jobs or _workers(int(len(frame) * (1 - spec.evaluation.test_size)), len(spec.models) + 1))
+    frame, schema = check_trainable(spec, frame)
+    rows, folds, results, estimators = _setup(spec, frame, schema)
+    splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
+    progress = _Progress(observer, total=len(splits) * (len(results) + 1))
+    preparation = build_preparation(spec, frame)
+    observer.on_start(len(rows.X_train), len(rows.X_test))
+    progress.tell("Preparing the folds")
+
+    with tempfile.TemporaryDirectory(prefix="pipewright-folds-", dir=scratch_dir) as folder:
+        rows_file = Path(folder) / "rows.pickle"
+        pd.to_pickle(rows, rows_file)  # read by each preparation task, rather than sent to each
+        pending = [
+            pool.submit(_prepare_fold, preparation, rows_file, split, index, folder, pool.threads)
+            for index, split in enumerate(splits)
+        ]
+        prepared = []
+        for future in pending:
+            prepared.append(future.result())
+            progress.step("Prepared" if prepared[-1].is_final else f"Fold {len(prepared)} of {len(splits)} prepared")
+        fitting = _Fitting(spec, results, estimators, progress, pool, Path(folder))
+        status = fitting.fit(prepared[:-1], prepared[-1])
+    if status == "cancelled":
+        fitting.cancel_the_rest()
+    return finished(status, spec.ranking_metric, list(results.values()), len(rows.X_train), len(rows.X_test))
+
+
+def final_model_file(spec: PipelineSpec, frame: pd.DataFrame, key: str, *, scratch_dir: Path | None = None) -> bytes:
+    """One model's file, made again for a model whose file its run did not keep: the same rows, preparation,
+    seed and threads as the run's final fit give the same fitted pipeline.
+
+    Raises:
+        DataError, SpecError: the spec no longer trains on the data; also when the fit itself fails.
+    """
+    frame, schema = check_trainable(spec, frame)
+    rows, folds, results, estimators = _setup(spec, frame, schema)
+    if key not in results:
+        raise SpecError(f"The run has no model '{key}'. Its models: {', '.join(results)}.")
+    threads = threads_per_task(_workers(int(len(frame) * (1 - spec.evaluation.test_size)), len(results)))
+    scoring = _Scoring(spec.data.task, spec.ranking_metric, spec.evaluation.average, learning_curve=False)
+    with tempfile.TemporaryDirectory(prefix="pipewright-model-", dir=scratch_dir) as folder:
+        rows_file = Path(folder) / "rows.pickle"
+        pd.to_pickle(rows, rows_file)
+        final = _prepare_fold(build_preparation(spec, frame), rows_file, None, len(folds), folder, threads)
+        outcome = _fit_model(scoring, key, estimators[key], final, threads, None, keep_file=True)
+    if outcome.error:
+        raise DataError(f"{results[key].label} could not be fitted again: {outcome.error}")
+    return outcome.model_file
+
+
+def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType]):
+    """The rows split into training and held-out parts, the folds, and each model's result and estimator (the
+    dummy baseline first), keyed as the run keys them."""
     train_rows, test_rows, folds = validation.split(spec, frame)
     X, y = frame[list(schema)], frame[spec.data.target]
-    X_train, y_train, X_test, y_test = X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows]
-
+    rows = _Rows(X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows])
     models = [ModelSpec(kind="dummy")] + [m for m in spec.models if m.kind != "dummy"]
     keys = number_repeats([m.kind for m in models])
     results = {
@@ -281,30 +347,22 @@ def train(
         )
         for key, m in zip(keys, models, strict=True)
     }
-    estimators = {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
-    splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
-    progress = _Progress(observer, total=len(splits) * (len(results) + 1))
-    n_jobs = max(1, min(n_jobs or os.cpu_count() or 1, len(splits) * len(results)))
-    threads = max(1, (os.cpu_count() or 1) // n_jobs)
-    preparation = build_preparation(spec, frame)
-    observer.on_start(len(X_train), len(X_test))
-    progress.tell("Preparing the folds")
+    return rows, folds, results, {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
 
-    with (
-        tempfile.TemporaryDirectory(prefix="pipewright-folds-", dir=scratch_dir) as folder,
-        process_pool(threads, scratch_dir),
-    ):
-        prepared = []
-        for fold in Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1)(
-            delayed(_prepare_fold)(preparation, X_train, y_train, X_test, y_test, split, index, folder, threads)
-            for index, split in enumerate(splits)
-        ):
-            prepared.append(fold)
-            progress.step(f"Fold {fold.index + 1} of {len(splits)} prepared" if not fold.is_final else "Prepared")
-        status = _fit_models(spec, results, estimators, prepared, progress, n_jobs, threads)
 
-    primary = spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
-    return finished(status, primary, list(results.values()), len(X_train), len(X_test))
+def _workers(n_train: int, n_models: int) -> int:
+    """The cores, or this process alone for a small table (starting workers would cost more than it saves)."""
+    return 1 if n_train * n_models <= IN_PROCESS_WORK else os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The training and held-out rows, as the preparation tasks read them."""
+
+    X_train: pd.DataFrame
+    y_train: pd.Series
+    X_test: pd.DataFrame
+    y_test: pd.Series
 
 
 @dataclass
@@ -320,41 +378,259 @@ class _Progress:
         self.done += 1
         self.tell(message)
 
+    def skip(self, tasks: int) -> None:
+        """Tasks that will not run (their model stopped or failed): the share done grows, never shrinks."""
+        self.total -= tasks
 
-def _fit_models(spec, results, estimators, prepared, progress: _Progress, n_jobs, threads) -> str:
-    """Fit every model on every prepared fold, telling the observer as each model finishes."""
-    longest_first = sorted(prepared, key=lambda fold: not fold.is_final)  # the final fit also tests and saves
-    jobs = [(key, fold) for key in results for fold in longest_first]
-    pending = {key: len(prepared) for key in results}
-    fold_outcomes: dict[str, list[_Outcome]] = defaultdict(list)
-    status = "succeeded"
-    scoring = _Scoring(
-        task=spec.data.task,
-        metric=spec.evaluation.primary_metric or default_primary_metric(spec.data.task),
-        average=spec.evaluation.average,
-        learning_curve=spec.evaluation.learning_curve,
-    )
-    outcomes = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)(
-        delayed(_fit_model)(scoring, key, estimators[key], fold, threads) for key, fold in jobs
-    )
-    try:
-        for outcome in outcomes:
-            result = results[outcome.model_key]
-            _absorb(result, outcome, fold_outcomes[result.key])
-            progress.step(_describe(result, outcome, len(prepared) - 1))
-            pending[result.key] -= 1
-            if pending[result.key] == 0:
-                _finish(result, fold_outcomes[result.key])
-                progress.observer.on_model_finished(result)
-            if progress.observer.should_stop():
-                status = "cancelled"
-                break
-    finally:
-        outcomes.close()
-    for result in results.values():
-        if pending[result.key]:
-            result.status, result.model_file = "cancelled", None
-    return status
+    def add(self, tasks: int) -> None:
+        self.total += tasks
+
+
+@dataclass(frozen=True)
+class _Task:
+    key: str
+    fold: "_PreparedFold"
+    keep_file: bool = False
+
+
+class _Fitting:
+    """The fits of one run: cross-validation fold by fold with the race and the budgets; each model that goes
+    the whole way is then fitted on the whole training part and tested, at once, so models finish one by one.
+    Only the best model's file is kept (the leader's when it finishes; the run's best, made at the end, if the
+    lead changed since); the others' are made when asked for. Each outcome goes to the observer at once.
+
+    Tasks are handed out one at a time as workers free up, so every choice of the next task (which model,
+    whether it is still racing) is made after the outcome before it has been seen."""
+
+    def __init__(self, spec: PipelineSpec, results, estimators, progress: _Progress, pool: Pool, folder: Path):
+        self.results, self.estimators, self.progress = results, estimators, progress
+        self.pool, self.folder = pool, folder
+        self.scoring = _Scoring(
+            task=spec.data.task,
+            metric=spec.ranking_metric,
+            average=spec.evaluation.average,
+            learning_curve=spec.evaluation.learning_curve,
+        )
+        ratio = fold_size_ratio(validation.scheme(spec), spec.evaluation.cv_folds)
+        self.race = _Race(self.scoring.metric, ratio) if spec.evaluation.racing else None
+        self.model_budget, self.run_budget = spec.evaluation.model_seconds, spec.evaluation.run_seconds
+        self.started = time.monotonic()
+        self.folds: dict[str, dict[int, _Outcome]] = {key: {} for key in results}  # each model's scored folds
+        self.settled: set[str] = set()  # finished, stopped or failed: no more fits
+        self.killed: dict[str, str] = {}  # models whose running fit was ended, and why
+        self.n_folds = 0
+
+    def fit(self, folds: list["_PreparedFold"], final: "_PreparedFold") -> str:
+        """Every model on fold 1, then on fold 2, …, each model's final fit as soon as its folds are done."""
+        self.n_folds, self.final = len(folds), final
+        pending = [_Task(key, fold) for fold in folds for key in self.results]
+        status = self._run(pending)
+        top = best(list(self.results.values()), self.scoring.metric)
+        if status == "succeeded" and top is not None and top.model_file is None:
+            self.progress.add(1)  # one more fit: the lead changed after its final fit
+            status = self._run([_Task(top.key, final, keep_file=True)])
+        return status
+
+    def cancel_the_rest(self) -> None:
+        for key, result in self.results.items():
+            if key not in self.settled:
+                result.status, result.model_file = "cancelled", None
+
+    def _run(self, pending: list[_Task]) -> str:
+        running: dict[Future, tuple[_Task, float]] = {}
+        while True:
+            while len(running) < self.pool.size:
+                task = self._next(pending, {task.key for task, _ in running.values()})
+                if task is None:
+                    break
+                running[self._submit(task)] = (task, time.monotonic())
+            if not running:
+                return "succeeded"
+            done, _ = wait(running, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                task, _ = running.pop(future)
+                if task.key in self.settled and not task.keep_file:
+                    continue  # a fold still running when its model stopped: the model is settled already
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:  # a worker was ended: for this model's budget, or for another's
+                    broken = True
+                    if task.key in self.killed:
+                        self._settle(self.results[task.key], "stopped", self.killed[task.key])
+                    else:
+                        pending.insert(0, task)  # lost with a worker ended for another model: sent again
+                    continue
+                result = self.results[task.key]
+                if outcome.error:
+                    self._settle(result, "failed", outcome.error)
+                elif task.fold.is_final:
+                    self._absorb_final(result, outcome)
+                else:
+                    self._absorb_fold(result, outcome, pending)
+            if broken:
+                self.pool.restart()
+            self._keep_to_budgets(running)
+            if self.progress.observer.should_stop():
+                return "cancelled"
+
+    def _next(self, pending: list[_Task], busy: set[str]) -> _Task | None:
+        """The task to hand out now: a final fit first (a model finishes), else from the earliest fold the slowest
+        model first so the cores stay busy, and a model with no fold running if there is one, so the race sees
+        each fold before the model gets another."""
+        pending[:] = [task for task in pending if task.key not in self.settled or task.keep_file]
+        free = [task for task in pending if task.key not in busy] or pending
+        if not free:
+            return None
+        finals = [task for task in free if task.fold.is_final]
+        earliest = min(task.fold.index for task in free)
+        task = (
+            finals[0]
+            if finals
+            else max((t for t in free if t.fold.index == earliest), key=lambda t: self._seconds_per_fit(t.key))
+        )
+        pending.remove(task)
+        return task
+
+    def _submit(self, task: _Task) -> Future:
+        pid_file = self.folder / f"running-{task.key}-{task.fold.index}.pid" if self.pool.preemptible else None
+        estimator = self.estimators[task.key]
+        return self.pool.submit(
+            _fit_model, self.scoring, task.key, estimator, task.fold, self.pool.threads, pid_file, task.keep_file
+        )
+
+    def _keep_to_budgets(self, running: dict[Future, tuple["_Task", float]]) -> None:
+        """End the fits of a model past its budget, or of every model once the run is past its own."""
+        now = time.monotonic()
+        run_over = self.run_budget is not None and now - self.started > self.run_budget
+        for task, started in running.values():
+            spent = self._seconds_spent(task.key) + now - started
+            if task.key in self.settled or task.key in self.killed:
+                continue
+            if run_over:
+                why = f"the run's time budget of {self.run_budget} s ran out"
+            elif self.model_budget is not None and spent > self.model_budget:
+                why = f"over its time budget of {self.model_budget} s"
+            else:
+                continue
+            done = len(self.folds[task.key])
+            self.killed[task.key] = f"stopped after {done} of {self.n_folds} folds: {why}"
+            kill(self.folder / f"running-{task.key}-{task.fold.index}.pid")
+        if run_over:  # nothing more starts; what runs now is ended
+            for key in self.results:
+                if key not in self.settled and key not in self.killed:
+                    done = len(self.folds[key])
+                    why = f"the run's time budget of {self.run_budget} s ran out"
+                    self._settle(self.results[key], "stopped", f"stopped after {done} of {self.n_folds} folds: {why}")
+
+    def _absorb_fold(self, result: TrainedModel, outcome: _Outcome, pending: list[_Task]) -> None:
+        self.folds[result.key][outcome.fold] = outcome
+        self.progress.step(f"{result.label}: fold {outcome.fold + 1} of {self.n_folds} done")
+        complete = {key for key, folds in self.folds.items() if len(folds) == self.n_folds}
+        over = self.model_budget is not None and self._seconds_spent(result.key) > self.model_budget
+        if over and result.key not in complete:
+            done = len(self.folds[result.key])
+            self._settle(result, "stopped", f"stopped after {done} of {self.n_folds} folds: over its time budget")
+            return
+        if self.race is not None:
+            for key, leader, gap, p in self.race.behind(self._racing_scores(), complete):
+                done = len(self.folds[key])
+                reason = (
+                    f"stopped after {done} of {self.n_folds} folds: behind {self.results[leader].label} by "
+                    f"{gap:.3f} {METRICS[self.scoring.metric].label} (p = {p:.3f})"
+                )
+                self._settle(self.results[key], "stopped", reason)
+        if result.key in complete:  # its folds are done: its final fit, keeping the file if it leads now
+            self._keep_cv_scores(result)
+            pending.append(_Task(result.key, self.final, keep_file=self._leader() == result.key))
+
+    def _absorb_final(self, result: TrainedModel, outcome: _Outcome) -> None:
+        if result.key in self.settled:  # the run's best, whose file is made last: the lead changed after its fit
+            result.model_file = outcome.model_file
+            self.progress.step(f"{result.label}: model file kept")
+            self.progress.observer.on_model_file(result)
+            return
+        result.test_scores, result.curves, result.model_file = outcome.scores, outcome.curves, outcome.model_file
+        self.settled.add(result.key)
+        self.progress.step(f"{result.label}: final fit and test done")
+        self.progress.observer.on_model_finished(result)
+
+    def _settle(self, result: TrainedModel, status: ModelStatus, reason: str) -> None:
+        """A model that fits no more, failed or stopped: its folds so far are kept."""
+        result.status, result.error, result.model_file = status, reason, None
+        self._keep_cv_scores(result)
+        self.settled.add(result.key)
+        self.progress.skip(self.n_folds - len(self.folds[result.key]) + 1)  # the folds it will not fit, its final fit
+        self.progress.observer.on_model_finished(result)
+
+    def _keep_cv_scores(self, result: TrainedModel) -> None:
+        """The scores of every fold in fold order, None for a fold the model did not fit; mean fit times."""
+        folds = self.folds[result.key]
+        if not folds:
+            return
+        metrics = next(iter(folds.values())).scores
+        result.cv_scores = {
+            metric: [folds[i].scores[metric] if i in folds else None for i in range(self.n_folds)] for metric in metrics
+        }
+        result.fit_seconds = float(np.mean([o.fit_seconds for o in folds.values()]))
+        result.predict_seconds = float(np.mean([o.predict_seconds for o in folds.values()]))
+
+    def _leader(self) -> str | None:
+        """The model with the best mean score on its folds so far, of those not stopped or failed."""
+        sign, metric = METRICS[self.scoring.metric].sign, self.scoring.metric
+        means = {
+            key: np.nanmean([outcome.scores[metric] for outcome in folds.values()])
+            for key, folds in self.folds.items()
+            if folds and self.results[key].status == "succeeded"
+        }
+        means = {key: mean for key, mean in means.items() if not math.isnan(mean)}
+        return max(means, key=lambda key: sign * means[key]) if means else None
+
+    def _racing_scores(self) -> dict[str, dict[int, float]]:
+        """The models still in the race (the baseline only sets the floor), each with its score per fold."""
+        return {
+            key: {fold: outcome.scores[self.scoring.metric] for fold, outcome in folds.items()}
+            for key, folds in self.folds.items()
+            if key not in self.settled and not self.results[key].is_baseline
+        }
+
+    def _seconds_spent(self, key: str) -> float:
+        return sum(o.fit_seconds + o.predict_seconds for o in self.folds[key].values())
+
+    def _seconds_per_fit(self, key: str) -> float:
+        folds = self.folds[key]
+        return self._seconds_spent(key) / len(folds) if folds else 0.0
+
+
+@dataclass(frozen=True)
+class _Race:
+    """Which models are clearly behind the leader on the folds both have finished: at least RACE_MIN_FOLDS of
+    them, a gap of at least RACE_MIN_GAP of the leader's score, and a one-sided corrected resampled t-test
+    (Nadeau and Bengio, as on the Compare page) below RACE_P_VALUE. A close model keeps racing."""
+
+    metric: str
+    fold_size_ratio: float
+
+    def behind(self, scores: dict[str, dict[int, float]], complete: set[str]) -> list[tuple[str, str, float, float]]:
+        """(model, leader, gap, p) for each model to stop now; a model in `complete` (every fold done) may lead
+        but is past stopping."""
+        scored = {key: {f: v for f, v in folds.items() if not math.isnan(v)} for key, folds in scores.items()}
+        ready = {key: folds for key, folds in scored.items() if len(folds) >= RACE_MIN_FOLDS}
+        if len(ready) < 2:
+            return []
+        sign = METRICS[self.metric].sign
+        leader = max(ready, key=lambda key: sign * np.mean(list(ready[key].values())))
+        stopped = []
+        for key, folds in ready.items():
+            common = sorted(set(folds) & set(ready[leader]))
+            if key == leader or key in complete or len(common) < RACE_MIN_FOLDS:
+                continue
+            ahead = [ready[leader][fold] for fold in common]
+            difference, _, p = corrected_t_test(ahead, [folds[fold] for fold in common], self.fold_size_ratio)
+            gap = sign * difference
+            if gap >= RACE_MIN_GAP * abs(np.mean(ahead)) and p / 2 < RACE_P_VALUE:  # gap > 0: one-sided is p / 2
+                stopped.append((key, leader, gap, p / 2))
+        return stopped
 
 
 @dataclass
@@ -368,18 +644,18 @@ class _PreparedFold:
     fit_path: str = ""
     eval_path: str = ""
     preparation: Pipeline | None = None  # fitted on the whole training part (final fold only), for export
-    X_test: pd.DataFrame | None = None  # the test rows as given (final fold only), for permutation importance
     error: str | None = None
 
 
-def _prepare_fold(preparation, X_train, y_train, X_test, y_test, split, index, folder, threads) -> _PreparedFold:
+def _prepare_fold(preparation, rows_file: Path, split, index, folder, threads) -> _PreparedFold:
     """Fit the preparation on a fold's training rows; transform its training and validation rows."""
+    rows: _Rows = pd.read_pickle(rows_file)
     if split is not None:
         train_index, valid_index = split
-        X_fit, y_fit = X_train.iloc[train_index], y_train.iloc[train_index]
-        X_eval, y_eval = X_train.iloc[valid_index], y_train.iloc[valid_index]
+        X_fit, y_fit = rows.X_train.iloc[train_index], rows.y_train.iloc[train_index]
+        X_eval, y_eval = rows.X_train.iloc[valid_index], rows.y_train.iloc[valid_index]
     else:
-        X_fit, y_fit, X_eval, y_eval = X_train, y_train, X_test, y_test
+        X_fit, y_fit, X_eval, y_eval = rows.X_train, rows.y_train, rows.X_test, rows.y_test
     fold = _PreparedFold(index, split is None, y_fit.to_numpy(), y_eval.to_numpy())
     try:
         with threadpool_limits(limits=threads):
@@ -393,7 +669,7 @@ def _prepare_fold(preparation, X_train, y_train, X_test, y_test, split, index, f
     np.save(fold.fit_path, np.asarray(fit_out, dtype=float))
     np.save(fold.eval_path, np.asarray(eval_out, dtype=float))
     if split is None:
-        fold.preparation, fold.X_test = fitted, X_eval.iloc[:MAX_IMPORTANCE_ROWS]
+        fold.preparation = fitted
     return fold
 
 
@@ -407,16 +683,18 @@ class _Scoring:
     learning_curve: bool
 
 
-def _fit_model(scoring: _Scoring, key, estimator, fold: _PreparedFold, threads) -> _Outcome:
+def _fit_model(
+    scoring: _Scoring, key, estimator, fold: _PreparedFold, threads, pid_file: Path | None, keep_file: bool = False
+) -> _Outcome:
     """Fit one model on a prepared fold and score it on the fold's validation (or test) rows; on the final
-    fold also keep what the Compare page draws and the model file. Any failure fails this model only."""
+    fold also keep what the Compare page draws and, when asked, the model file. A failure fails this model only."""
     outcome = _Outcome(key, None if fold.is_final else fold.index)
     if fold.error:
         outcome.error = fold.error
         return outcome
     X_fit, X_eval = np.load(fold.fit_path, mmap_mode="r"), np.load(fold.eval_path, mmap_mode="r")
     try:
-        with threadpool_limits(limits=threads):
+        with threadpool_limits(limits=threads), running(pid_file):
             fitted = clone(estimator)
             start = time.perf_counter()
             fitted.fit(X_fit, fold.y_fit)
@@ -426,24 +704,21 @@ def _fit_model(scoring: _Scoring, key, estimator, fold: _PreparedFold, threads) 
             outcome.predict_seconds = time.perf_counter() - start
             outcome.scores = score_all(scoring.task, predictions, scoring.average)
             if fold.is_final:
-                _keep_final(outcome, fitted, predictions, fold, X_fit, X_eval, scoring)
+                _keep_final(outcome, fitted, predictions, fold, X_fit, X_eval, scoring, keep_file)
     except Exception as error:  # noqa: BLE001 - any estimator failure fails this model only
         outcome.error = _first_line(f"{type(error).__name__}: {error}")
     return outcome
 
 
-def _keep_final(outcome: _Outcome, fitted, predictions, fold: _PreparedFold, X_fit, X_eval, scoring) -> None:
-    """The model as exported (preparation and plain model), its test curves, permutation importance and,
-    when asked, its learning curve."""
+def _keep_final(outcome: _Outcome, fitted, predictions, fold: _PreparedFold, X_fit, X_eval, scoring, keep_file) -> None:
+    """Its test curves; when asked, the model as exported (preparation and plain model) and its learning curve."""
     plain, threshold = _unwrap(fitted, outcome)
     shipped = plain
     if threshold is not None:  # frozen: the fitted model is kept, only the threshold is set around it
         shipped = FixedThresholdClassifier(FrozenEstimator(plain), threshold=threshold).fit(X_fit, fold.y_fit)
-    pipeline = Pipeline([*fold.preparation.steps, ("model", shipped)])
     outcome.curves |= curve_data(scoring.task, predictions)
-    outcome.model_file = dump_model(pipeline)
-    y_test = fold.y_eval[: len(fold.X_test)]
-    outcome.curves |= _importance(pipeline, fold.X_test, y_test, scoring.metric, scoring.average)
+    if keep_file:
+        outcome.model_file = dump_model(Pipeline([*fold.preparation.steps, ("model", shipped)]))
     if scoring.learning_curve:
         outcome.curves |= _learning_curve(plain, X_fit, fold.y_fit, X_eval, fold.y_eval, scoring)
 
@@ -496,31 +771,11 @@ def _tuning_summary(search: TunedModel) -> dict[str, Any]:
     }
 
 
-def _importance(pipeline, X_test, y_test, metric: str, average: str) -> dict[str, list]:
-    """Permutation importance on the held-out rows: how much the metric drops when one column is shuffled.
-
-    Measured on the columns as given, through the whole pipeline, so it speaks of the analyst's columns
-    rather than of one-hot levels; scored by the run's ranking metric (a drop in error counts as positive).
-    """
-    sign = METRICS[metric].sign
-
-    def score(estimator, X, y) -> float:
-        return sign * METRICS[metric].compute(predict(estimator, X, y), average)
-
-    found = permutation_importance(pipeline, X_test, y_test, scoring=score, n_repeats=3, random_state=0)
-    return {
-        "importance_metric": metric,
-        "importance_features": [str(column) for column in X_test.columns],
-        "importance_mean": found.importances_mean.tolist(),
-        "importance_std": found.importances_std.tolist(),
-    }
-
-
 def _estimator(spec: PipelineSpec, model: ModelSpec):
     """The model as the catalog builds it, or the search that picks its parameters; with threshold tuning,
     wrapped in scikit-learn's cross-validated choice of the decision threshold."""
     task, evaluation = spec.data.task, spec.evaluation
-    metric = evaluation.primary_metric or default_primary_metric(task)
+    metric = spec.ranking_metric
     kind = get_model(model.kind)
     if model.tuning is None:
         estimator = kind.build(model.params, task, evaluation.seed)
@@ -550,33 +805,6 @@ def _first_line(message: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _absorb(result: TrainedModel, outcome: _Outcome, fold_outcomes: list[_Outcome]) -> None:
-    if outcome.error:
-        result.status, result.error = "failed", result.error or outcome.error
-    elif outcome.fold is None:
-        result.test_scores, result.curves, result.model_file = outcome.scores, outcome.curves, outcome.model_file
-    else:
-        fold_outcomes.append(outcome)
-
-
-def _finish(result: TrainedModel, fold_outcomes: list[_Outcome]) -> None:
-    if result.status == "failed":
-        result.model_file = None
-        return
-    fold_outcomes.sort(key=lambda o: o.fold)
-    result.cv_scores = {metric: [o.scores[metric] for o in fold_outcomes] for metric in fold_outcomes[0].scores}
-    result.fit_seconds = float(np.mean([o.fit_seconds for o in fold_outcomes]))
-    result.predict_seconds = float(np.mean([o.predict_seconds for o in fold_outcomes]))
-
-
-def _describe(result: TrainedModel, outcome: _Outcome, n_folds: int) -> str:
-    if outcome.error:
-        return f"{result.label} failed"
-    if outcome.fold is None:
-        return f"{result.label}: final fit and test done"
-    return f"{result.label}: fold {outcome.fold + 1} of {n_folds} done"
-
-
 # Recorded with the versions, but where a run happened rather than what it ran with.
 WHERE = ("machine", "started by")
 
@@ -589,8 +817,8 @@ def library_versions() -> dict[str, Any]:
         "pandas": pd.__version__,
         "numpy": np.__version__,
         "joblib": joblib.__version__,
-        "skops": skops.__version__,
-        "optuna": optuna.__version__,
+        "skops": metadata.version("skops"),  # read, not imported: neither is needed to train
+        "optuna": metadata.version("optuna"),
         "machine": f"{platform.node()} ({platform.platform()}, {os.cpu_count()} cores)",
         "started by": getpass.getuser(),
     }

@@ -13,8 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline_core.errors import PipelineCoreError
+from pipeline_core.explain import held_out_rows, importance
+from pipeline_core.export import load_model
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import check_trainable, library_versions, train
+from pipeline_core.train import check_trainable, final_model_file, library_versions, train
+from services import datasets
 from storage import repo
 from storage.artifacts import private_folder
 from storage.db import PROJECT_ROOT, Storage, log_path, scratch_dir, session_scope
@@ -145,6 +149,9 @@ class _Telling:
     def on_model_finished(self, result) -> None:
         self.inner.on_model_finished(result)
 
+    def on_model_file(self, result) -> None:
+        self.inner.on_model_file(result)
+
 
 def get(storage: Storage, run_id: int) -> RunRead:
     """Raises NotFoundError for an unknown id."""
@@ -182,6 +189,40 @@ def reproductions(storage: Storage, run_id: int) -> list[RunRead]:
     with session_scope(storage.engine) as session:
         repo.interrupt_dead_runs(session)
         return repo.reproductions(session, run_id=run_id)
+
+
+def model_file(storage: Storage, run: RunRead, result: ModelResultRead) -> bytes:
+    """A model's skops file: the stored one, or (a run keeps only its best model's) made again now, from the
+    same rows, preparation and seed, and kept.
+
+    Raises:
+        PipelineCoreError: the model has no final fit (it failed, or the race stopped it early).
+    """
+    if result.artifact_sha256:
+        return repo.model_file(storage.artifacts, result)
+    if result.status != "succeeded":
+        raise PipelineCoreError(
+            f"{result.label} has no final fit ({result.error or result.status}). Train it again with racing off "
+            "(Train page, Validation) to have its file."
+        )
+    frame = datasets.frame(storage, datasets.get(storage, dataset_id=run.dataset_id))
+    data = final_model_file(PipelineSpec.from_json(run.spec_json), frame, result.key)
+    with session_scope(storage.engine) as session:
+        repo.set_model_file(session, storage.artifacts, result_id=result.id, data=data)
+    return data
+
+
+def explain(storage: Storage, run: RunRead, result: ModelResultRead) -> ModelResultRead:
+    """The model with its permutation importance on the run's held-out rows: worked out once, when first asked
+    for (it costs many predictions), and kept."""
+    if result.curves.get("importance_metric"):
+        return result
+    spec = PipelineSpec.from_json(run.spec_json)
+    model = load_model(model_file(storage, run, result))
+    X, y = held_out_rows(spec, datasets.frame(storage, datasets.get(storage, dataset_id=run.dataset_id)))
+    found = importance(model, X, y, run.primary_metric or spec.ranking_metric, spec.evaluation.average)
+    with session_scope(storage.engine) as session:
+        return repo.add_curves(session, result_id=result.id, curves=found)
 
 
 def model_file_path(storage: Storage, result: ModelResultRead) -> Path:

@@ -72,3 +72,13 @@ class RunRecorder:
 
     def on_model_finished(self, result: TrainedModel) -> None:
         self._write(lambda session, **ids: repo.add_model_result(session, self.store, result=result, **ids))
+
+    def on_model_file(self, result: TrainedModel) -> None:
+        self._write(
+            lambda session, run_id: repo.set_model_file(
+                session,
+                self.store,
+                result_id=repo.model_result_id(session, run_id=run_id, key=result.key),
+                data=result.model_file,
+            )
+        )

@@ -7,7 +7,6 @@ import os
 import pandas as pd
 from sqlmodel import Session, col, func, select, update
 
-from pipeline_core.evaluate import default_primary_metric
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import TrainedModel
 from storage import processes
@@ -329,7 +328,7 @@ def finish_run(
     run = _get(session, Run, run_id)
     run.status, run.error, run.finished_at = status, error, utcnow()
     spec = PipelineSpec.from_json(run.spec_json)
-    run.primary_metric = primary_metric or spec.evaluation.primary_metric or default_primary_metric(spec.data.task)
+    run.primary_metric = primary_metric or spec.ranking_metric
     run.n_train, run.n_test = n_train or run.n_train, n_test or run.n_test
     if status == "succeeded":
         run.progress, run.message = 1.0, "every model trained and tested."
@@ -433,6 +432,29 @@ def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, res
     )
     session.add(row)
     session.flush()
+    return ModelResultRead.model_validate(row)
+
+
+def set_model_file(session: Session, store: ArtifactStore, *, result_id: int, data: bytes) -> ModelResultRead:
+    """Keep a model file made after its run (runs keep only their best model's)."""
+    row = _get(session, ModelResult, result_id)
+    row.artifact_sha256, row.artifact_size = store.put(data, SKOPS), len(data)
+    session.add(row)
+    return ModelResultRead.model_validate(row)
+
+
+def model_result_id(session: Session, *, run_id: int, key: str) -> int:
+    row = session.exec(select(ModelResult).where(ModelResult.run_id == run_id, ModelResult.key == key)).first()
+    if row is None:
+        raise NotFoundError(f"Run {run_id} has no model '{key}'.")
+    return row.id
+
+
+def add_curves(session: Session, *, result_id: int, curves: dict) -> ModelResultRead:
+    """Keep what was worked out about a model after its run (its permutation importance, say)."""
+    row = _get(session, ModelResult, result_id)
+    row.curves = row.curves | curves
+    session.add(row)
     return ModelResultRead.model_validate(row)
 
 

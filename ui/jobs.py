@@ -1,7 +1,8 @@
-"""Work the pages start but never wait for: training runs in worker processes, run-time estimates in a
-background thread of the server (an estimate fits models, which with other runs training can take a while)."""
+"""Work the pages start but never wait for: training runs in worker processes; run-time estimates and a run's
+extras asked for afterwards (a model's file, its importance) in background threads of the server."""
 
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
@@ -12,6 +13,7 @@ from pipeline_core.spec import PipelineSpec
 from services import runs
 from storage.models import DatasetRead
 from ui import resources, state
+from ui.messages import as_markdown
 
 MAX_ESTIMATES = 32  # remembered per server, the latest first
 ESTIMATE = "estimate_key"  # the spec and dataset this session last asked about
@@ -55,3 +57,45 @@ def _describe(spec: PipelineSpec, frame: pd.DataFrame) -> str | None:
         return estimate(spec, frame).describe()
     except Exception:  # noqa: BLE001 - an estimate is a courtesy: the Train button or the run says what is wrong
         return None
+
+
+@st.cache_resource
+def _extras() -> tuple[ThreadPoolExecutor, dict]:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="extras"), {}
+
+
+def in_background(key: tuple, work: Callable, *args) -> Future:
+    """`work(*args)` in a background thread of the server, once per key (a model's file, its importance): the
+    page shows its progress and never waits. A failed attempt is made again when asked for again."""
+    pool, futures = _extras()
+    if key not in futures or (futures[key].done() and futures[key].exception() is not None):
+        futures[key] = pool.submit(work, *args)
+    return futures[key]
+
+
+def started(key: tuple) -> Future | None:
+    """The background work under `key`, if it was asked for."""
+    return _extras()[1].get(key)
+
+
+def on_request(key: tuple, work: Callable, *args, ask: str, working: str):
+    """A button that starts `work(*args)` in the background, then a note while it runs, then its result (None
+    until there is one). An error is shown in plain words, with the button to try again."""
+    future = started(key)
+    failed = future is not None and future.done() and future.exception() is not None
+    if future is None or failed:
+        if failed:
+            st.error(as_markdown(str(future.exception())))
+        if not st.button(ask, key=f"ask.{'.'.join(map(str, key))}"):
+            return None
+        future = in_background(key, work, *args)
+    if not future.done():
+        st.fragment(run_every=1.0)(_wait_for)(future, working)
+        return None
+    return future.result()
+
+
+def _wait_for(future: Future, working: str) -> None:
+    if future.done():
+        st.rerun()  # the whole page again, now with the result
+    st.caption(working)

@@ -147,7 +147,11 @@ def test_a_step_naming_a_column_of_another_group_or_one_already_replaced_is_refu
         preview(PipelineSpec.from_dict(wrong_group), churn)
 
     after_onehot = spec.model_dump()
-    after_onehot["preprocessing"]["categorical"].append({"kind": "frequency_encoder", "columns": [categorical]})
+    after_onehot["preprocessing"]["categorical"] = [
+        {"kind": "categorical_imputer"},
+        {"kind": "onehot_encoder"},
+        {"kind": "frequency_encoder", "columns": [categorical]},
+    ]
     with pytest.raises(SpecError, match="'One-hot encoding' has already turned it into new columns"):
         preview(PipelineSpec.from_dict(after_onehot), churn)
 

@@ -15,6 +15,7 @@ def test_an_unchanged_spec_has_no_differences():
 
 def test_steps_added_removed_moved_switched_and_reparametrised_read_as_sentences():
     old = default_spec(target="churn", task="classification")
+    old = old.replace(preprocessing={"categorical": [{"kind": "categorical_imputer"}, {"kind": "onehot_encoder"}]})
     steps = old.preprocessing.model_dump()
     steps["numeric"] = [
         {"kind": "standard_scaler"},

@@ -25,7 +25,7 @@ def test_default_spec_has_the_default_steps_and_models():
     spec = default_spec(target="y", task="classification")
     assert [s.kind for s in spec.preprocessing.numeric] == ["numeric_imputer", "standard_scaler"]
     assert spec.preprocessing.numeric[0].params == {"strategy": "median", "add_indicator": False}
-    assert [s.kind for s in spec.preprocessing.categorical] == ["categorical_imputer", "onehot_encoder"]
+    assert [s.kind for s in spec.preprocessing.categorical] == ["categorical_imputer", "levels_encoder"]
     assert {m.kind for m in spec.models} == {"logistic_regression", "random_forest", "hist_gradient_boosting"}
     assert {m.kind for m in default_spec(target="y", task="regression").models} == {
         "ridge",

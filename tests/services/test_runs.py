@@ -18,6 +18,7 @@ from storage.db import Storage, scratch_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW = {"kind": "gradient_boosting", "params": {"n_estimators": 2000, "max_depth": 6}}
+POOLED = 8000  # rows enough for training to use worker processes rather than the run's own
 
 
 @pytest.fixture
@@ -71,21 +72,21 @@ def test_the_worker_records_the_run_with_every_model(storage):
 
 
 def test_cancel_stops_a_long_fit_within_seconds_and_keeps_the_finished_models(storage):
-    dataset, frame = _churn(storage)
+    dataset, frame = _churn(storage, rows=POOLED)
     run = runs.start(storage, dataset, frame, _spec([SLOW]))
     _wait_for(storage, run.id, lambda _, results: [r.key for r in results] == ["dummy"])
     runs.cancel(storage, run.id)
     asked = time.monotonic()
     run, results = _wait_for(storage, run.id, lambda run, _: not run.is_active, timeout=30)
     assert time.monotonic() - asked < 8  # a poll, a grace of 1.5 s, then the process group ends
-    assert run.status == "cancelled" and run.n_train == 2400
+    assert run.status == "cancelled" and run.n_train == POOLED * 0.8
     assert [r.key for r in results] == ["dummy"]
     assert _gone_within([run.worker_pid], 10)
     assert not scratch_dir(run.id).exists()  # the folds' prepared rows went with the worker
 
 
 def test_kill_9_of_a_worker_ends_its_pool_and_start_up_sweeps_its_scratch(storage):
-    dataset, frame = _churn(storage)
+    dataset, frame = _churn(storage, rows=POOLED)
     run = runs.start(storage, dataset, frame, _spec([SLOW]))
     run, _ = _wait_for(storage, run.id, lambda run, _: run.status == "running" and len(_children(run.worker_pid)) >= 2)
     pool = _children(run.worker_pid)
@@ -99,7 +100,7 @@ def test_kill_9_of_a_worker_ends_its_pool_and_start_up_sweeps_its_scratch(storag
 
 def test_a_killed_command_line_run_reads_as_interrupted_and_leaves_no_process(storage, data_dir, tmp_path):
     csv, spec = tmp_path / "churn.csv", tmp_path / "slow.json"
-    make_churn(n_rows=3000).to_csv(csv, index=False)
+    make_churn(n_rows=POOLED).to_csv(csv, index=False)
     spec.write_text(_spec([SLOW]).to_json())
     env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)}
     command = [sys.executable, "-m", "pipeline_core", "run", "--data", csv, "--target", "churn", "--spec", spec]

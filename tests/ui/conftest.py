@@ -57,3 +57,9 @@ def rerun_until(at: AppTest, shown, timeout: float = 60) -> AppTest:
         time.sleep(0.2)
         at.run()
     return at
+
+
+def ask_for_importance(at: AppTest) -> AppTest:
+    """On Compare's Importance tab, ask which columns matter, and wait for the chart."""
+    next(button for button in at.button if button.key.startswith("ask.importance.")).click().run()
+    return rerun_until(at, lambda at: "importance_chart" in {chart.key for chart in at.get("plotly_chart")})

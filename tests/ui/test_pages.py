@@ -4,7 +4,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.conftest import APP, load_sample, open_page, rerun_until, train_and_wait
+from tests.ui.conftest import APP, ask_for_importance, load_sample, open_page, rerun_until, train_and_wait
 from ui import jobs
 
 
@@ -28,6 +28,7 @@ def test_train_then_compare_save_pipelines_and_export(app):
     board = app.dataframe[0].value
     assert board["Model"].tolist()[-1] == "Baseline (dummy)"
     assert {"CV Balanced accuracy", "CV ROC AUC", "Test Balanced accuracy", "Fit time (s)"} <= set(board.columns)
+    ask_for_importance(app)
     charts = {chart.key for chart in app.get("plotly_chart")}
     assert {"metric_bars", "fold_scores", "roc", "pr", "confusion_chart", "importance_chart"} <= charts
     assert "gain" not in charts  # cumulative gain is for two classes; iris has three

@@ -27,7 +27,7 @@ def test_without_data_the_page_says_what_to_do_first(app):
 def test_defaults_are_shown_with_their_settings_and_the_preview(app):
     _churn(app)
     assert _kinds(app) == ["numeric_imputer", "standard_scaler"]
-    assert _kinds(app, "categorical") == ["categorical_imputer", "onehot_encoder"]
+    assert _kinds(app, "categorical") == ["categorical_imputer", "levels_encoder"]
     assert app.selectbox(key="numeric.0.numeric_imputer.strategy").value == "median"
     assert "8 columns in, **16 features** out" in _captions(app)  # one-hot: one column per category
     shapes = app.dataframe[0].value
@@ -60,9 +60,9 @@ def test_steps_are_added_removed_and_reordered(app):
 
 def test_a_step_is_duplicated_and_switched_off(app):
     _churn(app)
-    app.button(key="categorical.1.onehot_encoder.copy").click().run()
-    assert _kinds(app, "categorical") == ["categorical_imputer", "onehot_encoder", "onehot_encoder"]
-    app.button(key="categorical.2.onehot_encoder.remove").click().run()
+    app.button(key="categorical.1.levels_encoder.copy").click().run()
+    assert _kinds(app, "categorical") == ["categorical_imputer", "levels_encoder", "levels_encoder"]
+    app.button(key="categorical.2.levels_encoder.remove").click().run()
     app.toggle(key="numeric.1.standard_scaler.on").set_value(False).run()
     spec = app.session_state["draft_spec"]
     assert [s.enabled for s in spec.preprocessing.numeric] == [True, False]
@@ -71,7 +71,7 @@ def test_a_step_is_duplicated_and_switched_off(app):
 
 def test_encoders_change_the_feature_count_and_warnings_come_before_training(app):
     _churn(app)
-    app.button(key="categorical.1.onehot_encoder.remove").click().run()
+    app.button(key="categorical.1.levels_encoder.remove").click().run()
     app.selectbox(key="categorical.add.kind").select("frequency_encoder").run()
     app.button(key="categorical.add").click().run()
     assert "8 columns in, **8 features** out" in _captions(app)
@@ -89,13 +89,13 @@ def test_a_step_runs_on_the_columns_picked_by_name(app):
     app.multiselect(key="categorical.2.target_encoder.columns").select("payment_method").run()
     assert app.error and "has already turned it into new columns" in app.error[0].value  # after one-hot: refused
     app.button(key="categorical.2.target_encoder.up").click().run()
-    app.multiselect(key="categorical.2.onehot_encoder.columns").select("contract").select("internet_service").run()
+    app.multiselect(key="categorical.2.levels_encoder.columns").select("contract").select("internet_service").run()
     assert "(senior_citizen) need a step that turns them into numbers" in app.error[0].value  # left unencoded
-    app.multiselect(key="categorical.2.onehot_encoder.columns").select("senior_citizen").run()
+    app.multiselect(key="categorical.2.levels_encoder.columns").select("senior_citizen").run()
     steps = app.session_state["draft_spec"].preprocessing.categorical
     assert [(s.kind, s.columns) for s in steps[1:]] == [
         ("target_encoder", ["payment_method"]),
-        ("onehot_encoder", ["contract", "internet_service", "senior_citizen"]),
+        ("levels_encoder", ["contract", "internet_service", "senior_citizen"]),
     ]
     assert not app.error
     prepared = app.dataframe[1].value
