@@ -93,10 +93,10 @@ def _rss(pid: int) -> int:
     return int(fields[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def timed(command: list[str], env: dict) -> tuple[float, int, str]:
+def timed(command: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, int, str]:
     """Wall seconds, peak memory of the whole process tree (bytes) and standard output of one command."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = PeakMemory(process.pid)
     out, err = process.communicate()
     seconds, peak = time.perf_counter() - start, memory.stop()
@@ -121,7 +121,7 @@ def pycaret(python: Path, csv: Path, target: str, task: str, folder: Path) -> tu
     script = folder / "pycaret_compare.py"
     script.write_text(textwrap.dedent(PYCARET_SCRIPT))
     command = [str(python), str(script), str(csv), target, task, str(folder / "pycaret_model")]
-    seconds, peak, out = timed(command, os.environ | {"PYTHONWARNINGS": "ignore"})
+    seconds, peak, out = timed(command, os.environ | {"PYTHONWARNINGS": "ignore"}, cwd=folder)  # its logs.log there
     return seconds, peak, json.loads(out.strip().splitlines()[-1])["score"]
 
 

@@ -2,7 +2,8 @@
 
 Each probe prints one line of figures. Nothing here is asserted: the tests check the behaviour, this
 measures it the way issue 10 reported it, so the figures before and after a change can be set side by side.
-Run: `python -m benchmarks.reliability [--rounds 5]` (about two minutes on 2 cores).
+Run: `python -m benchmarks.reliability [--rounds 5]` (about two minutes on 2 cores); with PIPEWRIGHT_DB_URL set to
+a PostgreSQL server, `--only start_ups` measures migrations racing there.
 """
 
 import argparse
@@ -98,6 +99,36 @@ def concurrent_saves(rounds: int, processes: int = 4) -> str:
         f"{processes} processes store one file, {rounds} rounds: {failed} of {rounds * processes} saves failed; "
         f"files lost in {lost_rounds} of {rounds} rounds"
     )
+
+
+def concurrent_start_ups(rounds: int, processes: int = 4) -> str:
+    """Servers starting at once on a fresh database, each migrating it: on the PostgreSQL server that
+    PIPEWRIGHT_DB_URL names (a database `pipewright_probe` made afresh there each round), else on SQLite."""
+    server = os.environ.get("PIPEWRIGHT_DB_URL", "")
+    postgres = server.startswith("postgresql")
+    failed = 0
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as folder:
+            env = _env(Path(folder)) | {"PIPEWRIGHT_DB_URL": _fresh_postgres(server) if postgres else ""}
+            command = [sys.executable, "-c", "from storage.db import make_engine; make_engine()"]
+            starts = [subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL) for _ in range(processes)]
+            failed += sum(start.wait(timeout=120) != 0 for start in starts)
+    where = "PostgreSQL" if postgres else "SQLite"
+    return (
+        f"{processes} servers starting at once on a fresh {where} database, {rounds} rounds: "
+        f"{failed} of {rounds * processes} failed"
+    )
+
+
+def _fresh_postgres(url: str) -> str:
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS pipewright_probe WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE pipewright_probe"))
+    admin.dispose()
+    return make_url(url).set(database="pipewright_probe").render_as_string(hide_password=False)
 
 
 def concurrent_cli_runs(processes: int = 8) -> str:
@@ -387,6 +418,7 @@ def file_modes() -> str:
 
 PROBES = {
     "saves": concurrent_saves,
+    "start_ups": concurrent_start_ups,
     "cli_runs": concurrent_cli_runs,
     "wide_header": wide_header,
     "killed_worker": killed_worker,
@@ -406,7 +438,7 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.only or PROBES:
         start = time.perf_counter()
-        figures = PROBES[name](args.rounds) if name == "saves" else PROBES[name]()
+        figures = PROBES[name](args.rounds) if name in ("saves", "start_ups") else PROBES[name]()
         print(f"{name:14} {figures}  [{time.perf_counter() - start:.0f} s]", flush=True)  # noqa: T201
 
 

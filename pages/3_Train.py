@@ -186,9 +186,9 @@ if task != "clustering":
         "Stop models clearly behind early (racing)",
         value=spec.evaluation.racing,
         key="racing",
-        help="After each fold, a model behind the leader by at least 1% of its score, with a one-sided corrected "
-        "t-test below 0.05 on the folds so far, gets no more folds; the leaderboard says when and why. Switch it "
-        "off to cross-validate every model on every fold.",
+        help="After each fold, a model behind the leader by at least 1% of its score, with the corrected t-test "
+        "of the Compare page below 0.05 on the folds so far, gets no more folds; the leaderboard says when and "
+        "why. Switch it off to cross-validate every model on every fold.",
     )
     for column, field, label in [
         (model_budget, "model_seconds", "Time per model (s, 0: no limit)"),
@@ -248,7 +248,10 @@ def estimate_caption(estimated, *, polling: bool) -> None:
     elif polling:
         st.rerun()  # it has just arrived: the whole page again, which stops this polling
     elif estimated.result():
-        st.caption(f"Estimated time: {estimated.result()}.")
+        text, warnings = estimated.result()
+        st.caption(f"Estimated time: {text}.")
+        for warning in warnings:
+            st.warning(warning)
 
 
 for warning in preparation_warnings(new_spec, resources.dataset_frame(state.dataset())):

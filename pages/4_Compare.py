@@ -92,6 +92,8 @@ st.dataframe(
 for result in results:
     if result.status == "failed":
         st.error(as_markdown(f"{result.label} failed: {result.error}"))
+    elif result.status == "stopped":  # its mean is of fewer folds; it has no test scores or curves
+        st.info(as_markdown(f"{result.label} {result.error}."))
 
 st.subheader("Is the difference real?")
 if same_folds:

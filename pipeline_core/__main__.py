@@ -2,10 +2,12 @@ import os
 import sys
 
 from pipeline_core.cli import main
+from pipeline_core.parallel import shut_down
 
 code = main()
+shut_down()
 sys.stdout.flush()
 sys.stderr.flush()
 # Everything is written and committed by now. Tearing the interpreter down would take most of a second more
-# (SQLAlchemy's and scikit-learn's module state); any worker process ends itself once its parent is gone.
+# (SQLAlchemy's and scikit-learn's module state). The workers are ended first.
 os._exit(code)

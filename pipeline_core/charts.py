@@ -1,12 +1,14 @@
 """Plotly figure factories: results in, go.Figure out."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import SCORED, cv_mean, cv_std, ranked
+from pipeline_core.leaderboard import SCORED, cv_mean, cv_std, folds_done, ranked
 
 BASELINE_COLOR, MODEL_COLOR = "#9aa0a6", "#1f6feb"
 
@@ -24,28 +26,47 @@ def metric_bars(results: list, metric: str) -> go.Figure:
     """CV mean of one metric per model as a dot, ±1 standard deviation across folds as a bar.
 
     Dots rather than bars: the axis can then zoom to where the models differ without
-    exaggerating, and overlapping spreads read at a glance as 'maybe not different'.
+    exaggerating, and overlapping spreads read at a glance as 'maybe not different'. A model stopped early
+    is an open dot, named with the folds its mean is of.
     """
-    shown = [r for r in ranked(results, metric) if r.status in SCORED]
+    shown = _scored(results, metric)
     label = METRICS[metric].label
     figure = go.Figure(
         go.Scatter(
             x=[cv_mean(r, metric) for r in shown],
-            y=[r.label for r in shown],
+            y=[_with_folds(r) for r in shown],
             mode="markers",
             error_x={"type": "data", "array": [cv_std(r, metric) for r in shown], "visible": True, "thickness": 2},
-            marker={"size": 12, "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown]},
+            marker={
+                "size": 12,
+                "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown],
+                "symbol": ["circle-open" if r.status == "stopped" else "circle" for r in shown],
+                "line": {"width": 2},
+            },
             hovertemplate="%{y}: %{x:.3f} ± %{error_x.array:.3f}<extra></extra>",
         )
     )
+    stopped = " · open: stopped early" if any(r.status == "stopped" for r in shown) else ""
     figure.update_layout(
-        title=f"{label}: cross-validation mean ± std (grey: baseline)",
+        title={"text": f"{label}: cross-validation mean ± std", "subtitle": {"text": f"grey: baseline{stopped}"}},
         xaxis_title=label,
         yaxis={"autorange": "reversed"},
         height=120 + 40 * len(shown),
-        margin=_MARGIN,
+        margin=_MARGIN | {"t": 75},  # room for the subtitle
     )
     return figure
+
+
+def _scored(results: list, metric: str) -> list:
+    """The models with a cross-validation score, best first (one stopped before its first fold has none)."""
+    return [r for r in ranked(results, metric) if r.status in SCORED and not math.isnan(cv_mean(r, metric))]
+
+
+def _with_folds(result) -> str:
+    """A model's name, with how many folds it was scored on when the race or a budget stopped it."""
+    if result.status != "stopped":
+        return result.label
+    return f"{result.label} ({folds_done(result)} of {len(next(iter(result.cv_scores.values()), []))} folds)"
 
 
 def roc_curves(results: list) -> go.Figure:
@@ -107,11 +128,11 @@ def predicted_vs_actual(results: list) -> go.Figure:
 def fold_scores(results: list, metric: str) -> go.Figure:
     """Every fold's score per model, as a box with its points: spread and overlap at a glance."""
     figure = go.Figure()
-    for result in [r for r in ranked(results, metric) if r.status in SCORED]:
+    for result in _scored(results, metric):
         scores = [v for v in result.cv_scores.get(metric, []) if v is not None]
         figure.add_box(
             x=scores,
-            name=result.label,
+            name=_with_folds(result),
             boxpoints="all",
             jitter=0.4,
             pointpos=0,
@@ -280,9 +301,15 @@ def score_vs_fit_time(results: list, metric: str) -> go.Figure:
             hovertemplate="%{text}: %{y:.3f} in %{x:.3f} s<extra></extra>",
         )
     )
+    times = [math.log10(max(r.fit_seconds, 1e-4)) for r in shown] or [0.0]
     figure.update_layout(
         title=f"{METRICS[metric].label} against fit time",
-        xaxis={"title": "Mean fit time per fold (s, log scale)", "type": "log"},
+        # half a decade either side, so the names over the first and last dots are not cut
+        xaxis={
+            "title": "Mean fit time per fold (s, log scale)",
+            "type": "log",
+            "range": [min(times) - 0.5, max(times) + 0.5],
+        },
         yaxis_title=f"CV {METRICS[metric].label}",
         height=460,
         margin=_MARGIN,

@@ -20,7 +20,6 @@ from pipeline_core.ingest import infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
 from pipeline_core.leaderboard import leaderboard, summary
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
-from pipeline_core.train import check_trainable
 
 # What a command needs beyond training is imported by that command: a run should not wait for the model card.
 
@@ -68,14 +67,16 @@ def _run(args: argparse.Namespace) -> int:
     raw = args.data.read_bytes()
     table = read_table(raw, args.data.name)
     spec = _spec_from_args(args, table.frame)
-    check_trainable(spec, table.frame)
+    runs.check(spec, table.frame)  # before anything is stored
     storage = Storage.open()
     upkeep.tidy(storage)
     dataset = datasets.store_table(storage, table, data=raw, name=args.data.name)
     spec = spec.replace(data={"dataset_fingerprint": dataset.fingerprint})
-    run = runs.create(storage, dataset, table.frame, spec)
+    run = runs.create(storage, dataset, table.frame, spec, checked=True)
     status = runs.execute(storage, run, table.frame, tell=_progress)
     run, results = runs.watch(storage, run.id)
+    if args.json:
+        args.json.write_text(json.dumps(_as_json(run, results), indent=2) + "\n")
     if status != "succeeded":
         _say(f"run {run.id} {status}: {run.error or ''}")
         return 1
@@ -86,16 +87,16 @@ def _run(args: argparse.Namespace) -> int:
     best = best_result(results, run.primary_metric)
     _say(f"run {run.id} recorded in {storage.engine.url.render_as_string(hide_password=True)}")
     _say(f"best model: {best.label}; saved model file: {runs.model_file_path(storage, best)}")
-    if args.json:
-        args.json.write_text(json.dumps(_as_json(run, results), indent=2) + "\n")
     return 0
 
 
 def _as_json(run, results) -> dict:
-    """The run's facts, as the printed leaderboard gives them, for scripts and CI."""
+    """The run's facts, as the printed leaderboard gives them, for scripts and CI (a failed run's too)."""
     best = best_result(results, run.primary_metric)
     return {
         "run_id": run.id,
+        "status": run.status,
+        "error": run.error,
         "seconds": round((run.finished_at - run.started_at).total_seconds(), 3),
         "ranking_metric": run.primary_metric,
         "best_model": best.key if best else None,

@@ -30,7 +30,8 @@ class Pool:
                 self._executor.submit(_import_engine)
 
     def _start(self, *, anew: bool = False):
-        return get_reusable_executor(
+        global _latest
+        _latest = get_reusable_executor(
             max_workers=self.size,
             timeout=IDLE_SECONDS,
             kill_workers=anew,
@@ -38,6 +39,7 @@ class Pool:
             initargs=(os.getpid(),),
             env=dict.fromkeys(THREAD_VARIABLES, str(self.threads)),
         )
+        return _latest
 
     def submit(self, task, *args, **kwargs) -> Future:
         if self._executor is not None:
@@ -57,6 +59,16 @@ class Pool:
         return self._executor is not None
 
 
+_latest = None  # the executor last started, for shut_down
+
+
+def shut_down() -> None:
+    """End the workers at once: for a process about to leave without tearing down (the CLI), so loky's
+    resource tracker has nothing left to warn about."""
+    if _latest is not None:
+        _latest.shutdown(wait=True, kill_workers=True)
+
+
 def threads_per_task(workers: int) -> int:
     """Native threads each task may use, so that tasks × threads never exceed the cores."""
     return max(1, (os.cpu_count() or 1) // workers)
@@ -69,6 +81,14 @@ def kill(pid_file: Path) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def seconds_running(pid_file: Path) -> float | None:
+    """How long the task that wrote `pid_file` (see `running`) has been running; None if it is not."""
+    try:
+        return time.time() - pid_file.stat().st_mtime
+    except OSError:
+        return None
 
 
 class running:

@@ -24,6 +24,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import make_scorer
@@ -40,7 +41,7 @@ from pipeline_core.errors import DataError, SpecError
 from pipeline_core.evaluate import METRICS, Predictions, curve_data, predict, score_all
 from pipeline_core.export import dump_model
 from pipeline_core.leaderboard import best
-from pipeline_core.parallel import Pool, kill, running, threads_per_task
+from pipeline_core.parallel import Pool, kill, running, seconds_running, threads_per_task
 from pipeline_core.significance import corrected_t_test, fold_size_ratio
 from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
 from pipeline_core.tuning import TunedModel, inner_folds, parameter_importance
@@ -87,12 +88,14 @@ class TrainResult:
 
 def finished(status: str, primary_metric: str, models: list[TrainedModel], n_train: int, n_test: int) -> TrainResult:
     """The result of a run that went to its end (or was cancelled). One in which no model it was asked for
-    succeeded has failed, the baseline alone being only a reference; its error gives the first reason."""
+    succeeded (each failed, or was stopped) has failed, the baseline alone being only a reference; its error
+    gives the first reason."""
     wanted = [m for m in models if not m.is_baseline] or models
     error = None
     if status == "succeeded" and not any(m.status == "succeeded" for m in wanted):
         first = next((m for m in wanted if m.error), None)
-        status, error = "failed", "Every model failed" + (f". {first.label}: {first.error}" if first else ".")
+        what = "Every model failed" if all(m.status == "failed" for m in wanted) else "No model went the whole way"
+        status, error = "failed", what + (f". {first.label}: {first.error}" if first else ".")
     return TrainResult(status, primary_metric, models, n_train, n_test, error)
 
 
@@ -283,7 +286,7 @@ def train(
     if spec.data.task == "clustering":
         frame, schema = check_trainable(spec, frame)
         return cluster(spec, frame, schema, observer, n_jobs)
-    pool = Pool(n_jobs or _workers(int(len(frame) * (1 - spec.evaluation.test_size)), len(spec.models) + 1))
+    pool = Pool(n_jobs or workers_for(int(len(frame) * (1 - spec.evaluation.test_size)), len(spec.models) + 1))
     frame, schema = check_trainable(spec, frame)
     rows, folds, results, estimators = _setup(spec, frame, schema)
     splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
@@ -321,7 +324,7 @@ def final_model_file(spec: PipelineSpec, frame: pd.DataFrame, key: str, *, scrat
     rows, folds, results, estimators = _setup(spec, frame, schema)
     if key not in results:
         raise SpecError(f"The run has no model '{key}'. Its models: {', '.join(results)}.")
-    threads = threads_per_task(_workers(int(len(frame) * (1 - spec.evaluation.test_size)), len(results)))
+    threads = threads_per_task(workers_for(int(len(frame) * (1 - spec.evaluation.test_size)), len(results)))
     scoring = _Scoring(spec.data.task, spec.ranking_metric, spec.evaluation.average, learning_curve=False)
     with tempfile.TemporaryDirectory(prefix="pipewright-model-", dir=scratch_dir) as folder:
         rows_file = Path(folder) / "rows.pickle"
@@ -350,7 +353,7 @@ def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType
     return rows, folds, results, {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
 
 
-def _workers(n_train: int, n_models: int) -> int:
+def workers_for(n_train: int, n_models: int) -> int:
     """The cores, or this process alone for a small table (starting workers would cost more than it saves)."""
     return 1 if n_train * n_models <= IN_PROCESS_WORK else os.cpu_count() or 1
 
@@ -391,6 +394,7 @@ class _Task:
     key: str
     fold: "_PreparedFold"
     keep_file: bool = False
+    refit: bool = False  # the run's best fitted once more at the end, for its file: the lead changed after its fit
 
 
 class _Fitting:
@@ -418,6 +422,7 @@ class _Fitting:
         self.folds: dict[str, dict[int, _Outcome]] = {key: {} for key in results}  # each model's scored folds
         self.settled: set[str] = set()  # finished, stopped or failed: no more fits
         self.killed: dict[str, str] = {}  # models whose running fit was ended, and why
+        self.lost: set[tuple[str, int]] = set()  # (model, fold) of tasks lost once with a worker that died
         self.n_folds = 0
 
     def fit(self, folds: list["_PreparedFold"], final: "_PreparedFold") -> str:
@@ -428,7 +433,7 @@ class _Fitting:
         top = best(list(self.results.values()), self.scoring.metric)
         if status == "succeeded" and top is not None and top.model_file is None:
             self.progress.add(1)  # one more fit: the lead changed after its final fit
-            status = self._run([_Task(top.key, final, keep_file=True)])
+            status = self._run([_Task(top.key, final, keep_file=True, refit=True)])
         return status
 
     def cancel_the_rest(self) -> None:
@@ -437,48 +442,65 @@ class _Fitting:
                 result.status, result.model_file = "cancelled", None
 
     def _run(self, pending: list[_Task]) -> str:
-        running: dict[Future, tuple[_Task, float]] = {}
+        running: dict[Future, _Task] = {}
         while True:
             while len(running) < self.pool.size:
-                task = self._next(pending, {task.key for task, _ in running.values()})
+                task = self._next(pending, {task.key for task in running.values()})
                 if task is None:
                     break
-                running[self._submit(task)] = (task, time.monotonic())
+                last = not pending and not running  # the last task may have every core
+                running[self._submit(task, (os.cpu_count() or 1) if last else self.pool.threads)] = task
             if not running:
                 return "succeeded"
             done, _ = wait(running, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
-                task, _ = running.pop(future)
-                if task.key in self.settled and not task.keep_file:
-                    continue  # a fold still running when its model stopped: the model is settled already
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:  # a worker was ended: for this model's budget, or for another's
+                task = running.pop(future)
+                if isinstance(future.exception(), BrokenProcessPool):  # a worker was ended or died
                     broken = True
-                    if task.key in self.killed:
-                        self._settle(self.results[task.key], "stopped", self.killed[task.key])
-                    else:
-                        pending.insert(0, task)  # lost with a worker ended for another model: sent again
-                    continue
-                result = self.results[task.key]
-                if outcome.error:
-                    self._settle(result, "failed", outcome.error)
-                elif task.fold.is_final:
-                    self._absorb_final(result, outcome)
-                else:
-                    self._absorb_fold(result, outcome, pending)
+                    self._lost(task, pending)
+                elif task.key not in self.settled or task.refit:  # else: a fold of a model stopped meanwhile
+                    self._absorb(task, future.result(), pending)
             if broken:
                 self.pool.restart()
             self._keep_to_budgets(running)
             if self.progress.observer.should_stop():
                 return "cancelled"
 
+    def _lost(self, task: _Task, pending: list[_Task]) -> None:
+        """A task whose worker was ended (for this model's budget, or another's) or died (out of memory, say):
+        sent again once; lost twice, its model fails (a refit for the file only goes without)."""
+        self._pid_file(task).unlink(missing_ok=True)  # the dead worker's: the task sent again writes its own
+        result = self.results[task.key]
+        if task.key in self.killed and task.key not in self.settled:
+            self._settle(result, "stopped", self.killed[task.key])
+        elif task.key in self.settled and not task.refit:
+            return
+        elif (task.key, task.fold.index) not in self.lost:
+            self.lost.add((task.key, task.fold.index))
+            pending.insert(0, task)
+        elif not task.refit:
+            self._settle(result, "failed", "its worker process died twice (out of memory?)")
+
+    def _absorb(self, task: _Task, outcome: _Outcome, pending: list[_Task]) -> None:
+        result = self.results[task.key]
+        if task.refit:  # the model went the whole way already: without its file it is still scored and tested
+            if outcome.model_file is not None:
+                result.model_file = outcome.model_file
+                self.progress.observer.on_model_file(result)
+            self.progress.step(f"{result.label}: model file kept")
+        elif outcome.error:
+            self._settle(result, "failed", outcome.error)
+        elif task.fold.is_final:
+            self._absorb_final(result, outcome)
+        else:
+            self._absorb_fold(result, outcome, pending)
+
     def _next(self, pending: list[_Task], busy: set[str]) -> _Task | None:
         """The task to hand out now: a final fit first (a model finishes), else from the earliest fold the slowest
         model first so the cores stay busy, and a model with no fold running if there is one, so the race sees
         each fold before the model gets another."""
-        pending[:] = [task for task in pending if task.key not in self.settled or task.keep_file]
+        pending[:] = [task for task in pending if task.key not in self.settled or task.refit]
         free = [task for task in pending if task.key not in busy] or pending
         if not free:
             return None
@@ -492,36 +514,44 @@ class _Fitting:
         pending.remove(task)
         return task
 
-    def _submit(self, task: _Task) -> Future:
-        pid_file = self.folder / f"running-{task.key}-{task.fold.index}.pid" if self.pool.preemptible else None
+    def _submit(self, task: _Task, threads: int) -> Future:
+        pid_file = self._pid_file(task) if self.pool.preemptible else None
         estimator = self.estimators[task.key]
         return self.pool.submit(
-            _fit_model, self.scoring, task.key, estimator, task.fold, self.pool.threads, pid_file, task.keep_file
+            _fit_model, self.scoring, task.key, estimator, task.fold, threads, pid_file, task.keep_file
         )
 
-    def _keep_to_budgets(self, running: dict[Future, tuple["_Task", float]]) -> None:
-        """End the fits of a model past its budget, or of every model once the run is past its own."""
-        now = time.monotonic()
-        run_over = self.run_budget is not None and now - self.started > self.run_budget
-        for task, started in running.values():
-            spent = self._seconds_spent(task.key) + now - started
+    def _keep_to_budgets(self, running: dict[Future, _Task]) -> None:
+        """End the fits of a model past its budget, or of every model once the run is past its own. A fit's time
+        counts from when its worker started it (a task waiting for a worker, or for one to start, spends none);
+        a final fit only answers to the run's budget, as the model has gone the whole way."""
+        run_over = self.run_budget is not None and time.monotonic() - self.started > self.run_budget
+        for task in running.values():
             if task.key in self.settled or task.key in self.killed:
+                continue
+            running_for = seconds_running(self._pid_file(task))
+            if running_for is None:
                 continue
             if run_over:
                 why = f"the run's time budget of {self.run_budget} s ran out"
-            elif self.model_budget is not None and spent > self.model_budget:
+            elif task.fold.is_final or self.model_budget is None:
+                continue
+            elif self._seconds_spent(task.key) + running_for > self.model_budget:
                 why = f"over its time budget of {self.model_budget} s"
             else:
                 continue
-            done = len(self.folds[task.key])
-            self.killed[task.key] = f"stopped after {done} of {self.n_folds} folds: {why}"
-            kill(self.folder / f"running-{task.key}-{task.fold.index}.pid")
+            if kill(self._pid_file(task)):  # else it has just finished, or is not yet started: seen next time
+                done = len(self.folds[task.key])
+                self.killed[task.key] = f"stopped after {done} of {self.n_folds} folds: {why}"
         if run_over:  # nothing more starts; what runs now is ended
             for key in self.results:
                 if key not in self.settled and key not in self.killed:
                     done = len(self.folds[key])
                     why = f"the run's time budget of {self.run_budget} s ran out"
                     self._settle(self.results[key], "stopped", f"stopped after {done} of {self.n_folds} folds: {why}")
+
+    def _pid_file(self, task: _Task) -> Path:
+        return self.folder / f"running-{task.key}-{task.fold.index}.pid"
 
     def _absorb_fold(self, result: TrainedModel, outcome: _Outcome, pending: list[_Task]) -> None:
         self.folds[result.key][outcome.fold] = outcome
@@ -545,11 +575,6 @@ class _Fitting:
             pending.append(_Task(result.key, self.final, keep_file=self._leader() == result.key))
 
     def _absorb_final(self, result: TrainedModel, outcome: _Outcome) -> None:
-        if result.key in self.settled:  # the run's best, whose file is made last: the lead changed after its fit
-            result.model_file = outcome.model_file
-            self.progress.step(f"{result.label}: model file kept")
-            self.progress.observer.on_model_file(result)
-            return
         result.test_scores, result.curves, result.model_file = outcome.scores, outcome.curves, outcome.model_file
         self.settled.add(result.key)
         self.progress.step(f"{result.label}: final fit and test done")
@@ -587,11 +612,12 @@ class _Fitting:
         return max(means, key=lambda key: sign * means[key]) if means else None
 
     def _racing_scores(self) -> dict[str, dict[int, float]]:
-        """The models still in the race (the baseline only sets the floor), each with its score per fold."""
+        """The models in the race, each with its score per fold: those still fitting, and those that went the
+        whole way (the ones to beat); not the stopped or failed, nor the baseline, which only sets the floor."""
         return {
             key: {fold: outcome.scores[self.scoring.metric] for fold, outcome in folds.items()}
             for key, folds in self.folds.items()
-            if key not in self.settled and not self.results[key].is_baseline
+            if self.results[key].status == "succeeded" and not self.results[key].is_baseline
         }
 
     def _seconds_spent(self, key: str) -> float:
@@ -605,8 +631,9 @@ class _Fitting:
 @dataclass(frozen=True)
 class _Race:
     """Which models are clearly behind the leader on the folds both have finished: at least RACE_MIN_FOLDS of
-    them, a gap of at least RACE_MIN_GAP of the leader's score, and a one-sided corrected resampled t-test
-    (Nadeau and Bengio, as on the Compare page) below RACE_P_VALUE. A close model keeps racing."""
+    them, a gap of at least RACE_MIN_GAP of the leader's score, and the corrected resampled t-test (Nadeau and
+    Bengio) below RACE_P_VALUE — the very test by which the Compare page calls one model better than another,
+    so a model the race stopped is one the page will call worse. A close model keeps racing."""
 
     metric: str
     fold_size_ratio: float
@@ -628,8 +655,8 @@ class _Race:
             ahead = [ready[leader][fold] for fold in common]
             difference, _, p = corrected_t_test(ahead, [folds[fold] for fold in common], self.fold_size_ratio)
             gap = sign * difference
-            if gap >= RACE_MIN_GAP * abs(np.mean(ahead)) and p / 2 < RACE_P_VALUE:  # gap > 0: one-sided is p / 2
-                stopped.append((key, leader, gap, p / 2))
+            if gap >= RACE_MIN_GAP * abs(np.mean(ahead)) and p < RACE_P_VALUE:
+                stopped.append((key, leader, gap, p))
         return stopped
 
 
@@ -694,7 +721,9 @@ def _fit_model(
         return outcome
     X_fit, X_eval = np.load(fold.fit_path, mmap_mode="r"), np.load(fold.eval_path, mmap_mode="r")
     try:
-        with threadpool_limits(limits=threads), running(pid_file):
+        # joblib's parallelism left unset (n_jobs=None: a forest's trees, a neighbours search) runs in this
+        # task's threads; native threads (BLAS, OpenMP) are capped alike
+        with threadpool_limits(limits=threads), parallel_config("threading", n_jobs=threads), running(pid_file):
             fitted = clone(estimator)
             start = time.perf_counter()
             fitted.fit(X_fit, fold.y_fit)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline_core.errors import PipelineCoreError
+from pipeline_core.estimate import check_memory
 from pipeline_core.explain import held_out_rows, importance
 from pipeline_core.export import load_model
 from pipeline_core.spec import PipelineSpec
@@ -30,15 +31,33 @@ GRACE_SECONDS = 1.5  # a fit that ends meanwhile lets the engine stop cleanly in
 FINISHED = ("succeeded", "cancelled")  # runs with results to compare and export
 
 
+def check(spec: PipelineSpec, frame: pd.DataFrame) -> None:
+    """Whether the spec can train on these rows, in the memory free now.
+
+    Raises:
+        DataError, SpecError: in plain words.
+    """
+    check_trainable(spec, frame)
+    check_memory(spec, frame)
+
+
 def create(
-    storage: Storage, dataset: DatasetRead, frame: pd.DataFrame, spec: PipelineSpec, *, reproduces_id: int | None = None
+    storage: Storage,
+    dataset: DatasetRead,
+    frame: pd.DataFrame,
+    spec: PipelineSpec,
+    *,
+    reproduces_id: int | None = None,
+    checked: bool = False,
 ) -> RunRead:
-    """Check that the spec can train on these rows, then record a queued run (a re-run of `reproduces_id`).
+    """Check the spec on these rows (unless the caller has, `checked`), then record a queued run (a re-run of
+    `reproduces_id`).
 
     Raises:
         DataError, SpecError: in plain words, before anything is stored.
     """
-    check_trainable(spec, frame)
+    if not checked:
+        check(spec, frame)
     with session_scope(storage.engine) as session:
         return repo.create_run(
             session,

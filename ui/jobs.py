@@ -8,7 +8,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pandas as pd
 import streamlit as st
 
-from pipeline_core.estimate import estimate
+from pipeline_core.errors import SpecError
+from pipeline_core.estimate import available_memory, estimate
 from pipeline_core.spec import PipelineSpec
 from services import runs
 from storage.models import DatasetRead
@@ -36,7 +37,8 @@ def _estimator() -> tuple[ThreadPoolExecutor, OrderedDict]:
 
 
 def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> Future:
-    """The run's estimated time in words (None when the spec cannot train: the Train button says why), as a
+    """The run's estimated time and memory in words, with warnings (None when the spec cannot train: the Train
+    button says why), as a
     future: asked once per spec and dataset, and made in the background. A session's estimate of a spec it
     has since changed is dropped if it has not started, so quick edits do not queue up."""
     pool, futures = _estimator()
@@ -52,11 +54,19 @@ def estimate_text(dataset: DatasetRead, spec: PipelineSpec) -> Future:
     return futures[key]
 
 
-def _describe(spec: PipelineSpec, frame: pd.DataFrame) -> str | None:
+def _describe(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[str, list[str]] | None:
+    """The estimate in words, and warnings: a model that takes most of a long run, a run that will not fit in
+    memory (which the Train button would refuse)."""
     try:
-        return estimate(spec, frame).describe()
+        found = estimate(spec, frame)
     except Exception:  # noqa: BLE001 - an estimate is a courtesy: the Train button or the run says what is wrong
         return None
+    warnings = [warning for warning in [found.slow_model(spec)] if warning]
+    try:
+        found.memory.check(spec, available_memory())
+    except SpecError as error:
+        warnings.append(str(error))
+    return found.describe(), warnings
 
 
 @st.cache_resource

@@ -1,11 +1,14 @@
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline_core.export import load_model
+from pipeline_core.leaderboard import best as best_result
 from pipeline_core.samples import SAMPLES, make_churn
 from storage import repo
 from storage.db import make_engine, session_scope
@@ -175,3 +178,34 @@ def test_cli_export_writes_the_model_spec_script_card_and_bundle(tmp_path):
     assert load_model((tmp_path / "export" / "model.skops").read_bytes()).predict(
         SAMPLES["diabetes"].make().head(2)
     ).shape == (2,)
+
+
+def test_cli_json_holds_the_same_facts_as_the_stored_run(tmp_path):
+    data = tmp_path / "churn.csv"
+    make_churn(n_rows=400).to_csv(data, index=False)
+    report = tmp_path / "run.json"
+    models = "logistic_regression,decision_tree,naive_bayes"
+    out = _cli(
+        "run", "--data", str(data), "--target", "churn", "--models", models, "--json", str(report), data_dir=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    facts = json.loads(report.read_text())
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")
+    with session_scope(engine) as session:
+        [run] = repo.list_runs(session)
+        stored = {r.key: r for r in repo.list_model_results(session, run_id=run.id)}
+    assert (facts["run_id"], facts["status"], facts["ranking_metric"]) == (run.id, "succeeded", "roc_auc")
+    assert facts["seconds"] == pytest.approx((run.finished_at - run.started_at).total_seconds(), abs=0.001)
+    assert facts["best_model"] == best_result(list(stored.values()), "roc_auc").key
+    assert f"best model: {stored[facts['best_model']].label}" in out.stdout
+    assert {m["key"] for m in facts["models"]} == set(stored) == {"dummy", *models.split(",")}
+    for model in facts["models"]:
+        result = stored[model["key"]]
+        assert (model["label"], model["status"]) == (result.label, result.status)
+        assert model["folds_done"] == sum(v is not None for v in result.cv_scores["roc_auc"])
+        for metric, values in result.cv_scores.items():  # rounded to 6 places
+            assert model["cv"][metric]["mean"] == pytest.approx(np.nanmean(np.array(values, float)), abs=1e-6)
+        assert model["test"] == pytest.approx(result.test_scores, abs=1e-6)
+    means = [m["cv"]["roc_auc"]["mean"] for m in facts["models"] if m["status"] in ("succeeded", "stopped")]
+    assert means == sorted(means, reverse=True)  # ranked as the printed leaderboard

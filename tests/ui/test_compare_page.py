@@ -107,3 +107,17 @@ def test_a_run_cancelled_before_any_model_finished_says_so(app):
     open_page(app, "4_Compare")
     assert "No model of this run finished" in app.info[0].value
     assert not app.exception
+
+
+def test_a_model_the_race_stopped_is_ranked_on_its_folds_and_says_why(app):
+    load_sample(app, "customer_churn")
+    _train(app, ["logistic_regression", "decision_tree"])  # a lone unpruned tree: far behind on this table
+    open_page(app, "4_Compare")
+    board = app.dataframe[0].value.set_index("Model")
+    assert board.loc["Decision tree", "Status"] == "stopped" and board.loc["Decision tree", "Folds"] == "2 of 5"
+    assert board.loc["Logistic regression", "Folds"] == "5 of 5"
+    [why] = [box.value for box in app.info if box.value.startswith("Decision tree stopped")]
+    assert "stopped after 2 of 5 folds: behind Logistic regression by" in why and "ROC AUC" in why
+    bars = next(chart for chart in app.get("plotly_chart") if chart.key == "metric_bars")
+    assert "Decision tree (2 of 5 folds)" in bars.proto.spec and "circle-open" in bars.proto.spec
+    assert not app.exception
