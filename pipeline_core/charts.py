@@ -296,7 +296,7 @@ def score_vs_fit_time(results: list, metric: str) -> go.Figure:
             y=[cv_mean(r, metric) for r in shown],
             mode="markers+text",
             text=[r.label for r in shown],
-            textposition="top center",
+            textposition=_label_sides([max(r.fit_seconds, 1e-4) for r in shown]),
             marker={"size": 12, "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown]},
             hovertemplate="%{text}: %{y:.3f} in %{x:.3f} s<extra></extra>",
         )
@@ -315,6 +315,12 @@ def score_vs_fit_time(results: list, metric: str) -> go.Figure:
         margin=_MARGIN,
     )
     return figure
+
+
+def _label_sides(xs: list[float]) -> list[str]:
+    """Where each dot's name goes: toward the middle for the leftmost and rightmost dots, so none is cut."""
+    low, high = min(xs, default=0), max(xs, default=0)
+    return ["top right" if x == low < high else "top left" if x == high > low else "top center" for x in xs]
 
 
 def tuning_history(result) -> go.Figure:
