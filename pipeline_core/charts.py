@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import SCORED, cv_mean, cv_std, folds_done, ranked
+from pipeline_core.leaderboard import SCORED, cv_mean, cv_std, folds_done, folds_planned, ranked
 
 BASELINE_COLOR, MODEL_COLOR = "#9aa0a6", "#1f6feb"
 
@@ -66,7 +66,7 @@ def _with_folds(result) -> str:
     """A model's name, with how many folds it was scored on when the race or a budget stopped it."""
     if result.status != "stopped":
         return result.label
-    return f"{result.label} ({folds_done(result)} of {len(next(iter(result.cv_scores.values()), []))} folds)"
+    return f"{result.label} ({folds_done(result)} of {folds_planned(result)} folds)"
 
 
 def roc_curves(results: list) -> go.Figure:

@@ -58,10 +58,10 @@ class Estimate:
         alone = self.per_model[key] / self.memory.workers
         if alone < SLOW_SECONDS or alone < self.seconds / 2:
             return None
-        kinds = dict(zip(self.per_model, _kinds(spec), strict=True))
-        grows = "the square of the rows" if get_model(kinds[key]).time_exponent >= 2 else "the rows"
+        kind, label = _kind_and_label(spec, key)
+        grows = "the square of the rows" if get_model(kind).time_exponent >= 2 else "the rows"
         return (
-            f"{numbered_label(kinds[key], key)} alone would take about {duration(alone)} on these rows (its time "
+            f"{label} alone would take about {duration(alone)} on these rows (its time "
             f"grows with {grows}). Leave it out, give it a time budget (Validation), or train on fewer rows."
         )
 
@@ -79,7 +79,7 @@ class Memory:
         if available is None or self.peak <= available * FREE_SHARE:
             return
         key = max(self.per_model, key=self.per_model.get)
-        label = numbered_label(dict(zip(self.per_model, _kinds(spec), strict=True))[key], key)
+        _, label = _kind_and_label(spec, key)
         raise SpecError(
             f"This run would need about {size(self.peak)} of memory, and {size(available)} is free. The largest "
             f"model is {label}: about {size(self.per_model[key] * MODEL_COPIES)} while it is fitted on "
@@ -189,6 +189,12 @@ def available_memory() -> int | None:
 
 def _kinds(spec: PipelineSpec) -> list[str]:
     return [model.kind for model in spec.models]
+
+
+def _kind_and_label(spec: PipelineSpec, key: str) -> tuple[str, str]:
+    """The kind and label of the spec's model that the run keys `key` (a repeated kind is numbered)."""
+    kind = dict(zip(number_repeats(_kinds(spec)), _kinds(spec), strict=True))[key]
+    return kind, numbered_label(kind, key)
 
 
 def _fit(estimator, X, y, clustering: bool):

@@ -44,6 +44,11 @@ def folds_done(result) -> int:
     return sum(value is not None for value in next(iter(result.cv_scores.values()), []))
 
 
+def folds_planned(result) -> int:
+    """How many folds the run had for the model (none for a model stopped or failed before its first)."""
+    return len(next(iter(result.cv_scores.values()), []))
+
+
 def summary(results: list, metric: str) -> list[dict]:
     """The leaderboard's facts as plain data (ranked best first): each model's status, folds, CV mean and
     standard deviation per metric, held-out scores and fit time; `note` says why a model stopped or failed."""
@@ -77,7 +82,7 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
     if task == "clustering":
         return _cluster_board(results, metrics)
     rows = []
-    n_folds = max((len(next(iter(r.cv_scores.values()), [])) for r in results), default=0)
+    n_folds = max(map(folds_planned, results), default=0)
     for rank, result in enumerate(ranked(results, metric), start=1):
         row = {
             "#": str(rank) if result.status in SCORED else "–",

@@ -526,6 +526,7 @@ class _Fitting:
         counts from when its worker started it (a task waiting for a worker, or for one to start, spends none);
         a final fit only answers to the run's budget, as the model has gone the whole way."""
         run_over = self.run_budget is not None and time.monotonic() - self.started > self.run_budget
+        run_out = f"the run's time budget of {self.run_budget} s ran out"
         for task in running.values():
             if task.key in self.settled or task.key in self.killed:
                 continue
@@ -533,7 +534,7 @@ class _Fitting:
             if running_for is None:
                 continue
             if run_over:
-                why = f"the run's time budget of {self.run_budget} s ran out"
+                why = run_out
             elif task.fold.is_final or self.model_budget is None:
                 continue
             elif self._seconds_spent(task.key) + running_for > self.model_budget:
@@ -541,14 +542,14 @@ class _Fitting:
             else:
                 continue
             if kill(self._pid_file(task)):  # else it has just finished, or is not yet started: seen next time
-                done = len(self.folds[task.key])
-                self.killed[task.key] = f"stopped after {done} of {self.n_folds} folds: {why}"
+                self.killed[task.key] = self._stopped_after(task.key, why)
         if run_over:  # nothing more starts; what runs now is ended
             for key in self.results:
                 if key not in self.settled and key not in self.killed:
-                    done = len(self.folds[key])
-                    why = f"the run's time budget of {self.run_budget} s ran out"
-                    self._settle(self.results[key], "stopped", f"stopped after {done} of {self.n_folds} folds: {why}")
+                    self._settle(self.results[key], "stopped", self._stopped_after(key, run_out))
+
+    def _stopped_after(self, key: str, why: str) -> str:
+        return f"stopped after {len(self.folds[key])} of {self.n_folds} folds: {why}"
 
     def _pid_file(self, task: _Task) -> Path:
         return self.folder / f"running-{task.key}-{task.fold.index}.pid"
@@ -559,17 +560,12 @@ class _Fitting:
         complete = {key for key, folds in self.folds.items() if len(folds) == self.n_folds}
         over = self.model_budget is not None and self._seconds_spent(result.key) > self.model_budget
         if over and result.key not in complete:
-            done = len(self.folds[result.key])
-            self._settle(result, "stopped", f"stopped after {done} of {self.n_folds} folds: over its time budget")
+            self._settle(result, "stopped", self._stopped_after(result.key, "over its time budget"))
             return
         if self.race is not None:
             for key, leader, gap, p in self.race.behind(self._racing_scores(), complete):
-                done = len(self.folds[key])
-                reason = (
-                    f"stopped after {done} of {self.n_folds} folds: behind {self.results[leader].label} by "
-                    f"{gap:.3f} {METRICS[self.scoring.metric].label} (p = {p:.3f})"
-                )
-                self._settle(self.results[key], "stopped", reason)
+                behind = f"behind {self.results[leader].label} by {gap:.3f} {METRICS[self.scoring.metric].label}"
+                self._settle(self.results[key], "stopped", self._stopped_after(key, f"{behind} (p = {p:.3f})"))
         if result.key in complete:  # its folds are done: its final fit, keeping the file if it leads now
             self._keep_cv_scores(result)
             pending.append(_Task(result.key, self.final, keep_file=self._leader() == result.key))

@@ -155,21 +155,12 @@ class _Telling:
     def __init__(self, inner: RunRecorder, tell: Callable[[int, int, str], None]) -> None:
         self.inner, self.tell = inner, tell
 
-    def on_start(self, n_train: int, n_test: int) -> None:
-        self.inner.on_start(n_train, n_test)
+    def __getattr__(self, name: str):  # everything else, as the recorder does it
+        return getattr(self.inner, name)
 
     def on_progress(self, done: int, total: int, message: str) -> None:
         self.inner.on_progress(done, total, message)
         self.tell(done, total, message)
-
-    def should_stop(self) -> bool:
-        return self.inner.should_stop()
-
-    def on_model_finished(self, result) -> None:
-        self.inner.on_model_finished(result)
-
-    def on_model_file(self, result) -> None:
-        self.inner.on_model_file(result)
 
 
 def get(storage: Storage, run_id: int) -> RunRead:
@@ -224,8 +215,7 @@ def model_file(storage: Storage, run: RunRead, result: ModelResultRead) -> bytes
             f"{result.label} has no final fit ({result.error or result.status}). Train it again with racing off "
             "(Train page, Validation) to have its file."
         )
-    frame = datasets.frame(storage, datasets.get(storage, dataset_id=run.dataset_id))
-    data = final_model_file(PipelineSpec.from_json(run.spec_json), frame, result.key)
+    data = final_model_file(PipelineSpec.from_json(run.spec_json), rows(storage, run), result.key)
     with session_scope(storage.engine) as session:
         repo.set_model_file(session, storage.artifacts, result_id=result.id, data=data)
     return data
@@ -238,10 +228,15 @@ def explain(storage: Storage, run: RunRead, result: ModelResultRead) -> ModelRes
         return result
     spec = PipelineSpec.from_json(run.spec_json)
     model = load_model(model_file(storage, run, result))
-    X, y = held_out_rows(spec, datasets.frame(storage, datasets.get(storage, dataset_id=run.dataset_id)))
+    X, y = held_out_rows(spec, rows(storage, run))
     found = importance(model, X, y, run.primary_metric or spec.ranking_metric, spec.evaluation.average)
     with session_scope(storage.engine) as session:
         return repo.add_curves(session, result_id=result.id, curves=found)
+
+
+def rows(storage: Storage, run: RunRead) -> pd.DataFrame:
+    """The stored table the run trained on."""
+    return datasets.frame(storage, datasets.get(storage, dataset_id=run.dataset_id))
 
 
 def model_file_path(storage: Storage, result: ModelResultRead) -> Path:

@@ -9,7 +9,7 @@ seconds even in the middle of a long fit, keeping the models already recorded.
 import sys
 import tempfile
 
-from services import datasets, runs
+from services import runs
 from storage.artifacts import private_folder
 from storage.db import Storage, scratch_dir
 
@@ -19,8 +19,7 @@ def main(argv: list[str]) -> int:
     tempfile.tempdir = str(private_folder(scratch_dir(run_id)))  # any library's temporary files go there too
     storage = Storage.open()
     run = runs.get(storage, run_id)
-    frame = datasets.frame(storage, datasets.get(storage, dataset_id=run.dataset_id))
-    runs.execute(storage, run, frame, hard_cancel=True)
+    runs.execute(storage, run, runs.rows(storage, run), hard_cancel=True)
     return 0
 
 
