@@ -20,6 +20,7 @@ from pipeline_core.ingest import infer_task, read_table
 from pipeline_core.leaderboard import best as best_result
 from pipeline_core.leaderboard import leaderboard, summary
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
+from pipeline_core.train import start_workers
 
 # What a command needs beyond training is imported by that command: a run should not wait for the model card.
 
@@ -67,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     raw = args.data.read_bytes()
     table = read_table(raw, args.data.name)
     spec = _spec_from_args(args, table.frame)
+    start_workers(spec, table.frame)  # they import the engine while this process checks and stores
     runs.check(spec, table.frame)  # before anything is stored
     storage = Storage.open()
     upkeep.tidy(storage)

@@ -41,15 +41,20 @@ class Estimate:
     memory: "Memory"
     fastest: float | None = None  # with racing: every model but the cheapest stopped as soon as it can be
 
+    @property
+    def likely(self) -> float:
+        """The one figure to expect: with racing, the middle of the range (on a log scale, as the range spans
+        a factor), since how many models the race stops is known only once they have run."""
+        return math.sqrt(self.fastest * self.seconds) if self.fastest else self.seconds
+
     def describe(self) -> str:
         cores = os.cpu_count() or 1
         longest, shortest = duration(self.seconds), duration(self.fastest or self.seconds)
-        span = f"{shortest} to {longest}" if shortest != longest else longest
+        span = f" ({shortest} to {longest}: the more models the race stops, the sooner)" if shortest != longest else ""
         return (
-            f"about {span}, using about {size(self.memory.peak)} of memory (rough: each model timed on samples "
-            f"of {PROBE_ROWS} and {PROBE_ROWS * 4:,} rows, scaled to {self.rows_per_fit:,} rows × {self.fits} fits "
-            f"on {cores} core{'s' if cores > 1 else ''}"
-            + ("; the sooner, the more models the race stops)" if span != longest else ")")
+            f"about {duration(self.likely)}{span}, using about {size(self.memory.peak)} of memory (rough: each "
+            f"model timed on samples of {PROBE_ROWS} and {PROBE_ROWS * 4:,} rows, scaled to "
+            f"{self.rows_per_fit:,} rows × {self.fits} fits on {cores} core{'s' if cores > 1 else ''})"
         )
 
     def slow_model(self, spec: PipelineSpec) -> str | None:

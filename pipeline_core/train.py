@@ -286,7 +286,7 @@ def train(
     if spec.data.task == "clustering":
         frame, schema = check_trainable(spec, frame)
         return cluster(spec, frame, schema, observer, n_jobs)
-    pool = Pool(n_jobs or workers_for(int(len(frame) * (1 - spec.evaluation.test_size)), len(spec.models) + 1))
+    pool = start_workers(spec, frame, n_jobs)
     frame, schema = check_trainable(spec, frame)
     rows, folds, results, estimators = _setup(spec, frame, schema)
     splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
@@ -353,6 +353,13 @@ def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType
     return rows, folds, results, {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
 
 
+def start_workers(spec: PipelineSpec, frame: pd.DataFrame, n_jobs: int | None = None) -> Pool:
+    """The worker processes a run of the spec on these rows trains in (this process alone for a small table).
+    Started early by a caller with work of its own to do first, they import the engine meanwhile; `train`
+    then finds them ready, as a pool of the same size is reused."""
+    return Pool(n_jobs or workers_for(int(len(frame) * (1 - spec.evaluation.test_size)), len(spec.models) + 1))
+
+
 def workers_for(n_train: int, n_models: int) -> int:
     """The cores, or this process alone for a small table (starting workers would cost more than it saves)."""
     return 1 if n_train * n_models <= IN_PROCESS_WORK else os.cpu_count() or 1
@@ -404,7 +411,9 @@ class _Fitting:
     lead changed since); the others' are made when asked for. Each outcome goes to the observer at once.
 
     Tasks are handed out one at a time as workers free up, so every choice of the next task (which model,
-    whether it is still racing) is made after the outcome before it has been seen."""
+    whether it is still racing) is made after the outcome before it has been seen. The race judges fold k once
+    every model still racing has its first k folds, on those folds only, and a model is reported finished only
+    once the race has judged every fold: which fit happened to end first never changes what the race decides."""
 
     def __init__(self, spec: PipelineSpec, results, estimators, progress: _Progress, pool: Pool, folder: Path):
         self.results, self.estimators, self.progress = results, estimators, progress
@@ -423,6 +432,9 @@ class _Fitting:
         self.settled: set[str] = set()  # finished, stopped or failed: no more fits
         self.killed: dict[str, str] = {}  # models whose running fit was ended, and why
         self.lost: set[tuple[str, int]] = set()  # (model, fold) of tasks lost once with a worker that died
+        self.judged = 0  # folds the race has judged
+        self.finals_sent: set[str] = set()
+        self.held: dict[str, _Outcome] = {}  # final fits done before the race had judged every fold
         self.n_folds = 0
 
     def fit(self, folds: list["_PreparedFold"], final: "_PreparedFold") -> str:
@@ -463,6 +475,7 @@ class _Fitting:
                     self._absorb(task, future.result(), pending)
             if broken:
                 self.pool.restart()
+            self._advance(pending)
             self._keep_to_budgets(running)
             if self.progress.observer.should_stop():
                 return "cancelled"
@@ -542,11 +555,11 @@ class _Fitting:
             else:
                 continue
             if kill(self._pid_file(task)):  # else it has just finished, or is not yet started: seen next time
-                self.killed[task.key] = self._stopped_after(task.key, why)
+                self.killed[task.key] = why
         if run_over:  # nothing more starts; what runs now is ended
             for key in self.results:
                 if key not in self.settled and key not in self.killed:
-                    self._settle(self.results[key], "stopped", self._stopped_after(key, run_out))
+                    self._settle(self.results[key], "stopped", run_out)
 
     def _stopped_after(self, key: str, why: str) -> str:
         return f"stopped after {len(self.folds[key])} of {self.n_folds} folds: {why}"
@@ -557,31 +570,61 @@ class _Fitting:
     def _absorb_fold(self, result: TrainedModel, outcome: _Outcome, pending: list[_Task]) -> None:
         self.folds[result.key][outcome.fold] = outcome
         self.progress.step(f"{result.label}: fold {outcome.fold + 1} of {self.n_folds} done")
-        complete = {key for key, folds in self.folds.items() if len(folds) == self.n_folds}
         over = self.model_budget is not None and self._seconds_spent(result.key) > self.model_budget
-        if over and result.key not in complete:
-            self._settle(result, "stopped", self._stopped_after(result.key, "over its time budget"))
-            return
+        if over and len(self.folds[result.key]) < self.n_folds:
+            self._settle(result, "stopped", "over its time budget")
+
+    def _advance(self, pending: list[_Task]) -> None:
+        """The race's next judgements, the final fit of each model whose folds are done (keeping the file if it
+        leads now), and the finished models reported once no fold is left to judge."""
         if self.race is not None:
-            for key, leader, gap, p in self.race.behind(self._racing_scores(), complete):
+            self._judge()
+        for key, folds in self.folds.items():
+            if len(folds) == self.n_folds and key not in self.settled and key not in self.finals_sent:
+                self.finals_sent.add(key)
+                self._keep_cv_scores(self.results[key])
+                pending.append(_Task(key, self.final, keep_file=self._leader() == key))
+        if self.race is None or self.judged == self.n_folds - 1:
+            for key in list(self.held):
+                self._finish(self.results[key], self.held.pop(key))
+
+    def _judge(self) -> None:
+        """Each fold k but the last in turn, once every model still racing has its first k folds: those behind on
+        them stop, keeping only those k folds (any fold past them was fitted ahead of the judgement)."""
+        while self.judged < self.n_folds - 1:  # a model with every fold done has nothing left to save
+            k = self.judged + 1
+            racing = self._racing_scores()
+            if any(not set(range(k)) <= set(folds) for folds in racing.values()):
+                return
+            self.judged = k
+            first = {key: {fold: folds[fold] for fold in range(k)} for key, folds in racing.items()}
+            for key, leader, gap, p in self.race.behind(first):
                 behind = f"behind {self.results[leader].label} by {gap:.3f} {METRICS[self.scoring.metric].label}"
-                self._settle(self.results[key], "stopped", self._stopped_after(key, f"{behind} (p = {p:.3f})"))
-        if result.key in complete:  # its folds are done: its final fit, keeping the file if it leads now
-            self._keep_cv_scores(result)
-            pending.append(_Task(result.key, self.final, keep_file=self._leader() == result.key))
+                self._settle(self.results[key], "stopped", f"{behind} (p = {p:.3f})", keep_folds=k)
 
     def _absorb_final(self, result: TrainedModel, outcome: _Outcome) -> None:
+        self.progress.step(f"{result.label}: final fit and test done")
+        self.held[result.key] = outcome  # reported by _advance, once the race can no longer stop it
+
+    def _finish(self, result: TrainedModel, outcome: _Outcome) -> None:
         result.test_scores, result.curves, result.model_file = outcome.scores, outcome.curves, outcome.model_file
         self.settled.add(result.key)
-        self.progress.step(f"{result.label}: final fit and test done")
         self.progress.observer.on_model_finished(result)
 
-    def _settle(self, result: TrainedModel, status: ModelStatus, reason: str) -> None:
-        """A model that fits no more, failed or stopped: its folds so far are kept."""
+    def _settle(self, result: TrainedModel, status: ModelStatus, reason: str, keep_folds: int | None = None) -> None:
+        """A model that fits no more, failed or stopped: its folds so far are kept (or its first `keep_folds`),
+        and the reason says how many."""
+        folds = self.folds[result.key]
+        fits_done = len(folds) + (result.key in self.held)
+        self.held.pop(result.key, None)
+        if keep_folds is not None:
+            self.folds[result.key] = folds = {fold: folds[fold] for fold in range(keep_folds)}
+        if status == "stopped":
+            reason = self._stopped_after(result.key, reason)
         result.status, result.error, result.model_file = status, reason, None
         self._keep_cv_scores(result)
         self.settled.add(result.key)
-        self.progress.skip(self.n_folds - len(self.folds[result.key]) + 1)  # the folds it will not fit, its final fit
+        self.progress.skip(self.n_folds + 1 - fits_done)  # the folds and final fit it will not do
         self.progress.observer.on_model_finished(result)
 
     def _keep_cv_scores(self, result: TrainedModel) -> None:
@@ -608,8 +651,8 @@ class _Fitting:
         return max(means, key=lambda key: sign * means[key]) if means else None
 
     def _racing_scores(self) -> dict[str, dict[int, float]]:
-        """The models in the race, each with its score per fold: those still fitting, and those that went the
-        whole way (the ones to beat); not the stopped or failed, nor the baseline, which only sets the floor."""
+        """The models in the race, each with its score per fold: all but the stopped, the failed and the baseline
+        (which only sets the floor); one whose folds are done can still be stopped on folds not yet judged."""
         return {
             key: {fold: outcome.scores[self.scoring.metric] for fold, outcome in folds.items()}
             for key, folds in self.folds.items()
@@ -634,9 +677,8 @@ class _Race:
     metric: str
     fold_size_ratio: float
 
-    def behind(self, scores: dict[str, dict[int, float]], complete: set[str]) -> list[tuple[str, str, float, float]]:
-        """(model, leader, gap, p) for each model to stop now; a model in `complete` (every fold done) may lead
-        but is past stopping."""
+    def behind(self, scores: dict[str, dict[int, float]]) -> list[tuple[str, str, float, float]]:
+        """(model, leader, gap, p) for each model to stop now."""
         scored = {key: {f: v for f, v in folds.items() if not math.isnan(v)} for key, folds in scores.items()}
         ready = {key: folds for key, folds in scored.items() if len(folds) >= RACE_MIN_FOLDS}
         if len(ready) < 2:
@@ -646,7 +688,7 @@ class _Race:
         stopped = []
         for key, folds in ready.items():
             common = sorted(set(folds) & set(ready[leader]))
-            if key == leader or key in complete or len(common) < RACE_MIN_FOLDS:
+            if key == leader or len(common) < RACE_MIN_FOLDS:
                 continue
             ahead = [ready[leader][fold] for fold in common]
             difference, _, p = corrected_t_test(ahead, [folds[fold] for fold in common], self.fold_size_ratio)

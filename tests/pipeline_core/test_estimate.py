@@ -85,11 +85,12 @@ def test_a_run_that_will_not_fit_in_memory_is_refused_naming_the_model_that_need
     assert runs.create(storage, dataset, frame, _forest_spec()).status == "queued"
 
 
-def test_with_racing_the_estimate_spans_from_every_model_but_one_stopped_early_to_every_fold():
+def test_with_racing_the_estimate_spans_from_every_model_but_one_stopped_early_to_every_fold_and_expects_the_middle():
     frame = make_churn(n_rows=4000)
     raced, full = estimate(_spec(racing=True), frame), estimate(_spec(racing=False), frame)
     assert full.fastest is None and "the race" not in full.describe()
-    assert START_SECONDS < raced.fastest < raced.seconds
+    assert START_SECONDS < raced.fastest < raced.likely < raced.seconds and full.likely == full.seconds
+    assert "the more models the race stops, the sooner" in raced.describe()
 
 
 def test_a_model_that_takes_most_of_a_long_run_is_named_with_why():

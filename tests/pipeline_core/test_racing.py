@@ -49,6 +49,20 @@ def test_racing_stops_a_clearly_worse_model_and_keeps_a_close_one():
     assert board.loc["Decision tree", "#"] != "–"  # scored on its folds, so ranked
 
 
+def test_the_race_decides_the_same_in_this_process_and_in_two_workers():
+    # In two workers the quick models finish all their folds while the forest is on its first: the race must
+    # still judge each fold on every model's first folds, as one process does fold by fold.
+    models = [LOGISTIC, STUMP, {"kind": "naive_bayes"}, {"kind": "random_forest", "params": {"n_estimators": 300}}]
+    spec, table = _spec(models), _table(1500)
+
+    def decided(n_jobs: int) -> dict:
+        return {m.key: (m.status, m.error, m.cv_scores["roc_auc"]) for m in train(spec, table, n_jobs=n_jobs).models}
+
+    alone = decided(1)
+    assert alone["decision_tree"][0] == "stopped" and alone["random_forest"][0] == "succeeded"
+    assert decided(2) == alone
+
+
 def test_without_racing_every_model_gets_every_fold():
     result = train(_spec([LOGISTIC, STUMP], racing=False), _table(1500))
     assert all(model.status == "succeeded" and folds_done(model) == 5 for model in result.models)
