@@ -34,8 +34,8 @@ def actual_run(csv: Path, data_dir: Path, full_cv: bool) -> float:
 def estimated(data_dir: Path):
     """The estimate of the last run stored in `data_dir`, made as the Train page makes it."""
     os.environ["PIPEWRIGHT_DATA_DIR"] = str(data_dir)
-    from pipeline_core.estimate import estimate
     from pipeline_core.spec import PipelineSpec
+    from pipeline_core.train.estimate import estimate
     from services import runs
     from storage.db import Storage
 

@@ -41,8 +41,8 @@ def _peak_mb() -> float:
 
 def run(kind: str, path: Path) -> dict:
     from pipeline_core.columns import infer_column_types
-    from pipeline_core.ingest import read_table
-    from pipeline_core.profile import profile
+    from pipeline_core.data.ingest import read_table
+    from pipeline_core.data.report import profile
     from pipeline_core.spec import default_spec
 
     baseline = _peak_mb()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,8 +153,8 @@ def concurrent_cli_runs(processes: int = 8) -> str:
 
 
 def wide_header(columns: int = 100_001) -> str:
+    from pipeline_core.data.ingest import read_table
     from pipeline_core.errors import DataError
-    from pipeline_core.ingest import read_table
 
     header = ",".join(f"feature_{i}" for i in range(columns - 1)) + ",target"
     data = (header + "\n" + "\n".join(",".join(["1"] * columns) for _ in range(3)) + "\n").encode()
@@ -174,7 +174,7 @@ def _group_members(pgid: int) -> list[int]:
 
 
 SLOW_RUN = """
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 from pipeline_core.spec import default_spec
 from services import datasets, runs
 from storage.db import Storage
@@ -331,7 +331,7 @@ def _entity_bomb_xlsx() -> bytes:
 STORE_BYTES = """
 import sys
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.profile import profile
+from pipeline_core.data.report import profile
 from pipeline_core.spec import default_spec
 from services import datasets
 from storage.db import Storage

@@ -27,9 +27,9 @@ from sklearn.model_selection import StratifiedKFold, cross_validate, train_test_
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 from pipeline_core.spec import default_spec
-from pipeline_core.train import train
+from pipeline_core.train.supervised import train
 
 NUMERIC = ["tenure_months", "monthly_charges", "total_charges", "support_calls"]
 CATEGORICAL = ["contract", "internet_service", "payment_method", "senior_citizen"]

@@ -4,16 +4,16 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from pipeline_core.aggregate import RFMSpec, describe, lineage, rfm
-from pipeline_core.build import unused_columns
-from pipeline_core.charts import column_distribution, correlation_heatmap, predictive_power
 from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, read_as
+from pipeline_core.compare.charts import column_distribution, correlation_heatmap, predictive_power
+from pipeline_core.data.aggregate import RFMSpec, describe, lineage, rfm
+from pipeline_core.data.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
+from pipeline_core.data.report import apply_fix
+from pipeline_core.data.samples import SAMPLES
 from pipeline_core.errors import DataError, PipelineCoreError
-from pipeline_core.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
-from pipeline_core.profile import apply_fix
-from pipeline_core.samples import SAMPLES
+from pipeline_core.prepare.build import unused_columns
+from pipeline_core.prepare.rows import keep_rows, prepare_rows
 from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter, default_spec
-from pipeline_core.train import keep_rows, prepare_rows
 from services import datasets as datasets_service
 from storage.errors import StorageError
 from ui import datasets, resources, state

@@ -2,16 +2,11 @@
 
 import streamlit as st
 
-from pipeline_core.build import (
-    BRANCH_OF,
-    embed_2d,
-    feature_schema,
-    preparation_warnings,
-    unused_columns,
-)
 from pipeline_core.catalog import BRANCHES, STEP_CATEGORY_LABELS, get_step, steps_for
-from pipeline_core.charts import embedding_scatter
+from pipeline_core.compare.charts import embedding_scatter
 from pipeline_core.errors import PipelineCoreError
+from pipeline_core.prepare.build import embed_2d, preparation_warnings, unused_columns
+from pipeline_core.schema import BRANCH_OF, feature_schema
 from pipeline_core.spec import PipelineSpec
 from ui import datasets, resources, state
 from ui.forms import param_inputs

@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from pipeline_core.build import preparation_warnings
 from pipeline_core.catalog import get_model, models_for
+from pipeline_core.catalog.metrics import METRICS, default_primary_metric, metrics_for
+from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.estimate import duration
-from pipeline_core.evaluate import METRICS, default_primary_metric, metrics_for
-from pipeline_core.leaderboard import leaderboard
+from pipeline_core.prepare.build import preparation_warnings
 from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, WEEK, EvaluationSpec, PipelineSpec
+from pipeline_core.train.estimate import duration
 from services import runs
 from storage.errors import StorageError
 from ui import jobs, messages, resources, state

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from pipeline_core import charts
-from pipeline_core.evaluate import METRICS, metrics_for
-from pipeline_core.leaderboard import best, leaderboard
-from pipeline_core.significance import compare_to_best, fold_size_ratio
-from pipeline_core.validation import describe, scheme, split_key
+from pipeline_core.catalog.metrics import METRICS, metrics_for
+from pipeline_core.compare import charts
+from pipeline_core.compare.leaderboard import leaderboard
+from pipeline_core.compare.significance import compare_to_best
+from pipeline_core.train.race import fold_size_ratio
+from pipeline_core.train.results import best
+from pipeline_core.train.splits import describe, scheme, split_key
 from services import pipelines
 from services import runs as services_runs
 from storage.errors import StorageError

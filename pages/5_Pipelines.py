@@ -3,14 +3,14 @@ open one to keep working on it."""
 
 import streamlit as st
 
-from pipeline_core import card
 from pipeline_core.catalog import get_model
-from pipeline_core.diff import spec_diff
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.compare.diff import spec_diff
+from pipeline_core.compare.reproduce import compare
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import best, cv_mean, cv_std
-from pipeline_core.reproduce import compare
+from pipeline_core.export import card
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.results import best, cv_mean, cv_std
 from services import pipelines
 from services import runs as runs_service
 from storage import repo

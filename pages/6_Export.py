@@ -4,15 +4,15 @@ from functools import partial
 
 import streamlit as st
 
-from pipeline_core import card
-from pipeline_core.build import feature_schema, numbers_as_text
-from pipeline_core.codegen import standalone_script
+from pipeline_core.data.ingest import SUFFIXES, read_table
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.export import joblib_bytes, load_model, untrusted_types
-from pipeline_core.ingest import SUFFIXES, read_table
-from pipeline_core.leaderboard import best, ranked
-from pipeline_core.predict import check_columns, predict_table
-from pipeline_core.serving import serving_bundle
+from pipeline_core.export import card
+from pipeline_core.export.predict import check_columns, predict_table
+from pipeline_core.export.script import standalone_script
+from pipeline_core.export.serving import serving_bundle
+from pipeline_core.model_files import joblib_bytes, load_model, untrusted_types
+from pipeline_core.schema import feature_schema, numbers_as_text
+from pipeline_core.train.results import best, ranked
 from services import datasets, runs
 from ui import jobs, resources
 from ui.messages import as_markdown

@@ -2,7 +2,7 @@ import os
 import sys
 
 from pipeline_core.cli import main
-from pipeline_core.parallel import shut_down
+from pipeline_core.train.parallel import shut_down
 
 code = main()
 shut_down()

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline_core.build import feature_schema, numbers_as_text
 from pipeline_core.catalog import MODELS, get_model
 from pipeline_core.columns import infer_column_types
+from pipeline_core.compare.leaderboard import leaderboard, summary
+from pipeline_core.data.ingest import infer_task, read_table
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.ingest import infer_task, read_table
-from pipeline_core.leaderboard import best as best_result
-from pipeline_core.leaderboard import leaderboard, summary
+from pipeline_core.schema import feature_schema, numbers_as_text
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
-from pipeline_core.train import start_workers
+from pipeline_core.train.results import best as best_result
+from pipeline_core.train.supervised import start_workers
 
 # What a command needs beyond training is imported by that command: a run should not wait for the model card.
 
@@ -109,7 +109,7 @@ def _as_json(run, results) -> dict:
 def _reproduce(args: argparse.Namespace) -> int:
     """Re-run a run with its own spec on its own stored rows; print the scores side by side and a verdict.
     Exits 0 when every score is identical, 1 when any differs."""
-    from pipeline_core.reproduce import compare
+    from pipeline_core.compare.reproduce import compare
     from services import datasets, runs, upkeep
     from storage.db import Storage
 
@@ -151,8 +151,8 @@ def _stored_model(run_id: int, model_key: str | None):
 
 def _predict(args: argparse.Namespace) -> int:
     """Check the file against the run's training columns, score it with the chosen model, write a CSV."""
-    from pipeline_core.export import load_model
-    from pipeline_core.predict import check_columns, predict_table
+    from pipeline_core.export.predict import check_columns, predict_table
+    from pipeline_core.model_files import load_model
 
     run, _, frame, _, chosen, model_file = _stored_model(args.run_id, args.model)
     schema = feature_schema(PipelineSpec.from_json(run.spec_json), frame)
@@ -170,9 +170,9 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """The model file, its spec (JSON and YAML), the retraining script, the model card and the serving bundle."""
-    from pipeline_core import card
-    from pipeline_core.codegen import standalone_script
-    from pipeline_core.serving import serving_bundle
+    from pipeline_core.export import card
+    from pipeline_core.export.script import standalone_script
+    from pipeline_core.export.serving import serving_bundle
 
     run, dataset, frame, results, chosen, model_file = _stored_model(args.run_id, args.model)
     spec = PipelineSpec.from_json(run.spec_json)

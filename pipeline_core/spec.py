@@ -8,9 +8,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline_core.catalog import BRANCHES, MODELS, Branch, Task, get_model, get_step
+from pipeline_core.catalog.metrics import METRICS, default_primary_metric
 from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
-from pipeline_core.evaluate import METRICS, default_primary_metric
 
 SCHEMA_VERSION = 1
 MAX_SPEC_BYTES = 1024**2

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from pipeline_core.ingest import ReadOptions, Table, fingerprint, read_table
+from pipeline_core.data.ingest import ReadOptions, Table, fingerprint, read_table
 from storage import repo
 from storage.db import Storage, retry_on_conflict, session_scope
 from storage.models import DatasetRead

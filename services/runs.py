@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline_core.compare.explain import held_out_rows, importance
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.estimate import check_memory
-from pipeline_core.explain import held_out_rows, importance
-from pipeline_core.export import load_model
+from pipeline_core.model_files import load_model
+from pipeline_core.prepare.rows import check_trainable
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import check_trainable, final_model_file, library_versions, train
+from pipeline_core.train.estimate import check_memory
+from pipeline_core.train.results import library_versions
+from pipeline_core.train.supervised import final_model_file, train
 from services import datasets
 from storage import repo
 from storage.artifacts import private_folder

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.train import TrainedModel, TrainObserver, TrainResult
+from pipeline_core.train.results import TrainedModel, TrainObserver, TrainResult
 from storage import repo
 from storage.artifacts import ArtifactStore
 from storage.db import session_scope

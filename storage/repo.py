@@ -8,7 +8,7 @@ import pandas as pd
 from sqlmodel import Session, col, func, select, update
 
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import TrainedModel
+from pipeline_core.train.results import TrainedModel
 from storage import processes
 from storage.artifacts import ArtifactStore
 from storage.db import log_path

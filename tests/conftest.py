@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
-from pipeline_core.samples import SAMPLES, make_churn
+from pipeline_core.data.samples import SAMPLES, make_churn
 from storage.artifacts import ArtifactStore
 from storage.db import make_engine
 

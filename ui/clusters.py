@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pipeline_core import charts
-from pipeline_core.leaderboard import leaderboard
+from pipeline_core.compare import charts
+from pipeline_core.compare.leaderboard import leaderboard
 from ui.messages import as_markdown
 from ui.runs import pick_model
 

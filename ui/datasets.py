@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from pipeline_core.build import preview, step_shapes
 from pipeline_core.columns import infer_column_types
+from pipeline_core.data.ingest import ReadOptions, infer_task, read_table
+from pipeline_core.data.report import Profile, profile
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import ReadOptions, infer_task, read_table
-from pipeline_core.profile import Profile, profile
+from pipeline_core.prepare.build import preview, step_shapes
 from pipeline_core.spec import PipelineSpec, default_spec
 from services import datasets
 from storage.errors import StorageError

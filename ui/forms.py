@@ -5,7 +5,7 @@ from typing import Any
 import streamlit as st
 
 from pipeline_core.catalog import Kind
-from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
+from pipeline_core.catalog.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
 
 
 def param_inputs(

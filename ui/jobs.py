@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from pipeline_core.errors import SpecError
-from pipeline_core.estimate import available_memory, estimate
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.estimate import available_memory, estimate
 from services import runs
 from storage.models import DatasetRead
 from ui import resources, state

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from pipeline_core.leaderboard import best
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.results import best
 from services import runs
 from storage.models import ModelResultRead, PipelineSummary, RunRead
 from ui import messages, resources, state

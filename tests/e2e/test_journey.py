@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 
 
 def _nav(page, name: str) -> None:

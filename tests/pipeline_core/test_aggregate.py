@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from pipeline_core.aggregate import RFMSpec, rfm
+from pipeline_core.data.aggregate import RFMSpec, rfm
 from pipeline_core.errors import DataError
 
 ORDERS = pd.DataFrame(

@@ -2,9 +2,9 @@
 
 from types import SimpleNamespace
 
-from pipeline_core import card
+from pipeline_core.export import card
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train.supervised import train
 
 
 def test_the_card_names_the_model_its_data_steps_scores_significance_and_lineage(churn):

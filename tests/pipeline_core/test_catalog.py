@@ -7,13 +7,14 @@ import pandas as pd
 import pytest
 from sklearn.base import is_classifier, is_regressor
 
-from pipeline_core.build import BRANCH_OF, build_pipeline, feature_schema, preview
 from pipeline_core.catalog import MODELS, STEPS, number_repeats
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import SpecError
-from pipeline_core.evaluate import predict, score_all
-from pipeline_core.export import dump_model, load_model
+from pipeline_core.model_files import dump_model, load_model
+from pipeline_core.prepare.build import build_pipeline, preview
+from pipeline_core.schema import BRANCH_OF, feature_schema
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
+from pipeline_core.train.evaluate import predict, score_all
 
 
 def _kinds(registry):

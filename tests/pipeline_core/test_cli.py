@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline_core.export import load_model
-from pipeline_core.leaderboard import best as best_result
-from pipeline_core.samples import SAMPLES, make_churn
+from pipeline_core.data.samples import SAMPLES, make_churn
+from pipeline_core.model_files import load_model
+from pipeline_core.train.results import best as best_result
 from storage import repo
 from storage.db import make_engine, session_scope
 

@@ -5,12 +5,13 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_blobs
 
+from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.errors import SpecError
-from pipeline_core.estimate import estimate
-from pipeline_core.export import load_model
-from pipeline_core.leaderboard import best, leaderboard
+from pipeline_core.model_files import load_model
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train.estimate import estimate
+from pipeline_core.train.results import best
+from pipeline_core.train.supervised import train
 
 
 @pytest.fixture(scope="module")

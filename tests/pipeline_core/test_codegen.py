@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from pipeline_core.codegen import standalone_script
+from pipeline_core.export.script import standalone_script
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train.supervised import train
 
 STEPS = {
     "scikit-learn steps": None,

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline_core.columns import datetime_format, infer_column_type, numbers_as_text, parse_numbers
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 
 N = 60
 

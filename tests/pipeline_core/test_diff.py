@@ -1,6 +1,6 @@
 """The step-by-step difference between two versions of a pipeline."""
 
-from pipeline_core.diff import spec_diff
+from pipeline_core.compare.diff import spec_diff
 from pipeline_core.spec import PipelineSpec, default_spec
 
 

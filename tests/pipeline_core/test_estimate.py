@@ -3,10 +3,10 @@
 import pytest
 
 from pipeline_core.catalog import get_model
+from pipeline_core.data.samples import make_churn
 from pipeline_core.errors import DataError, SpecError
-from pipeline_core.estimate import PROBE_ROWS, START_SECONDS, Estimate, Memory, Probe, duration, estimate
-from pipeline_core.samples import make_churn
 from pipeline_core.spec import PipelineSpec, default_spec
+from pipeline_core.train.estimate import PROBE_ROWS, START_SECONDS, Estimate, Memory, Probe, duration, estimate
 from services import datasets, runs
 from storage import repo
 from storage.db import Storage, session_scope
@@ -72,7 +72,7 @@ def test_a_run_that_will_not_fit_in_memory_is_refused_naming_the_model_that_need
     dataset, table = datasets.store_upload(storage, make_churn(n_rows=12_000).to_csv(index=False).encode(), "c.csv")
     frame = table.frame
     needed = estimate(_forest_spec(), frame).memory.peak
-    monkeypatch.setattr("pipeline_core.estimate.available_memory", lambda: needed // 2)
+    monkeypatch.setattr("pipeline_core.train.estimate.available_memory", lambda: needed // 2)
     with pytest.raises(SpecError) as refused:
         runs.create(storage, dataset, frame, _forest_spec())
     message = str(refused.value)
@@ -81,7 +81,7 @@ def test_a_run_that_will_not_fit_in_memory_is_refused_naming_the_model_that_need
     assert "Leave it out, limit it" in message
     with session_scope(storage.engine) as session:
         assert repo.list_runs(session) == []  # refused before anything of the run was stored
-    monkeypatch.setattr("pipeline_core.estimate.available_memory", lambda: needed * 2)
+    monkeypatch.setattr("pipeline_core.train.estimate.available_memory", lambda: needed * 2)
     assert runs.create(storage, dataset, frame, _forest_spec()).status == "queued"
 
 

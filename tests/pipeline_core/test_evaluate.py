@@ -8,7 +8,8 @@ from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.neighbors import KNeighborsClassifier
 
 from pipeline_core.catalog import get_model
-from pipeline_core.evaluate import LABELS_FROM_PROBA, Predictions, predict, score_all
+from pipeline_core.catalog.metrics import Predictions
+from pipeline_core.train.evaluate import LABELS_FROM_PROBA, predict, score_all
 
 
 @pytest.mark.parametrize("kind", ["random_forest", "extra_trees", "knn", "decision_tree", "hist_gradient_boosting"])

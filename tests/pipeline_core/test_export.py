@@ -6,7 +6,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.export import dump_model, load_model
+from pipeline_core.model_files import dump_model, load_model
 
 
 def double(values):

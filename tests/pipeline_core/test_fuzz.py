@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline_core.columns import infer_column_types
+from pipeline_core.data.ingest import FORMATS, infer_task, read_table
+from pipeline_core.data.report import profile
 from pipeline_core.errors import DataError, SpecError
-from pipeline_core.ingest import FORMATS, infer_task, read_table
-from pipeline_core.profile import profile
 from pipeline_core.spec import PipelineSpec, default_spec
 
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: see tests/conftest.py

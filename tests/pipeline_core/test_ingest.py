@@ -6,9 +6,9 @@ import zipfile
 import pandas as pd
 import pytest
 
+from pipeline_core.data.ingest import MAX_COLUMNS, ReadOptions, fingerprint, infer_task, read_table, sniff
+from pipeline_core.data.samples import SAMPLES
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import MAX_COLUMNS, ReadOptions, fingerprint, infer_task, read_table, sniff
-from pipeline_core.samples import SAMPLES
 
 
 @pytest.mark.parametrize("sample", SAMPLES.values(), ids=SAMPLES)

@@ -2,9 +2,10 @@
 
 import pytest
 
-from pipeline_core.build import build_pipeline, feature_schema
 from pipeline_core.errors import DataError
-from pipeline_core.predict import check_columns, predict_table
+from pipeline_core.export.predict import check_columns, predict_table
+from pipeline_core.prepare.build import build_pipeline
+from pipeline_core.schema import feature_schema
 from pipeline_core.spec import default_spec
 
 

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from pipeline_core.columns import infer_column_types
-from pipeline_core.profile import apply_fix, profile
+from pipeline_core.data.report import apply_fix, profile
 from pipeline_core.spec import default_spec
-from pipeline_core.train import train
+from pipeline_core.train.supervised import train
 
 N = 200
 rng = np.random.default_rng(0)
@@ -125,7 +125,7 @@ def test_regression_profiles_use_r2_and_read_a_text_target_as_numbers():
 
 
 def test_a_model_trained_after_reading_text_as_numbers_loads_with_pipewrights_trusted_types():
-    from pipeline_core.export import load_model
+    from pipeline_core.model_files import load_model
     from pipeline_core.spec import PipelineSpec
 
     frame = _base().assign(price=lambda f: [f"${v:,.2f}" for v in 5000 + 1000 * f["signal"]])

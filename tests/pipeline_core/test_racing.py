@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
-from pipeline_core import charts
-from pipeline_core.build import preview
-from pipeline_core.leaderboard import cv_mean, folds_done, leaderboard
+from pipeline_core.compare import charts
+from pipeline_core.compare.leaderboard import leaderboard
+from pipeline_core.prepare.build import preview
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train.results import cv_mean, folds_done
+from pipeline_core.train.supervised import train
 
 LOGISTIC = {"kind": "logistic_regression"}
 STUMP = {"kind": "decision_tree", "params": {"max_depth": 1}}  # one split: far behind on a table of 6 signals

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from pipeline_core.reproduce import compare
+from pipeline_core.compare.reproduce import compare
 
 
 @dataclass

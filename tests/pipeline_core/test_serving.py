@@ -10,10 +10,11 @@ import zipfile
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline_core.build import feature_schema
-from pipeline_core.serving import serving_bundle
+from pipeline_core.export.serving import serving_bundle
+from pipeline_core.schema import feature_schema
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import library_versions, train
+from pipeline_core.train.results import library_versions
+from pipeline_core.train.supervised import train
 
 
 @pytest.fixture(scope="module")

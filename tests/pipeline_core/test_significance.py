@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from pipeline_core.significance import compare_to_best, corrected_t_test, fold_size_ratio
+from pipeline_core.compare.significance import compare_to_best
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train.race import corrected_t_test, fold_size_ratio
+from pipeline_core.train.supervised import train
 
 
 def test_the_corrected_t_test_matches_a_hand_computed_example():

@@ -4,12 +4,14 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
-from pipeline_core.build import build_pipeline, feature_schema
+from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.errors import DataError, SpecError
-from pipeline_core.export import load_model
-from pipeline_core.leaderboard import best, leaderboard
+from pipeline_core.model_files import load_model
+from pipeline_core.prepare.build import build_pipeline
+from pipeline_core.schema import feature_schema
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train.results import best
+from pipeline_core.train.supervised import train
 
 FAST_FOREST = {"kind": "random_forest", "params": {"n_estimators": 20}}
 

@@ -8,10 +8,10 @@ import pytest
 
 from pipeline_core.catalog import MODELS
 from pipeline_core.errors import SpecError
-from pipeline_core.export import load_model
+from pipeline_core.model_files import load_model
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
-from pipeline_core.train import train
-from pipeline_core.tuning import TunedModel, candidates_for, inner_folds
+from pipeline_core.train.supervised import train
+from pipeline_core.train.tuning import TunedModel, candidates_for, inner_folds
 
 
 @pytest.mark.parametrize("kind", [k for k in MODELS.values() if k.tunable()], ids=lambda k: k.key)

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline_core import validation
 from pipeline_core.errors import DataError, SpecError
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import train
+from pipeline_core.train import splits
+from pipeline_core.train.supervised import train
 
 
 def _spec(frame_roles: dict, task: str = "classification", target: str = "churn", **evaluation) -> PipelineSpec:
@@ -27,17 +27,17 @@ def shops(churn):
 
 def test_group_k_fold_never_splits_a_group_between_training_and_validation_or_test(shops):
     spec = _spec({"shop": "group", "customer_id": "id"}, cv_scheme="group")
-    train_rows, test_rows, folds = validation.split(spec, shops)
+    train_rows, test_rows, folds = splits.split(spec, shops)
     shop = shops["shop"].to_numpy()
     assert not set(shop[train_rows]) & set(shop[test_rows])
     for fit, valid in folds:
         assert not set(shop[train_rows][fit]) & set(shop[train_rows][valid])
-    assert "group (by `shop`)" in validation.describe(spec)
+    assert "group (by `shop`)" in splits.describe(spec)
 
 
 def test_time_series_split_always_validates_and_tests_on_later_rows(shops):
     spec = _spec({"joined": "datetime", "customer_id": "id"}, cv_scheme="time_series", cv_folds=4)
-    train_rows, test_rows, folds = validation.split(spec, shops)
+    train_rows, test_rows, folds = splits.split(spec, shops)
     when = shops["joined"].to_numpy()
     assert when[train_rows].max() < when[test_rows].min()
     for fit, valid in folds:
@@ -58,8 +58,8 @@ def test_regression_trains_with_plain_k_fold_and_refuses_stratification(diabetes
     with pytest.raises(SpecError, match="stratified k-fold keeps a class balance"):
         _spec({}, task="regression", target="progression", cv_scheme="stratified")
     spec = _spec({}, task="regression", target="progression", cv_scheme="kfold", cv_repeats=2)
-    assert "5-fold cross-validation repeated 2 times" in validation.describe(spec)
-    assert len(validation.split(spec, diabetes)[2]) == 10
+    assert "5-fold cross-validation repeated 2 times" in splits.describe(spec)
+    assert len(splits.split(spec, diabetes)[2]) == 10
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline_core.data.samples import make_churn
 from pipeline_core.errors import DataError
-from pipeline_core.samples import make_churn
 from services import datasets
 from storage.artifacts import ArtifactStore
 from storage.db import Storage, make_engine

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 from pipeline_core.spec import default_spec
 from services import datasets, runs, upkeep
 from storage import processes

@@ -3,7 +3,7 @@
 import os
 import time
 
-from pipeline_core.samples import SAMPLES
+from pipeline_core.data.samples import SAMPLES
 from services import datasets, upkeep
 from storage.artifacts import ORPHAN_GRACE_SECONDS
 from storage.db import Storage

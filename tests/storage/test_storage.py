@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import inspect
 
-from pipeline_core.samples import SAMPLES
+from pipeline_core.data.samples import SAMPLES
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train import TrainedModel, TrainResult, library_versions
+from pipeline_core.train.results import TrainedModel, TrainResult, library_versions
 from storage import repo
 from storage.artifacts import ORPHAN_GRACE_SECONDS
 from storage.db import make_engine, session_scope

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline_core.samples import make_churn
+from pipeline_core.data.samples import make_churn
 from tests.ui.conftest import load_sample, open_page
 
 

@@ -1,6 +1,6 @@
 """The Export page scores new rows with the chosen model, after checking them against the training columns."""
 
-from pipeline_core.samples import SAMPLES
+from pipeline_core.data.samples import SAMPLES
 from tests.ui.conftest import load_sample, open_page, train_and_wait
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import SCORED, cv_mean, cv_std, folds_done, folds_planned, ranked
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.train.results import SCORED, cv_mean, cv_std, folds_done, folds_planned, ranked
 
 BASELINE_COLOR, MODEL_COLOR = "#9aa0a6", "#1f6feb"
 

@@ -4,17 +4,15 @@ Cross-validation folds share most of their training rows, so fold scores are cor
 plain paired t-test claims differences far too often. Nadeau and Bengio (2003, "Inference for the
 Generalization Error") inflate the variance of the per-fold differences by the share of rows a
 validation fold holds relative to its training rows, which keeps the false-alarm rate near its
-nominal level.
+nominal level. The test itself lives with racing (`train.race`), which stops models by it first.
 """
 
 import math
 from dataclasses import dataclass
 
-import numpy as np
-from scipy import stats
-
-from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import SCORED, best
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.train.race import corrected_t_test
+from pipeline_core.train.results import SCORED, best
 
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -28,31 +26,6 @@ class Difference:
     t: float
     p_value: float
     sentence: str
-
-
-def corrected_t_test(a: list[float], b: list[float], size_ratio: float) -> tuple[float, float, float]:
-    """Mean of a - b over paired folds, the corrected t statistic and its two-sided p-value.
-
-    Args:
-        a, b: scores of two models on the same folds, in the same order.
-        size_ratio: validation rows / training rows of one fold (1 / (k - 1) for k-fold).
-    """
-    differences = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    n = len(differences)
-    mean = float(differences.mean())
-    variance = float(differences.var(ddof=1)) * (1 / n + size_ratio)
-    if variance == 0:
-        return mean, (0.0 if mean == 0 else math.copysign(math.inf, mean)), (1.0 if mean == 0 else 0.0)
-    t = mean / math.sqrt(variance)
-    return mean, t, float(2 * stats.t.sf(abs(t), df=n - 1))
-
-
-def fold_size_ratio(scheme: str, folds: int) -> float:
-    """Validation rows over training rows of a fold: 1/(k-1) for k-fold; for a time-series split, where
-    training grows fold by fold, the mean over the folds."""
-    if scheme == "time_series":
-        return float(np.mean([1 / i for i in range(1, folds + 1)]))
-    return 1 / (folds - 1)
 
 
 def compare_to_best(results: list, metric: str, ratio: float) -> list[Difference]:

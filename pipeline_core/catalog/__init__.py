@@ -50,8 +50,8 @@ from sklearn.preprocessing import (
 from sklearn.svm import SVC, SVR, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from pipeline_core.catalog.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
 from pipeline_core.errors import SpecError
-from pipeline_core.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
 from pipeline_core.transformers import (
     DateParts,
     FrequencyEncoder,

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from pipeline_core.build import BRANCH_OF, column_types
+from pipeline_core.schema import BRANCH_OF, column_types
 from pipeline_core.columns import (
     ColumnType,
     Role,
@@ -23,9 +23,9 @@ from pipeline_core.columns import (
     read_as,
 )
 from pipeline_core.errors import DataError
-from pipeline_core.ingest import MAX_CLASSES_FOR_NUMERIC_TARGET
+from pipeline_core.data.ingest import MAX_CLASSES_FOR_NUMERIC_TARGET
 from pipeline_core.spec import ROW_STEPS, PipelineSpec
-from pipeline_core.train import check_target
+from pipeline_core.data.target import check_target
 
 SAMPLE_ROWS = 100_000  # correlations run on at most this many rows
 CHECK_ROWS = 5_000  # single-column predictive checks run on at most this many rows

@@ -27,8 +27,9 @@ from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 
 from pipeline_core.catalog import Task, get_model
-from pipeline_core.evaluate import METRICS, predict
-from pipeline_core.params import ChoiceParam, FloatParam, IntParam, Param
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.catalog.params import ChoiceParam, FloatParam, IntParam, Param
+from pipeline_core.train.evaluate import predict
 
 GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
 

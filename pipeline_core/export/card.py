@@ -5,14 +5,16 @@ Written as Markdown (for a repository or a wiki) and as a self-contained HTML pa
 
 import html
 
-from pipeline_core import charts
 from pipeline_core.catalog import BRANCHES, get_model, get_step, number_repeats
-from pipeline_core.diff import GROUP_TITLES
-from pipeline_core.evaluate import METRICS
-from pipeline_core.leaderboard import cv_mean, cv_std, leaderboard
-from pipeline_core.significance import compare_to_best, fold_size_ratio
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.compare import charts
+from pipeline_core.compare.diff import GROUP_TITLES
+from pipeline_core.compare.leaderboard import leaderboard
+from pipeline_core.compare.significance import compare_to_best
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.validation import describe, scheme
+from pipeline_core.train.race import fold_size_ratio
+from pipeline_core.train.results import cv_mean, cv_std
+from pipeline_core.train.splits import describe, scheme
 
 
 def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: dict[str, str]) -> list[tuple[str, str]]:

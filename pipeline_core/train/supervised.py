@@ -7,23 +7,18 @@ that workers x threads never exceeds the cores (an oversubscribed gradient-boost
 running 1,000x slower).
 """
 
-import getpass
 import math
 import os
-import platform
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
-import sklearn
 from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
@@ -32,103 +27,31 @@ from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClas
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from pipeline_core import validation
-from pipeline_core.build import build_preparation, build_preprocessor, feature_schema
 from pipeline_core.catalog import get_model, number_repeats, numbered_label
-from pipeline_core.cluster import cluster
-from pipeline_core.columns import ColumnType, read_as
+from pipeline_core.catalog.metrics import METRICS, Predictions
+from pipeline_core.columns import ColumnType
 from pipeline_core.errors import DataError, SpecError
-from pipeline_core.evaluate import METRICS, Predictions, curve_data, predict, score_all
-from pipeline_core.export import dump_model
-from pipeline_core.leaderboard import best
-from pipeline_core.parallel import Pool, kill, running, seconds_running, threads_per_task
-from pipeline_core.significance import corrected_t_test, fold_size_ratio
-from pipeline_core.spec import ModelSpec, PipelineSpec, RowFilter
-from pipeline_core.tuning import TunedModel, inner_folds, parameter_importance
+from pipeline_core.model_files import dump_model
+from pipeline_core.prepare.build import build_preparation
+from pipeline_core.prepare.rows import check_trainable
+from pipeline_core.spec import ModelSpec, PipelineSpec
+from pipeline_core.train import splits
+from pipeline_core.train.cluster import cluster
+from pipeline_core.train.evaluate import curve_data, predict, score_all
+from pipeline_core.train.parallel import Pool, kill, running, seconds_running, threads_per_task, workers_for
+from pipeline_core.train.race import Race, fold_size_ratio
+from pipeline_core.train.results import (
+    ModelStatus,
+    SilentObserver,
+    TrainedModel,
+    TrainObserver,
+    TrainResult,
+    best,
+    finished,
+)
+from pipeline_core.train.tuning import TunedModel, inner_folds, parameter_importance
 
-MIN_ROWS = 20
-MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
-# Below this many training rows × models, starting a pool of processes costs more than it saves.
-IN_PROCESS_WORK = 10_000
-RACE_MIN_FOLDS = 2
-RACE_MIN_GAP = 0.01  # of the leader's score: a model closer than that keeps racing however sure the test is
-RACE_P_VALUE = 0.05
 WATCH_SECONDS = 0.5  # how often running fits are held to their budgets
-
-ModelStatus = Literal["succeeded", "failed", "cancelled", "stopped"]
-
-
-@dataclass
-class TrainedModel:
-    """One model's outcome: per-fold CV scores, held-out test scores and the fitted pipeline."""
-
-    key: str
-    kind: str
-    label: str
-    is_baseline: bool
-    status: ModelStatus = "succeeded"
-    error: str | None = None
-    cv_scores: dict[str, list[float]] = field(default_factory=dict)
-    test_scores: dict[str, float] = field(default_factory=dict)
-    fit_seconds: float = 0.0
-    predict_seconds: float = 0.0
-    curves: dict[str, Any] = field(default_factory=dict)
-    model_file: bytes | None = None  # the pipeline fitted on the whole training part, as skops bytes
-
-
-@dataclass
-class TrainResult:
-    status: Literal["succeeded", "cancelled", "failed"]
-    primary_metric: str
-    models: list[TrainedModel]
-    n_train: int
-    n_test: int
-    error: str | None = None  # why the run failed
-
-
-def finished(status: str, primary_metric: str, models: list[TrainedModel], n_train: int, n_test: int) -> TrainResult:
-    """The result of a run that went to its end (or was cancelled). One in which no model it was asked for
-    succeeded (each failed, or was stopped) has failed, the baseline alone being only a reference; its error
-    gives the first reason."""
-    wanted = [m for m in models if not m.is_baseline] or models
-    error = None
-    if status == "succeeded" and not any(m.status == "succeeded" for m in wanted):
-        first = next((m for m in wanted if m.error), None)
-        what = "Every model failed" if all(m.status == "failed" for m in wanted) else "No model went the whole way"
-        status, error = "failed", what + (f". {first.label}: {first.error}" if first else ".")
-    return TrainResult(status, primary_metric, models, n_train, n_test, error)
-
-
-class TrainObserver(Protocol):
-    """What a caller hears while training runs (the UI and CLI record it in the database)."""
-
-    def on_start(self, n_train: int, n_test: int) -> None: ...
-
-    def on_progress(self, done: int, total: int, message: str) -> None: ...
-
-    def should_stop(self) -> bool: ...
-
-    def on_model_finished(self, result: TrainedModel) -> None: ...
-
-    def on_model_file(self, result: TrainedModel) -> None:
-        """The file of a model already finished, made last: the run's best (the lead changed after its fit)."""
-
-
-class _SilentObserver:
-    def on_start(self, n_train: int, n_test: int) -> None:
-        pass
-
-    def on_progress(self, done: int, total: int, message: str) -> None:
-        pass
-
-    def should_stop(self) -> bool:
-        return False
-
-    def on_model_finished(self, result: TrainedModel) -> None:
-        pass
-
-    def on_model_file(self, result: TrainedModel) -> None:
-        pass
 
 
 @dataclass
@@ -141,115 +64,6 @@ class _Outcome:
     curves: dict[str, Any] = field(default_factory=dict)
     model_file: bytes | None = None
     error: str | None = None
-
-
-def prepare_rows(spec: PipelineSpec, frame: pd.DataFrame) -> pd.DataFrame:
-    """Apply the spec's row-level cleaning, then check the target can be learned.
-
-    Raises:
-        DataError: the target is missing, empty, single-class, or not numeric for regression.
-    """
-    target = spec.data.target
-    if target not in frame.columns:
-        raise DataError(
-            f"The target column '{target}' is not in the data. Columns: {', '.join(map(str, frame.columns))}."
-        )
-    for row_filter in spec.data.filters:
-        frame = frame[keep_rows(frame, row_filter)]
-    if "drop_duplicates" in spec.data.row_steps:
-        frame = frame.drop_duplicates()
-    if "drop_missing_target" in spec.data.row_steps:
-        frame = frame.dropna(subset=[target])
-    frame = frame.assign(**{target: read_as(frame[target], spec.data.column_types.get(target))})  # '$1,200' → 1200
-    check_target(spec, frame[target])
-    return frame
-
-
-def check_trainable(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, ColumnType]]:
-    """Everything that can be checked before any fit: rows, target, columns, steps.
-
-    Returns:
-        The cleaned rows and the feature schema.
-
-    Raises:
-        DataError, SpecError: in plain words, what stops this spec from training on this data.
-    """
-    frame = prepare_rows(spec, frame)
-    schema = feature_schema(spec, frame)
-    build_preprocessor(spec, schema, frame)
-    return frame, schema
-
-
-def keep_rows(frame: pd.DataFrame, row_filter: RowFilter) -> pd.Series:
-    """The rows a filter keeps, as a boolean mask.
-
-    Raises:
-        DataError: the column is missing, or an order comparison is asked of a column that is not numeric.
-    """
-    if row_filter.column not in frame.columns:
-        raise DataError(f"The filter '{row_filter.describe()}' names a column the data does not have.")
-    values, value, operator = frame[row_filter.column], row_filter.value, row_filter.operator
-    if operator == "missing":
-        return values.isna()
-    if operator == "present":
-        return values.notna()
-    if pd.api.types.is_numeric_dtype(values):
-        try:
-            value = float(value)
-        except ValueError:
-            raise DataError(f"The filter '{row_filter.describe()}' compares numbers with '{value}'.") from None
-    elif operator in ("lt", "le", "gt", "ge"):
-        raise DataError(f"The filter '{row_filter.describe()}' orders a column of text; use equals or does not equal.")
-    else:
-        values, value = values.astype("str"), str(value)
-    return getattr(values, operator)(value)
-
-
-def check_target(spec: PipelineSpec, y: pd.Series) -> None:
-    """Raise DataError, in plain words, when this target cannot be learned as the spec asks."""
-    name, task, folds = y.name, spec.data.task, spec.evaluation.cv_folds
-    missing = int(y.isna().sum())
-    if missing and task != "clustering":
-        raise DataError(
-            f"The target '{name}' has {missing} missing value(s). Drop those rows (Data page) or pick another target."
-        )
-    if len(y) < MIN_ROWS:
-        raise DataError(f"Only {len(y)} rows to learn from; at least {MIN_ROWS} are needed.")
-    if task == "clustering":  # the target only describes the groups afterwards
-        return
-    if task == "regression" and not (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)):
-        raise DataError(
-            f"Regression needs a numeric target, but '{name}' holds values such as '{y.iloc[0]}'. "
-            "Choose classification, or another target."
-        )
-    if task == "classification":
-        counts = y.value_counts()
-        if len(counts) < 2:
-            raise DataError(
-                f"The target '{name}' has only one class ('{counts.index[0]}'); classification needs two or more."
-            )
-        if len(counts) > MAX_CLASSES or len(counts) > len(y) // 2:
-            raise DataError(
-                f"The target '{name}' has {len(counts):,} different values in {len(y):,} rows: that looks like an "
-                "identifier or a measurement, not classes. Choose regression for numbers, or another target."
-            )
-        if spec.evaluation.tune_threshold and len(counts) != 2:
-            raise DataError(
-                f"Threshold tuning is for two classes; '{name}' has {len(counts)}. Switch it off on the Train page."
-            )
-        test_rows = int(np.ceil(spec.evaluation.test_size * len(y)))
-        if len(counts) > test_rows:
-            raise DataError(
-                f"'{name}' has {len(counts)} classes but the held-out test split has only {test_rows} rows, one "
-                "per class at least is needed. Raise the test share, or merge rare classes."
-            )
-        needed = int(np.ceil(folds / (1 - spec.evaluation.test_size)))
-        if counts.min() < needed:
-            raise DataError(
-                f"The class '{counts.idxmin()}' of '{name}' has only {counts.min()} row(s); "
-                f"{folds}-fold stratified cross-validation plus a test split needs at least {needed}. "
-                "Use fewer folds, or merge rare classes."
-            )
 
 
 def train(
@@ -282,7 +96,7 @@ def train(
     Raises:
         DataError, SpecError: the data or spec cannot be trained as asked (nothing was run).
     """
-    observer = observer or _SilentObserver()
+    observer = observer or SilentObserver()
     if spec.data.task == "clustering":
         frame, schema = check_trainable(spec, frame)
         return cluster(spec, frame, schema, observer, n_jobs)
@@ -339,7 +153,7 @@ def final_model_file(spec: PipelineSpec, frame: pd.DataFrame, key: str, *, scrat
 def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType]):
     """The rows split into training and held-out parts, the folds, and each model's result and estimator (the
     dummy baseline first), keyed as the run keys them."""
-    train_rows, test_rows, folds = validation.split(spec, frame)
+    train_rows, test_rows, folds = splits.split(spec, frame)
     X, y = frame[list(schema)], frame[spec.data.target]
     rows = _Rows(X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows])
     models = [ModelSpec(kind="dummy")] + [m for m in spec.models if m.kind != "dummy"]
@@ -357,12 +171,12 @@ def start_workers(spec: PipelineSpec, frame: pd.DataFrame, n_jobs: int | None = 
     """The worker processes a run of the spec on these rows trains in (this process alone for a small table).
     Started early by a caller with work of its own to do first, they import the engine meanwhile; `train`
     then finds them ready, as a pool of the same size is reused."""
-    return Pool(n_jobs or workers_for(int(len(frame) * (1 - spec.evaluation.test_size)), len(spec.models) + 1))
+    n_train = int(len(frame) * (1 - spec.evaluation.test_size))
+    return Pool(n_jobs or workers_for(n_train, len(spec.models) + 1), warm_up=_warm_up)
 
 
-def workers_for(n_train: int, n_models: int) -> int:
-    """The cores, or this process alone for a small table (starting workers would cost more than it saves)."""
-    return 1 if n_train * n_models <= IN_PROCESS_WORK else os.cpu_count() or 1
+def _warm_up() -> None:
+    """Nothing: a worker that unpickles this task has imported this module, and so the engine."""
 
 
 @dataclass(frozen=True)
@@ -424,8 +238,8 @@ class _Fitting:
             average=spec.evaluation.average,
             learning_curve=spec.evaluation.learning_curve,
         )
-        ratio = fold_size_ratio(validation.scheme(spec), spec.evaluation.cv_folds)
-        self.race = _Race(self.scoring.metric, ratio) if spec.evaluation.racing else None
+        ratio = fold_size_ratio(splits.scheme(spec), spec.evaluation.cv_folds)
+        self.race = Race(self.scoring.metric, ratio) if spec.evaluation.racing else None
         self.model_budget, self.run_budget = spec.evaluation.model_seconds, spec.evaluation.run_seconds
         self.started = time.monotonic()
         self.folds: dict[str, dict[int, _Outcome]] = {key: {} for key in results}  # each model's scored folds
@@ -667,37 +481,6 @@ class _Fitting:
         return self._seconds_spent(key) / len(folds) if folds else 0.0
 
 
-@dataclass(frozen=True)
-class _Race:
-    """Which models are clearly behind the leader on the folds both have finished: at least RACE_MIN_FOLDS of
-    them, a gap of at least RACE_MIN_GAP of the leader's score, and the corrected resampled t-test (Nadeau and
-    Bengio) below RACE_P_VALUE — the very test by which the Compare page calls one model better than another,
-    so a model the race stopped is one the page will call worse. A close model keeps racing."""
-
-    metric: str
-    fold_size_ratio: float
-
-    def behind(self, scores: dict[str, dict[int, float]]) -> list[tuple[str, str, float, float]]:
-        """(model, leader, gap, p) for each model to stop now."""
-        scored = {key: {f: v for f, v in folds.items() if not math.isnan(v)} for key, folds in scores.items()}
-        ready = {key: folds for key, folds in scored.items() if len(folds) >= RACE_MIN_FOLDS}
-        if len(ready) < 2:
-            return []
-        sign = METRICS[self.metric].sign
-        leader = max(ready, key=lambda key: sign * np.mean(list(ready[key].values())))
-        stopped = []
-        for key, folds in ready.items():
-            common = sorted(set(folds) & set(ready[leader]))
-            if key == leader or len(common) < RACE_MIN_FOLDS:
-                continue
-            ahead = [ready[leader][fold] for fold in common]
-            difference, _, p = corrected_t_test(ahead, [folds[fold] for fold in common], self.fold_size_ratio)
-            gap = sign * difference
-            if gap >= RACE_MIN_GAP * abs(np.mean(ahead)) and p < RACE_P_VALUE:
-                stopped.append((key, leader, gap, p))
-        return stopped
-
-
 @dataclass
 class _PreparedFold:
     """One fold's preparation output, on disk: models read it memory-mapped instead of refitting it."""
@@ -849,14 +632,14 @@ def _estimator(spec: PipelineSpec, model: ModelSpec):
     else:
         tuning = model.tuning.model_dump()
         estimator = TunedModel(
-            model.kind, task, evaluation.seed, model.params, tuning, metric, evaluation.average, validation.scheme(spec)
+            model.kind, task, evaluation.seed, model.params, tuning, metric, evaluation.average, splits.scheme(spec)
         )
     if not evaluation.tune_threshold or kind.is_baseline:
         return estimator
     return TunedThresholdClassifierCV(
         estimator,
         scoring=make_scorer(_label_metric, metric=metric, average=evaluation.average),
-        cv=inner_folds(task, validation.scheme(spec), 5, evaluation.seed),
+        cv=inner_folds(task, splits.scheme(spec), 5, evaluation.seed),
         random_state=evaluation.seed,
     )
 
@@ -870,22 +653,3 @@ def _first_line(message: str, limit: int = 300) -> str:
     """Estimator errors can run to paragraphs of advice; the first line says what went wrong."""
     line = message.strip().splitlines()[0]
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# Recorded with the versions, but where a run happened rather than what it ran with.
-WHERE = ("machine", "started by")
-
-
-def library_versions() -> dict[str, Any]:
-    """The versions that decide whether a run can be reproduced exactly, and the machine and user it ran as."""
-    return {
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "pandas": pd.__version__,
-        "numpy": np.__version__,
-        "joblib": joblib.__version__,
-        "skops": metadata.version("skops"),  # read, not imported: neither is needed to train
-        "optuna": metadata.version("optuna"),
-        "machine": f"{platform.node()} ({platform.platform()}, {os.cpu_count()} cores)",
-        "started by": getpass.getuser(),
-    }

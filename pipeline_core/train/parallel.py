@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from joblib.externals.loky import get_reusable_executor
 
 WATCH_SECONDS = 0.5
 IDLE_SECONDS = 300  # a reused pool's workers end after this long without a task
+# Below this many training rows × models, starting a pool of processes costs more than it saves.
+IN_PROCESS_WORK = 10_000
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
 
@@ -22,12 +25,14 @@ class Pool:
     """`size` worker processes (loky's executor, reused from one run to the next), or this very process when
     `size` is 1. `submit` returns a future; a task in this process has run by the time it returns."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, warm_up: Callable[[], None] | None = None) -> None:
+        """`warm_up`: a task each new worker runs at once, so it imports the engine (the module that defines
+        the task) while this process gets the data ready."""
         self.size, self.threads = size, threads_per_task(size)
         self._executor = self._start() if size > 1 else None
-        if self._executor is not None:  # the workers import the engine while this process gets the data ready
+        if self._executor is not None and warm_up is not None:
             for _ in range(size):
-                self._executor.submit(_import_engine)
+                self._executor.submit(warm_up)
 
     def _start(self, *, anew: bool = False):
         global _latest
@@ -107,10 +112,6 @@ class running:
             self.pid_file.unlink(missing_ok=True)
 
 
-def _import_engine() -> None:
-    import pipeline_core.train  # noqa: F401 - a second or so a worker would otherwise spend on its first task
-
-
 def _exit_with_parent(parent: int) -> None:
     """Runs in each worker as it starts: it ends itself as soon as its parent is gone (loky's own workers
     would finish the fit they are in, for minutes, before noticing)."""
@@ -121,3 +122,8 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def workers_for(n_train: int, n_models: int) -> int:
+    """The cores, or this process alone for a small table (starting workers would cost more than it saves)."""
+    return 1 if n_train * n_models <= IN_PROCESS_WORK else os.cpu_count() or 1

@@ -13,13 +13,15 @@ from joblib import parallel_config
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
-from pipeline_core.build import build_preparation
 from pipeline_core.catalog import get_model, number_repeats, numbered_label
 from pipeline_core.errors import SpecError
-from pipeline_core.parallel import threads_per_task
+from pipeline_core.prepare.build import build_preparation
+from pipeline_core.prepare.rows import check_trainable
 from pipeline_core.spec import ModelSpec, PipelineSpec
-from pipeline_core.train import LEARNING_SHARES, RACE_MIN_FOLDS, check_trainable, workers_for
-from pipeline_core.tuning import candidates_for
+from pipeline_core.train.parallel import threads_per_task, workers_for
+from pipeline_core.train.race import RACE_MIN_FOLDS
+from pipeline_core.train.supervised import LEARNING_SHARES
+from pipeline_core.train.tuning import candidates_for
 
 PROBE_ROWS = 400
 START_SECONDS = 3.0  # imports, the worker processes, the folds written and the results stored, before any fit

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from pipeline_core import columns, transformers
-from pipeline_core.export import load_model, untrusted_types
+from pipeline_core.model_files import load_model, untrusted_types
 
 TEMPLATES = Path(__file__).with_name("bundle")  # serve.py, Dockerfile, README.md, copied as they are
 SERVING = {"fastapi": "0.115", "uvicorn": "0.30"}  # floors when the packages are not installed here

@@ -4,11 +4,12 @@ the analyst's columns its score depends on."""
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
-from pipeline_core import validation
-from pipeline_core.build import feature_schema
-from pipeline_core.evaluate import METRICS, predict
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.prepare.rows import prepare_rows
+from pipeline_core.schema import feature_schema
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import prepare_rows
+from pipeline_core.train import splits
+from pipeline_core.train.evaluate import predict
 
 MAX_IMPORTANCE_ROWS = 1000  # enough held-out rows to rank columns; more only costs predictions
 
@@ -16,7 +17,7 @@ MAX_IMPORTANCE_ROWS = 1000  # enough held-out rows to rank columns; more only co
 def held_out_rows(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """The run's held-out test rows (as the split made them), the feature columns and the target."""
     frame = prepare_rows(spec, frame)
-    _, test_rows, _ = validation.split(spec, frame)
+    _, test_rows, _ = splits.split(spec, frame)
     test = frame.iloc[test_rows[:MAX_IMPORTANCE_ROWS]]
     return test[list(feature_schema(spec, frame))], test[spec.data.target]
 

@@ -3,7 +3,7 @@
 import math
 from dataclasses import dataclass
 
-from pipeline_core.train import WHERE
+from pipeline_core.train.results import WHERE
 
 
 @dataclass(frozen=True)

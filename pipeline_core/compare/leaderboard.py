@@ -6,47 +6,10 @@ Works on anything shaped like a model result (the engine's, or the stored read m
 
 import math
 
-import numpy as np
 import pandas as pd
 
-from pipeline_core.evaluate import METRICS
-
-
-def cv_mean(result, metric: str) -> float:
-    values = [v for v in result.cv_scores.get(metric, []) if v is not None and not math.isnan(v)]
-    return float(np.mean(values)) if values else float("nan")
-
-
-def cv_std(result, metric: str) -> float:
-    values = [v for v in result.cv_scores.get(metric, []) if v is not None and not math.isnan(v)]
-    return float(np.std(values)) if values else float("nan")
-
-
-# Models with cross-validation scores: those that went the whole way, and those the race stopped on the way.
-SCORED = ("succeeded", "stopped")
-
-
-def ranked(results: list, metric: str) -> list:
-    """Scored models best first by CV mean of `metric`; the rest after, in their order."""
-    sign = METRICS[metric].sign
-    scored = [r for r in results if r.status in SCORED and not math.isnan(cv_mean(r, metric))]
-    scored.sort(key=lambda r: -sign * cv_mean(r, metric))
-    return scored + [r for r in results if r not in scored]
-
-
-def best(results: list, metric: str):
-    """The best model by CV mean of `metric` among those that went the whole way (tested, with a file), or None."""
-    return next((r for r in ranked(results, metric) if r.status == "succeeded"), None)
-
-
-def folds_done(result) -> int:
-    """How many folds the model was scored on (fewer than the run's when the race stopped it)."""
-    return sum(value is not None for value in next(iter(result.cv_scores.values()), []))
-
-
-def folds_planned(result) -> int:
-    """How many folds the run had for the model (none for a model stopped or failed before its first)."""
-    return len(next(iter(result.cv_scores.values()), []))
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.train.results import SCORED, cv_mean, cv_std, folds_done, folds_planned, ranked
 
 
 def summary(results: list, metric: str) -> list[dict]:

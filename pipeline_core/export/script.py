@@ -13,11 +13,12 @@ from collections.abc import Iterator
 import pandas as pd
 
 from pipeline_core import columns, transformers
-from pipeline_core.build import build_preparation, feature_schema
 from pipeline_core.catalog import get_model, number_repeats
-from pipeline_core.evaluate import METRICS
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.prepare.build import build_preparation
+from pipeline_core.schema import feature_schema
 from pipeline_core.spec import ModelSpec, PipelineSpec
-from pipeline_core.validation import scheme
+from pipeline_core.train.splits import scheme
 
 # How each of Pipewright's metrics is spelled as a scikit-learn scorer (errors are negated by scikit-learn).
 SCORERS = {

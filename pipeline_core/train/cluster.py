@@ -18,12 +18,13 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from pipeline_core.build import build_preparation
 from pipeline_core.catalog import get_model, number_repeats, numbered_label
 from pipeline_core.columns import read_as
-from pipeline_core.export import dump_model
-from pipeline_core.parallel import Pool
+from pipeline_core.model_files import dump_model
+from pipeline_core.prepare.build import build_preparation
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.parallel import IN_PROCESS_WORK, Pool
+from pipeline_core.train.results import TrainedModel, finished
 
 SCORE_ROWS = 5000  # the silhouette compares every pair of rows: a sample keeps it quick
 MAP_POINTS = 2000  # points drawn on the 2-D map
@@ -36,8 +37,6 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
     Args:
         frame: the rows after row-level cleaning; schema: the feature columns and their types.
     """
-    from pipeline_core.train import IN_PROCESS_WORK, TrainedModel, finished  # train.py hands clustering here
-
     X = frame[list(schema)]
     seed = spec.evaluation.seed
     prepared_pipeline = build_preparation(spec, frame)

@@ -1,0 +1,102 @@
+"""The metrics, declared once: what each computes from one set of predictions."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import metrics as skm
+
+from pipeline_core.catalog import Task
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """What a fitted model said about some rows: labels or values, and class probabilities."""
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    proba: np.ndarray | None = None
+    classes: tuple = ()
+    calibrated: bool = True  # proba are probabilities, not merely scores that rank rows
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    task: Task
+    # From predictions and how several classes are averaged; None for clustering's metrics, which score
+    # rows and their group labels (see cluster.py).
+    compute: Callable[[Predictions, str], float] | None
+    greater_is_better: bool = True
+
+    @property
+    def sign(self) -> int:
+        """+1 or -1: a score times this is greater when better, as searches and rankings want."""
+        return 1 if self.greater_is_better else -1
+
+
+def _roc_auc(p: Predictions, average: str) -> float:
+    if p.proba is None:
+        return float("nan")
+    if len(p.classes) == 2:
+        return skm.roc_auc_score(p.y_true == p.classes[1], p.proba[:, 1])
+    return skm.roc_auc_score(p.y_true, p.proba, multi_class="ovr", labels=list(p.classes))
+
+
+def _per_class(score: Callable) -> Callable[[Predictions, str], float]:
+    """Precision, recall or F1, averaged over the classes as the spec says."""
+    return lambda p, average: score(p.y_true, p.y_pred, average=average, zero_division=0)
+
+
+METRICS: dict[str, Metric] = {
+    metric.key: metric
+    for metric in [
+        Metric(
+            "balanced_accuracy",
+            "Balanced accuracy",
+            "classification",
+            lambda p, _: skm.balanced_accuracy_score(p.y_true, p.y_pred),
+        ),
+        Metric("accuracy", "Accuracy", "classification", lambda p, _: skm.accuracy_score(p.y_true, p.y_pred)),
+        Metric("f1", "F1", "classification", _per_class(skm.f1_score)),
+        Metric("precision", "Precision", "classification", _per_class(skm.precision_score)),
+        Metric("recall", "Recall", "classification", _per_class(skm.recall_score)),
+        Metric("roc_auc", "ROC AUC", "classification", _roc_auc),
+        Metric("r2", "R²", "regression", lambda p, _: skm.r2_score(p.y_true, p.y_pred)),
+        Metric(
+            "rmse",
+            "RMSE",
+            "regression",
+            lambda p, _: skm.root_mean_squared_error(p.y_true, p.y_pred),
+            greater_is_better=False,
+        ),
+        Metric("silhouette", "Silhouette", "clustering", None),
+        Metric("calinski_harabasz", "Calinski–Harabasz", "clustering", None),
+        Metric("davies_bouldin", "Davies–Bouldin", "clustering", None, greater_is_better=False),
+        Metric(
+            "mae",
+            "MAE",
+            "regression",
+            lambda p, _: skm.mean_absolute_error(p.y_true, p.y_pred),
+            greater_is_better=False,
+        ),
+    ]
+}
+
+
+def metrics_for(task: Task) -> list[Metric]:
+    return [metric for metric in METRICS.values() if metric.task == task]
+
+
+# Threshold-free by default, so a model that ranks rows well is not judged by where 0.5 happens to cut them;
+# ROC AUC covers several classes one-vs-rest.
+DEFAULT_METRICS: dict[Task, str] = {"classification": "roc_auc", "regression": "r2", "clustering": "silhouette"}
+
+
+THRESHOLD_METRIC = "balanced_accuracy"  # what a tuned decision threshold is chosen for, unless told otherwise
+
+
+def default_primary_metric(task: Task, *, tune_threshold: bool = False) -> str:
+    """The metric models are ranked by when the spec names none."""
+    return THRESHOLD_METRIC if tune_threshold else DEFAULT_METRICS[task]

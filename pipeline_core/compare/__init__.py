@@ -1,0 +1,1 @@
+"""The compare stage: leaderboard, significance, charts, diffs, reproduction, explanations."""

@@ -1,0 +1,57 @@
+"""Whether a column can be learned as the target the spec asks for, said in plain words."""
+
+import numpy as np
+import pandas as pd
+
+from pipeline_core.errors import DataError
+from pipeline_core.spec import PipelineSpec
+
+MIN_ROWS = 20
+MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
+
+
+def check_target(spec: PipelineSpec, y: pd.Series) -> None:
+    """Raise DataError, in plain words, when this target cannot be learned as the spec asks."""
+    name, task, folds = y.name, spec.data.task, spec.evaluation.cv_folds
+    missing = int(y.isna().sum())
+    if missing and task != "clustering":
+        raise DataError(
+            f"The target '{name}' has {missing} missing value(s). Drop those rows (Data page) or pick another target."
+        )
+    if len(y) < MIN_ROWS:
+        raise DataError(f"Only {len(y)} rows to learn from; at least {MIN_ROWS} are needed.")
+    if task == "clustering":  # the target only describes the groups afterwards
+        return
+    if task == "regression" and not (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)):
+        raise DataError(
+            f"Regression needs a numeric target, but '{name}' holds values such as '{y.iloc[0]}'. "
+            "Choose classification, or another target."
+        )
+    if task == "classification":
+        counts = y.value_counts()
+        if len(counts) < 2:
+            raise DataError(
+                f"The target '{name}' has only one class ('{counts.index[0]}'); classification needs two or more."
+            )
+        if len(counts) > MAX_CLASSES or len(counts) > len(y) // 2:
+            raise DataError(
+                f"The target '{name}' has {len(counts):,} different values in {len(y):,} rows: that looks like an "
+                "identifier or a measurement, not classes. Choose regression for numbers, or another target."
+            )
+        if spec.evaluation.tune_threshold and len(counts) != 2:
+            raise DataError(
+                f"Threshold tuning is for two classes; '{name}' has {len(counts)}. Switch it off on the Train page."
+            )
+        test_rows = int(np.ceil(spec.evaluation.test_size * len(y)))
+        if len(counts) > test_rows:
+            raise DataError(
+                f"'{name}' has {len(counts)} classes but the held-out test split has only {test_rows} rows, one "
+                "per class at least is needed. Raise the test share, or merge rare classes."
+            )
+        needed = int(np.ceil(folds / (1 - spec.evaluation.test_size)))
+        if counts.min() < needed:
+            raise DataError(
+                f"The class '{counts.idxmin()}' of '{name}' has only {counts.min()} row(s); "
+                f"{folds}-fold stratified cross-validation plus a test split needs at least {needed}. "
+                "Use fewer folds, or merge rare classes."
+            )

@@ -1,0 +1,1 @@
+"""The train stage: results, splits, supervised training with racing and budgets, clustering, tuning."""
