@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from services import drafts, runs
-from storage import repo
-from storage.db import session_scope
+from services import drafts, pipelines, runs
 from ui import messages, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
@@ -32,15 +30,14 @@ for column, (page, label, icon) in zip(
 ):
     column.page_link(page, label=label, icon=icon)
 
-with session_scope(resources.engine()) as session:
-    pipelines = repo.list_pipelines(session)
+saved = pipelines.listed(resources.storage())
 recent = runs.recent(resources.storage(), limit=10)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Saved pipelines")
-    if pipelines:
-        show_pipelines(pipelines)
+    if saved:
+        show_pipelines(saved)
     else:
         st.info(messages.NO_PIPELINES)
 with right:

@@ -13,7 +13,7 @@ from pipeline_core.data.samples import SAMPLES
 from pipeline_core.errors import DataError, PipelineCoreError
 from pipeline_core.prepare.build import unused_columns
 from pipeline_core.prepare.rows import keep_rows, prepare_rows
-from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter, default_spec
+from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter
 from services import datasets as datasets_service
 from storage.errors import StorageError
 from ui import datasets, resources, state
@@ -25,12 +25,8 @@ SEVERITY_BOXES = {"high": st.error, "medium": st.warning, "low": st.info}
 
 
 def update_data(spec: PipelineSpec, **changes) -> None:
-    """Change the data part of the draft; a new task also brings that task's default models."""
-    updates = {"data": spec.data.model_dump() | changes}
-    if changes.get("task", spec.data.task) != spec.data.task:
-        updates["models"] = default_spec(target=spec.data.target, task=changes["task"]).model_dump()["models"]
-        updates["evaluation"] = spec.evaluation.model_dump() | {"primary_metric": None}
-    state.set_spec(PipelineSpec.from_dict(spec.model_dump() | updates))
+    """Change the data part of the draft."""
+    state.set_spec(spec.with_data(**changes))
 
 
 def sources() -> None:

@@ -7,7 +7,6 @@ from pipeline_core.compare.charts import embedding_scatter
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.prepare.build import embed_2d, preparation_warnings, unused_columns
 from pipeline_core.schema import BRANCH_OF, feature_schema
-from pipeline_core.spec import PipelineSpec
 from ui import datasets, resources, state
 from ui.forms import param_inputs
 from ui.messages import as_markdown
@@ -33,7 +32,7 @@ BRANCH_TITLES = {
 
 
 def save(edited: dict) -> None:
-    state.set_spec(PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited}))
+    state.set_spec(spec.replace(preprocessing=edited))
     st.rerun()
 
 
@@ -119,7 +118,7 @@ unused = {c: reason for c, reason in unused_columns(spec, frame).items() if reas
 if unused:
     st.caption(as_markdown("Not used as features: " + "; ".join(f"`{c}` ({reason})" for c, reason in unused.items())))
 
-new_spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": edited})
+new_spec = spec.replace(preprocessing=edited)
 if new_spec != spec:
     state.set_spec(new_spec)
 

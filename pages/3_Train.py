@@ -9,7 +9,7 @@ from pipeline_core.catalog.metrics import METRICS, default_primary_metric, metri
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.prepare.build import preparation_warnings
-from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, WEEK, EvaluationSpec, PipelineSpec
+from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, EvaluationSpec, TuningSpec, bounds
 from pipeline_core.train.estimate import duration
 from services import runs
 from storage.errors import StorageError
@@ -63,23 +63,22 @@ def model_form(key: str) -> dict:
     )
     tuning["trials"] = trials.number_input(
         "Candidates per search",
-        2,
-        500,
+        *bounds(TuningSpec, "trials"),
         tuning.get("trials", 20),
         key=f"model.{key}.trials",
         disabled=tuning["method"] == "grid",
         help="A grid tries every combination instead.",
     )
     budget = seconds.number_input(
-        "Time limit per search (s, 0: none)",
-        0,
-        86400,
-        tuning.get("seconds") or 0,
+        "Time limit per search (s)",
+        *bounds(TuningSpec, "seconds"),
+        tuning.get("seconds"),
         key=f"model.{key}.seconds",
         disabled=tuning["method"] != "optuna",
-        help="Optuna stops at whichever comes first.",
+        placeholder="none",
+        help="Optuna stops at whichever comes first. Empty: no limit.",
     )
-    tuning["seconds"] = budget if budget and tuning["method"] == "optuna" else None
+    tuning["seconds"] = budget if tuning["method"] == "optuna" else None
     tuning["space"] = space_inputs(kind, tuning.get("space", {}), key=f"model.{key}", task=task)
     fixed = param_inputs(kind, params, key=f"model.{key}", task=task, skip=frozenset(tuning["space"]))
     return {"kind": key, "params": fixed, "tuning": tuning}
@@ -104,13 +103,14 @@ def cross_validation(evaluation: dict) -> None:
         help="Run on the training part only. Group and time-series schemes need a Group or Time order column "
         "(roles on the Data page).",
     )
-    evaluation["cv_folds"] = folds.number_input("Folds", 2, 20, spec.evaluation.cv_folds, key="cv_folds")
+    evaluation["cv_folds"] = folds.number_input(
+        "Folds", *bounds(EvaluationSpec, "cv_folds"), spec.evaluation.cv_folds, key="cv_folds"
+    )
     fixed_folds = evaluation["cv_scheme"] in ("group", "time_series")
     evaluation["cv_repeats"] = 1 if fixed_folds else spec.evaluation.cv_repeats
     evaluation["cv_repeats"] = repeats.number_input(
         "Repeats",
-        1,
-        10,
+        *bounds(EvaluationSpec, "cv_repeats"),
         evaluation["cv_repeats"],
         key="cv_repeats",
         disabled=fixed_folds,
@@ -125,8 +125,7 @@ def cross_validation(evaluation: dict) -> None:
     )
     evaluation["test_size"] = test.number_input(
         "Held-out test share",
-        0.05,
-        0.5,
+        *bounds(EvaluationSpec, "test_size"),
         spec.evaluation.test_size,
         0.05,
         key="test_size",
@@ -146,8 +145,7 @@ else:
 seed, metric, average = st.columns(3)
 evaluation["seed"] = seed.number_input(
     "Random seed",
-    0,
-    2**32 - 1,
+    *bounds(EvaluationSpec, "seed"),
     spec.evaluation.seed,
     key="seed",
     help="The same seed on the same data gives the same results.",
@@ -191,15 +189,20 @@ if task != "clustering":
         "why. Switch it off to cross-validate every model on every fold.",
     )
     for column, field, label in [
-        (model_budget, "model_seconds", "Time per model (s, 0: no limit)"),
-        (run_budget, "run_seconds", "Time for the run (s, 0: no limit)"),
+        (model_budget, "model_seconds", "Time per model (s)"),
+        (run_budget, "run_seconds", "Time for the run (s)"),
     ]:
-        seconds = column.number_input(
-            label, 0, WEEK, getattr(spec.evaluation, field) or 0, step=60, key=field, help=EVALUATION[field]
+        evaluation[field] = column.number_input(
+            label,
+            *bounds(EvaluationSpec, field),
+            getattr(spec.evaluation, field),
+            step=60,
+            key=field,
+            placeholder="no limit",
+            help=f"{EVALUATION[field]}. Empty: no limit.",
         )
-        evaluation[field] = seconds or None
 try:
-    new_spec = PipelineSpec.from_dict(spec.model_dump() | {"models": models, "evaluation": evaluation})
+    new_spec = spec.replace(models=models, evaluation=evaluation)
 except PipelineCoreError as error:
     st.error(as_markdown(str(error)))
     st.stop()

@@ -11,10 +11,8 @@ from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export import card
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.results import best, cv_mean, cv_std
-from services import pipelines
+from services import datasets, pipelines
 from services import runs as runs_service
-from storage import repo
-from storage.db import session_scope
 from storage.errors import NotFoundError, StorageError
 from ui import jobs, messages, resources, state
 from ui.messages import as_markdown
@@ -27,8 +25,7 @@ def version_scores(version, runs) -> dict | None:
     run = next((r for r in runs if r.pipeline_version_id == version.id and r.status == "succeeded"), None)
     if run is None:
         return None
-    with session_scope(resources.engine()) as session:
-        top = best(repo.list_model_results(session, run_id=run.id), run.primary_metric)
+    top = best(runs_service.results(resources.storage(), run.id), run.primary_metric)
     if top is None:
         return None
     label = METRICS[run.primary_metric].label
@@ -54,8 +51,7 @@ def reproduce_section(finished: list) -> None:
     if not finished:
         return
     run = st.selectbox("Run", finished, format_func=describe_run, key="reproduce_run")
-    with session_scope(resources.engine()) as session:
-        dataset = repo.get_dataset(session, dataset_id=run.dataset_id)
+    dataset = datasets.get(resources.storage(), dataset_id=run.dataset_id)
     with st.expander("Lineage"):
         lineage(run, dataset)
     if st.button(f"Reproduce run {run.id}", key="reproduce", help="Trains its spec again on its stored rows."):
@@ -96,11 +92,10 @@ def import_spec() -> None:
     st.rerun()  # so the lists below show it
 
 
-def change(action, success: str, **arguments) -> None:
-    """One repository change in its own transaction; a refused one (a name taken) says why."""
+def change(action, success: str, *arguments, **options) -> None:
+    """One change to the saved pipelines; a refused one (a name taken) says why."""
     try:
-        with session_scope(resources.engine()) as session:
-            action(session, **arguments)
+        action(resources.storage(), *arguments, **options)
     except (ValueError, StorageError) as error:  # a name taken, perhaps by someone saving at this very moment
         st.error(as_markdown(str(error)))
     else:
@@ -112,15 +107,15 @@ def manage(pipeline) -> None:
     name, rename, copy, clone = st.columns([3, 1, 3, 1], vertical_alignment="bottom")
     new_name = name.text_input("New name", value=pipeline.name, max_chars=120, key=f"rename_to.{pipeline.name}")
     if rename.button("Rename", key="rename"):
-        change(repo.rename_pipeline, f"Renamed to {new_name}.", pipeline_id=pipeline.id, name=new_name)
+        change(pipelines.rename, f"Renamed to {new_name}.", pipeline.id, new_name)
     clone_name = copy.text_input(
         "Clone as", value=f"{pipeline.name} (copy)", max_chars=120, key=f"clone_as.{pipeline.name}"
     )
     if clone.button("Clone", key="clone"):
-        change(repo.clone_pipeline, f"Cloned as {clone_name}.", pipeline_id=pipeline.id, name=clone_name)
+        change(pipelines.clone, f"Cloned as {clone_name}.", pipeline.id, clone_name)
     if st.button("Archive", key="archive", help="Hidden from the lists; its versions and runs are kept."):
         st.session_state["archived_last"] = pipeline.id
-        change(repo.set_archived, f"Archived {pipeline.name}.", pipeline_id=pipeline.id, archived=True)
+        change(pipelines.archive, f"Archived {pipeline.name}.", pipeline.id)
 
 
 def archived_section() -> None:
@@ -130,9 +125,8 @@ def archived_section() -> None:
     last = st.session_state.get("archived_last")
     if last and st.button("Undo archive", key="undo_archive"):
         st.session_state.pop("archived_last")
-        change(repo.set_archived, "Brought back.", pipeline_id=last, archived=False)
-    with session_scope(resources.engine()) as session:
-        archived = repo.list_pipelines(session, archived=True)
+        change(pipelines.archive, "Brought back.", last, archived=False)
+    archived = pipelines.listed(resources.storage(), archived=True)
     if not archived:
         return
     with st.expander(f"Archived pipelines ({len(archived)})"):
@@ -140,12 +134,11 @@ def archived_section() -> None:
             name, back = st.columns([4, 1], vertical_alignment="center")
             name.markdown(as_markdown(f"{pipeline.name} · v{pipeline.latest_version}"))
             if back.button("Bring back", key=f"unarchive.{pipeline.id}"):
-                change(repo.set_archived, f"Brought back {pipeline.name}.", pipeline_id=pipeline.id, archived=False)
+                change(pipelines.archive, f"Brought back {pipeline.name}.", pipeline.id, archived=False)
 
 
 setup("Pipelines")
-with session_scope(resources.engine()) as session:
-    listed = repo.list_pipelines(session)
+listed = pipelines.listed(resources.storage())
 with st.expander("Import a spec (JSON or YAML)"):
     import_spec()
 archived_section()
@@ -157,8 +150,7 @@ show_pipelines(listed)
 chosen = st.selectbox("Pipeline", listed, format_func=lambda p: p.name, key="pipeline")
 with st.expander("Rename, clone or archive"):
     manage(chosen)
-with session_scope(resources.engine()) as session:
-    versions = repo.list_versions(session, pipeline_id=chosen.id)
+versions = pipelines.versions(resources.storage(), chosen.id)
 runs = runs_service.recent(resources.storage(), pipeline_id=chosen.id)
 
 
@@ -177,8 +169,7 @@ with left:
     st.markdown("**Models** " + ", ".join(get_model(m.kind).label for m in spec.models))
     if st.button("Open in Prepare and Train", type="primary", key="open"):
         try:
-            with session_scope(resources.engine()) as session:
-                dataset = repo.get_dataset(session, fingerprint=spec.data.dataset_fingerprint)
+            dataset = datasets.get(resources.storage(), fingerprint=spec.data.dataset_fingerprint)
         except NotFoundError:
             st.error(
                 as_markdown(

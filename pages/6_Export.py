@@ -1,23 +1,19 @@
 """Export: download any trained model of a run as a skops file, with the lines that load it; score new rows."""
 
-from functools import partial
-
 import streamlit as st
 
 from pipeline_core.data.ingest import SUFFIXES, read_table
 from pipeline_core.errors import PipelineCoreError
-from pipeline_core.export import card
 from pipeline_core.export.predict import check_columns, predict_table
-from pipeline_core.export.script import standalone_script
-from pipeline_core.export.serving import serving_bundle
 from pipeline_core.model_files import joblib_bytes, load_model, untrusted_types
-from pipeline_core.schema import feature_schema, numbers_as_text
+from pipeline_core.schema import numbers_as_text
 from pipeline_core.train.results import best, ranked
 from services import datasets, runs
+from services.exports import Export
 from ui import jobs, resources
 from ui.messages import as_markdown
 from ui.page import setup
-from ui.runs import pick_run, run_spec
+from ui.runs import pick_run
 
 setup("Export")
 run, results = pick_run(key="export_run")
@@ -83,18 +79,12 @@ st.caption(
     "this model file, pinned requirements and a Dockerfile."
 )
 dataset = datasets.get(resources.storage(), dataset_id=run.dataset_id)
-frame, spec = resources.dataset_frame(dataset), run_spec(run)
-features = feature_schema(spec, frame)
+frame = resources.dataset_frame(dataset)
+export = Export(run, dataset, frame, results, model, data)
+spec, features = export.spec, export.features
 st.download_button(
     "Download the serving bundle (.zip)",
-    partial(  # made on click: a bundle holds the whole model file
-        serving_bundle,
-        data,
-        title=f"{run.pipeline_name or run.target}: {model.label}",
-        features=features,
-        versions=run.library_versions,
-        as_text=numbers_as_text(features, frame),
-    ),
+    export.serving_bundle,  # made on click: a bundle holds the whole model file
     f"serve-{model.key}-run{run.id}.zip",
     "application/zip",
     key="bundle",
@@ -112,20 +102,18 @@ with st.expander("joblib instead of skops"):
     )
 
 st.subheader("Model card")
-title = f"{run.pipeline_name or run.target}: {model.label}"
-sections = card.card_sections(spec, results, model.key, card.lineage(run, dataset, list(features)))
 st.caption("What the model is, the data and steps behind it, how well it does and how sure that is, its limits.")
 as_md, as_html = st.columns(2)
 as_md.download_button(
     "Model card (Markdown)",
-    card.markdown(title, sections),
+    export.card_markdown(),
     f"model-card-run{run.id}.md",
     "text/markdown",
     key="card_md",
 )
 as_html.download_button(
     "Model card (HTML, with charts)",
-    partial(card.html_page, title, sections, results, run.primary_metric, run.task),
+    export.card_html,
     f"model-card-run{run.id}.html",
     "text/html",
     key="card_html",
@@ -133,8 +121,7 @@ as_html.download_button(
 
 st.subheader("Retrain it yourself")
 try:
-    n_classes = frame[spec.data.target].nunique() if spec.data.task == "classification" else 0
-    script = standalone_script(spec, frame, title=run.pipeline_name or f"Run {run.id}", n_classes=n_classes)
+    script = export.script()
 except ValueError as error:
     st.caption(str(error))
 else:

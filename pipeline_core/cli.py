@@ -170,34 +170,12 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """The model file, its spec (JSON and YAML), the retraining script, the model card and the serving bundle."""
-    from pipeline_core.export import card
-    from pipeline_core.export.script import standalone_script
-    from pipeline_core.export.serving import serving_bundle
+    from services.exports import Export
 
     run, dataset, frame, results, chosen, model_file = _stored_model(args.run_id, args.model)
-    spec = PipelineSpec.from_json(run.spec_json)
-    features = feature_schema(spec, frame)
-    title = f"{run.pipeline_name or run.target}: {chosen.label}"
-    sections = card.card_sections(spec, results, chosen.key, card.lineage(run, dataset, list(features)))
-    files = {
-        "model.skops": model_file,
-        "spec.json": spec.to_json(),
-        "spec.yaml": spec.to_yaml(),
-        "model_card.md": card.markdown(title, sections),
-        "model_card.html": card.html_page(title, sections, results, run.primary_metric, run.task),
-        "serving.zip": serving_bundle(
-            model_file,
-            title=title,
-            features=features,
-            versions=run.library_versions,
-            as_text=numbers_as_text(features, frame),
-        ),
-    }
-    try:
-        n_classes = frame[spec.data.target].nunique()
-        files["retrain.py"] = standalone_script(spec, frame, title=title, n_classes=n_classes)
-    except ValueError as error:
-        _say(f"no retrain.py: {error}")
+    files, no_script = Export(run, dataset, frame, results, chosen, model_file).files()
+    if no_script:
+        _say(f"no retrain.py: {no_script}")
     args.out.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = args.out / name

@@ -270,6 +270,18 @@ class PipelineSpec(_Strict):
             dumped[section] = current | value if isinstance(value, dict) and isinstance(current, dict) else value
         return PipelineSpec.from_dict(dumped)
 
+    def with_data(self, **changes: Any) -> "PipelineSpec":
+        """The data part changed; a new task also brings that task's default models and ranking metric.
+
+        Raises:
+            SpecError: the changed spec is invalid.
+        """
+        task = changes.get("task", self.data.task)
+        if task == self.data.task:
+            return self.replace(data=changes)
+        defaults = default_spec(target=changes.get("target", self.data.target), task=task)
+        return self.replace(data=changes, models=defaults.models, evaluation={"primary_metric": None})
+
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
 
@@ -317,6 +329,14 @@ class PipelineSpec(_Strict):
             return cls.model_validate(data)
         except ValidationError as error:
             raise SpecError(describe_validation_error(error)) from error
+
+
+def bounds(model: type[BaseModel], name: str) -> tuple[Any, Any]:
+    """A field's lowest and highest allowed values as the spec declares them (None where it sets none), so that
+    a form offers exactly what validates."""
+    metadata = model.model_fields[name].metadata
+    lowest = next((item.ge for item in metadata if hasattr(item, "ge")), None)
+    return lowest, next((item.le for item in metadata if hasattr(item, "le")), None)
 
 
 def describe_validation_error(error: ValidationError) -> str:

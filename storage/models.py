@@ -1,14 +1,43 @@
 """SQLModel tables, and the read models that repository functions return instead of live rows."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class RunStatus(StrEnum):
+    """Where a run is in its life; the database refuses any other value (migration 0006)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"  # its process died, or the server stopped, while it was active
+
+    @property
+    def is_active(self) -> bool:
+        return self in ACTIVE
+
+
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+RUN_STATUS_CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in RunStatus))
+
+
+class _RunStatusText(TypeDecorator):
+    """Stored as its text; read back as a RunStatus."""
+
+    impl, cache_ok = String, True
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else RunStatus(value)
 
 
 class DatasetBase(SQLModel):
@@ -84,7 +113,7 @@ class RunBase(SQLModel):
     task: str
     target: str
     seed: int
-    status: str = "queued"  # queued, running, succeeded, failed, cancelled, interrupted
+    status: RunStatus = Field(default=RunStatus.QUEUED, sa_type=_RunStatusText)
     progress: float = 0.0
     message: str = ""
     error: str | None = None
@@ -101,6 +130,7 @@ class RunBase(SQLModel):
 
 
 class Run(RunBase, table=True):
+    __table_args__ = (CheckConstraint(RUN_STATUS_CHECK, name="run_status"),)
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
@@ -118,7 +148,7 @@ class RunRead(RunBase):
 
     @property
     def is_active(self) -> bool:
-        return self.status in {"queued", "running"}
+        return self.status.is_active
 
 
 class ModelResultBase(SQLModel):

@@ -14,6 +14,7 @@ from storage.artifacts import ArtifactStore
 from storage.db import log_path
 from storage.errors import NotFoundError
 from storage.models import (
+    ACTIVE,
     Dataset,
     DatasetRead,
     Draft,
@@ -26,11 +27,11 @@ from storage.models import (
     PipelineVersionRead,
     Run,
     RunRead,
+    RunStatus,
     utcnow,
 )
 
 PARQUET, SKOPS, SOURCE = ".parquet", ".skops", ".source"
-ACTIVE = ("queued", "running")
 
 # ---- datasets -----------------------------------------------------------------------------------
 
@@ -270,7 +271,7 @@ def create_run(
 def start_run(session: Session, *, run_id: int) -> None:
     """The calling process now runs the run."""
     run = _get(session, Run, run_id)
-    run.status, run.started_at = "running", utcnow()
+    run.status, run.started_at = RunStatus.RUNNING, utcnow()
     _set(run, _process_of(os.getpid()))
     session.add(run)
 
@@ -318,19 +319,23 @@ def finish_run(
     session: Session,
     *,
     run_id: int,
-    status: str,
+    status: RunStatus | str,
     error: str | None = None,
     primary_metric: str | None = None,
     n_train: int | None = None,
     n_test: int | None = None,
 ) -> None:
-    """End a run; what is not given (a run abandoned mid-way) keeps what was recorded or the spec's choice."""
+    """End a run; what is not given (a run abandoned mid-way) keeps what was recorded or the spec's choice.
+
+    Raises:
+        ValueError: not a status a run can have.
+    """
     run = _get(session, Run, run_id)
-    run.status, run.error, run.finished_at = status, error, utcnow()
+    run.status, run.error, run.finished_at = RunStatus(status), error, utcnow()
     spec = PipelineSpec.from_json(run.spec_json)
     run.primary_metric = primary_metric or spec.ranking_metric
     run.n_train, run.n_test = n_train or run.n_train, n_test or run.n_test
-    if status == "succeeded":
+    if run.status is RunStatus.SUCCEEDED:
         run.progress, run.message = 1.0, "every model trained and tested."
     session.add(run)
 
@@ -356,7 +361,7 @@ def interrupt_dead_runs(session: Session) -> list[int]:
         changed = session.exec(
             update(Run)
             .where(col(Run.id) == run.id, col(Run.status).in_(ACTIVE), same_process)
-            .values(status="interrupted", finished_at=utcnow(), error=error)
+            .values(status=RunStatus.INTERRUPTED, finished_at=utcnow(), error=error)
         )
         if changed.rowcount:
             interrupted.append(run.id)

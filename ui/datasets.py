@@ -66,7 +66,7 @@ def open_dataset(
     if keep is not None:
         roles = {column: role for column, role in keep.data.roles.items() if column in frame.columns}
         data = spec.data.model_dump() | {"roles": roles, "task": keep.data.task, "row_steps": keep.data.row_steps}
-        spec = PipelineSpec.from_dict(keep.model_dump() | {"data": data})
+        spec = keep.replace(data=data)
     state.open_pipeline(dataset, spec)
     st.session_state[NOTES] = []
 

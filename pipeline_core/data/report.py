@@ -89,7 +89,7 @@ def apply_fix(spec: PipelineSpec, fix: Fix) -> PipelineSpec:
     data["column_types"] |= fix.column_types
     if fix.row_step and fix.row_step not in data["row_steps"]:
         data["row_steps"].append(fix.row_step)
-    return PipelineSpec.from_dict(spec.model_dump() | {"data": data})
+    return spec.replace(data=data)
 
 
 def profile(frame: pd.DataFrame, spec: PipelineSpec, *, seed: int = 0) -> Profile:

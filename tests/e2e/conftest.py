@@ -19,6 +19,13 @@ WAIT_MS = 60_000
 expect.set_options(timeout=WAIT_MS)
 
 
+def pytest_collection_modifyitems(items):
+    """Every test here drives the browser: `pytest -m "not e2e"` leaves them out of a quick loop."""
+    for item in items:
+        if Path(item.path).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,5 +1,9 @@
 """Model files load with trusted types only: anything else, or a damaged file, is refused in plain words."""
 
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -24,3 +28,12 @@ def test_a_model_file_with_a_type_outside_the_allowlist_is_refused(iris):
 def test_a_damaged_file_is_refused():
     with pytest.raises(PipelineCoreError, match="Not a readable skops model file"):
         load_model(b"PK\x03\x04 not really a zip")
+
+
+def test_a_model_file_written_before_the_engine_moved_into_stages_still_loads_and_predicts_the_same():
+    # Written by the flat pipeline_core of December 2026 (transformers.py has kept its path since).
+    folder = Path(__file__).with_name("fixtures")
+    model = load_model((folder / "model_before_the_engine_moved.skops").read_bytes())
+    rows = pd.read_csv(folder / "rows_for_the_old_model.csv")
+    then = np.loadtxt(folder / "old_model_probabilities.txt")
+    assert np.allclose(model.predict_proba(rows)[:, 1], then)

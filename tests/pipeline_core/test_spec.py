@@ -1,9 +1,10 @@
 import json
 
 import pytest
+from pydantic import ValidationError
 
 from pipeline_core.errors import SpecError
-from pipeline_core.spec import PipelineSpec, default_spec
+from pipeline_core.spec import EvaluationSpec, PipelineSpec, TuningSpec, bounds, default_spec
 
 
 def test_spec_json_round_trip_keeps_content_and_hash():
@@ -108,3 +109,28 @@ def test_a_number_too_long_to_read_is_a_spec_error():
         PipelineSpec.from_file(
             b"data: {target: y, task: classification}\nevaluation: {seed: " + b"9" * 5000 + b"}\n", "s.yaml"
         )
+
+
+NUMBER_FIELDS = [(EvaluationSpec, name) for name in ("cv_folds", "cv_repeats", "test_size", "seed", "model_seconds")]
+
+
+@pytest.mark.parametrize(("model", "name"), [*NUMBER_FIELDS, (TuningSpec, "trials"), (TuningSpec, "seconds")])
+def test_a_fields_bounds_are_exactly_what_validation_accepts(model, name):
+    lowest, highest = bounds(model, name)
+    step = 0.01 if isinstance(lowest, float) else 1
+    assert model.model_validate({name: lowest}) and model.model_validate({name: highest})
+    for outside in (lowest - step, highest + step):
+        with pytest.raises(ValidationError):
+            model.model_validate({name: outside})
+
+
+def test_a_new_task_brings_its_default_models_and_ranking_a_new_target_does_not():
+    spec = default_spec(target="y", task="classification").replace(
+        models=[{"kind": "knn"}], evaluation={"primary_metric": "f1"}
+    )
+    retargeted = spec.with_data(target="z")
+    assert retargeted.data.target == "z" and [m.kind for m in retargeted.models] == ["knn"]
+    assert retargeted.ranking_metric == "f1"
+    regression = spec.with_data(task="regression")
+    assert regression.models == default_spec(target="y", task="regression").models
+    assert regression.ranking_metric == "r2"

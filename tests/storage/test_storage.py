@@ -14,6 +14,7 @@ from storage import repo
 from storage.artifacts import ORPHAN_GRACE_SECONDS
 from storage.db import make_engine, session_scope
 from storage.errors import ConflictError, StorageError
+from storage.models import RunStatus
 from storage.recorder import RunRecorder
 
 
@@ -246,3 +247,13 @@ def test_saving_under_an_archived_pipelines_name_is_refused(engine, store):
     edited = PipelineSpec.from_dict(spec.model_dump() | {"evaluation": {"seed": 3}})
     with pytest.raises(ValueError, match="'Iris' is archived"), session_scope(engine) as session:
         repo.save_pipeline(session, name="Iris", spec=edited)
+
+
+def test_a_run_status_the_app_does_not_know_is_refused_by_the_database(engine, store):
+    run = _run(engine, _dataset(engine, store), default_spec(target="species", task="classification"))
+    with pytest.raises(ValueError, match="'done' is not a valid RunStatus"), session_scope(engine) as session:
+        repo.finish_run(session, run_id=run.id, status="done")
+    with pytest.raises(StorageError), session_scope(engine) as session:  # even written past the repository
+        session.connection().exec_driver_sql(f"UPDATE run SET status = 'done' WHERE id = {run.id}")
+    with session_scope(engine) as session:
+        assert repo.get_run(session, run_id=run.id).status is RunStatus.QUEUED
