@@ -7,7 +7,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from pipeline_core.catalog import BRANCHES, MODELS, Branch, Task, get_model, get_step
+from pipeline_core.catalog import BASELINE, BRANCHES, MODELS, Branch, Task, get_model, get_step
 from pipeline_core.catalog.metrics import METRICS, default_primary_metric
 from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
@@ -248,6 +248,11 @@ class PipelineSpec(_Strict):
                 )
         if self.evaluation.cv_repeats > 1 and scheme in ("group", "time_series"):
             raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
+
+    @property
+    def trained_models(self) -> list[ModelSpec]:
+        """What a run trains: the catalog's baseline first, then the spec's models (a baseline listed once)."""
+        return [ModelSpec(kind=BASELINE), *[model for model in self.models if model.kind != BASELINE]]
 
     @property
     def ranking_metric(self) -> str:

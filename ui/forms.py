@@ -21,29 +21,31 @@ def param_inputs(
 
 
 def _input(param: Param, value: Any, key: str) -> Any:
-    help_text = param.help or None
-    if isinstance(param, ChoiceParam):
-        options = list(param.choices)
-        return st.selectbox(
-            param.label, options, index=options.index(value), format_func=param.choices.get, key=key, help=help_text
-        )
-    if isinstance(param, BoolParam):
-        return st.checkbox(param.label, value=value, key=key, help=help_text)
-    if isinstance(param, IntParam):
-        return st.number_input(
-            param.label, min_value=param.low, max_value=param.high, value=value, step=1, key=key, help=help_text
-        )
-    if isinstance(param, FloatParam):
-        return st.number_input(
-            param.label,
-            min_value=param.low,
-            max_value=param.high,
-            value=float(value),
-            format="%g",
-            key=key,
-            help=help_text,
-        )
-    raise TypeError(f"No widget for {type(param).__name__}")
+    return WIDGETS[type(param)](param, value, key=key, help=param.help or None)
+
+
+def _choice(param: ChoiceParam, value: str, **options) -> str:
+    choices = list(param.choices)
+    return st.selectbox(param.label, choices, index=choices.index(value), format_func=param.choices.get, **options)
+
+
+def _switch(param: BoolParam, value: bool, **options) -> bool:
+    return st.checkbox(param.label, value=value, **options)
+
+
+def _whole(param: IntParam, value: int, **options) -> int:
+    return st.number_input(param.label, min_value=param.low, max_value=param.high, value=value, step=1, **options)
+
+
+def _number(param: FloatParam, value: float, **options) -> float:
+    return st.number_input(
+        param.label, min_value=param.low, max_value=param.high, value=float(value), format="%g", **options
+    )
+
+
+WIDGETS = {ChoiceParam: _choice, BoolParam: _switch, IntParam: _whole, FloatParam: _number}  # one per parameter type
+# A searched number's range: read as whole numbers or as decimals.
+RANGE_INPUTS = {IntParam: (int, {"step": 1}), FloatParam: (float, {"format": "%g"})}
 
 
 def space_inputs(kind: Kind, space: dict[str, list], *, key: str, task: str) -> dict[str, list]:
@@ -63,7 +65,7 @@ def space_inputs(kind: Kind, space: dict[str, list], *, key: str, task: str) -> 
             )
             continue
         low, high = st.columns(2)
-        cast, options = (int, {"step": 1}) if isinstance(param, IntParam) else (float, {"format": "%g"})
+        cast, options = RANGE_INPUTS[type(param)]
         limits = cast(param.low), cast(param.high)
         chosen[param.name] = [
             low.number_input(

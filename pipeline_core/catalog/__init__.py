@@ -1120,6 +1120,9 @@ def get_step(key: str) -> StepKind:
         raise SpecError(f"Unknown step kind {key!r}. Available: {', '.join(STEPS)}.") from None
 
 
+BASELINE = next(key for key, model in MODELS.items() if model.is_baseline)  # the floor every run is scored against
+
+
 def get_model(key: str) -> ModelKind:
     """Look up a model kind; raise SpecError listing the known kinds."""
     try:

@@ -1,6 +1,7 @@
-"""Parameter types: each validates a value, describes itself in plain words and gives examples.
+"""Parameter types: each validates a value, describes itself in plain words, gives examples and, for the
+tunable ones, says how a search draws it (Optuna's suggestion, a grid, a random draw).
 
-Catalog entries declare their parameters with these; the spec validator, the form renderer and
+Catalog entries declare their parameters with these; the spec validator, the form renderer, the searches and
 the tests all read them, so a parameter is declared exactly once.
 """
 
@@ -8,6 +9,11 @@ import math
 import reprlib
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+from scipy.stats import loguniform, randint, uniform
+
+GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
 
 SHOWN_CHARACTERS = 80  # of a rejected value: a file can hold a value of any size
 
@@ -36,6 +42,22 @@ class Param:
         """A (valid, invalid) pair of values, for contract tests."""
         raise NotImplementedError
 
+    # How a search draws the parameter within `values` (the spec's [low, high], or the choices tried).
+    def suggest(self, trial, values: list) -> Any:
+        """Optuna's suggestion, from a trial."""
+        raise NotImplementedError(f"{type(self).__name__} is not searched")
+
+    def optuna_distribution(self, values: list):
+        raise NotImplementedError(f"{type(self).__name__} is not searched")
+
+    def grid(self, values: list) -> list:
+        """The values a grid search tries."""
+        raise NotImplementedError(f"{type(self).__name__} is not searched")
+
+    def draws(self, values: list):
+        """What a random search samples: a scipy distribution, or the choices."""
+        raise NotImplementedError(f"{type(self).__name__} is not searched")
+
     def _fail(self, value: Any, owner: str) -> ValueError:
         return ValueError(
             f"The '{self.name}' parameter of {owner} must be {self.describe()}. Got {_shown(value)} instead."
@@ -62,6 +84,20 @@ class IntParam(Param):
     def examples(self) -> tuple[int, int]:
         return self.default, self.high + 1
 
+    def suggest(self, trial, values: list) -> int:
+        return trial.suggest_int(self.name, values[0], values[1])
+
+    def optuna_distribution(self, values: list):
+        from optuna.distributions import IntDistribution  # the searches' library, loaded when one runs
+
+        return IntDistribution(values[0], values[1])
+
+    def grid(self, values: list) -> list[int]:
+        return sorted({int(round(point)) for point in np.linspace(values[0], values[1], GRID_POINTS)})
+
+    def draws(self, values: list):
+        return randint(values[0], values[1] + 1)
+
 
 @dataclass(frozen=True, kw_only=True)
 class FloatParam(Param):
@@ -82,6 +118,25 @@ class FloatParam(Param):
     def examples(self) -> tuple[float, float]:
         return self.default, self.high * 2 + 1
 
+    def _log(self, values: list) -> bool:
+        return self.log and values[0] > 0
+
+    def suggest(self, trial, values: list) -> float:
+        return trial.suggest_float(self.name, values[0], values[1], log=self._log(values))
+
+    def optuna_distribution(self, values: list):
+        from optuna.distributions import FloatDistribution
+
+        return FloatDistribution(values[0], values[1], log=self._log(values))
+
+    def grid(self, values: list) -> list[float]:
+        spaced = np.geomspace if self._log(values) else np.linspace
+        return [float(point) for point in spaced(values[0], values[1], GRID_POINTS)]
+
+    def draws(self, values: list):
+        low, high = values
+        return loguniform(low, high) if self._log(values) else uniform(low, high - low)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChoiceParam(Param):
@@ -97,6 +152,20 @@ class ChoiceParam(Param):
 
     def examples(self) -> tuple[str, str]:
         return self.default, "no-such-choice"
+
+    def suggest(self, trial, values: list) -> str:
+        return trial.suggest_categorical(self.name, values)
+
+    def optuna_distribution(self, values: list):
+        from optuna.distributions import CategoricalDistribution
+
+        return CategoricalDistribution(values)
+
+    def grid(self, values: list) -> list:
+        return list(values)
+
+    def draws(self, values: list) -> list:
+        return list(values)
 
 
 @dataclass(frozen=True, kw_only=True)

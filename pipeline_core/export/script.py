@@ -17,7 +17,7 @@ from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.prepare.build import build_preparation
 from pipeline_core.schema import feature_schema
-from pipeline_core.spec import ModelSpec, PipelineSpec
+from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.splits import scheme
 
 # How each of Pipewright's metrics is spelled as a scikit-learn scorer (errors are negated by scikit-learn).
@@ -56,7 +56,7 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
         raise ValueError("The standalone script does not read a target written as text ('$1,200') as numbers.")
     schema = feature_schema(spec, frame)
     preparation = build_preparation(spec, frame)
-    models = [ModelSpec(kind="dummy"), *[m for m in spec.models if m.kind != "dummy"]]
+    models = spec.trained_models
     estimators = {
         key: get_model(m.kind).build(m.params, spec.data.task, spec.evaluation.seed)
         for key, m in zip(number_repeats([m.kind for m in models]), models, strict=True)

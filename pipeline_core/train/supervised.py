@@ -152,11 +152,11 @@ def final_model_file(spec: PipelineSpec, frame: pd.DataFrame, key: str, *, scrat
 
 def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType]):
     """The rows split into training and held-out parts, the folds, and each model's result and estimator (the
-    dummy baseline first), keyed as the run keys them."""
+    baseline first), keyed as the run keys them."""
     train_rows, test_rows, folds = splits.split(spec, frame)
     X, y = frame[list(schema)], frame[spec.data.target]
     rows = _Rows(X.iloc[train_rows], y.iloc[train_rows], X.iloc[test_rows], y.iloc[test_rows])
-    models = [ModelSpec(kind="dummy")] + [m for m in spec.models if m.kind != "dummy"]
+    models = spec.trained_models
     keys = number_repeats([m.kind for m in models])
     results = {
         key: TrainedModel(

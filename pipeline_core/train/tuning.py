@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import optuna
-from scipy.stats import loguniform, randint, uniform
 from sklearn.base import BaseEstimator, clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401 - makes HalvingGridSearchCV importable
 from sklearn.model_selection import (
@@ -26,12 +25,9 @@ from sklearn.model_selection import (
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 
-from pipeline_core.catalog import Task, get_model
+from pipeline_core.catalog import BASELINE, Task, get_model
 from pipeline_core.catalog.metrics import METRICS
-from pipeline_core.catalog.params import ChoiceParam, FloatParam, IntParam, Param
 from pipeline_core.train.evaluate import predict
-
-GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
 
 
 class _CatalogWrapper(BaseEstimator):
@@ -69,7 +65,7 @@ def _offers(wrapper, method: str) -> bool:
 class CatalogModel(_CatalogWrapper):
     """A catalog model kind as an estimator whose parameters are the form's, so a search can set them."""
 
-    def __init__(self, kind: str = "dummy", task: Task = "classification", seed: int = 0, params: dict | None = None):
+    def __init__(self, kind: str = BASELINE, task: Task = "classification", seed: int = 0, params: dict | None = None):
         self.kind, self.task, self.seed, self.params = kind, task, seed, params
 
     def fit(self, X, y):
@@ -89,7 +85,7 @@ class TunedModel(_CatalogWrapper):
 
     def __init__(
         self,
-        kind: str = "dummy",
+        kind: str = BASELINE,
         task: Task = "classification",
         seed: int = 0,
         params: dict | None = None,
@@ -158,7 +154,7 @@ class TunedModel(_CatalogWrapper):
         sign = METRICS[self.metric].sign
 
         def objective(trial: optuna.Trial) -> float:
-            tried = {name: _suggest(trial, param, values) for name, (param, values) in space.items()}
+            tried = {name: param.suggest(trial, values) for name, (param, values) in space.items()}
             scores = []
             for step, (fit_rows, score_rows) in enumerate(splits):
                 model = clone(base).set_params(params=self._full(tried))
@@ -202,47 +198,17 @@ def _rows(data, index):
     return data.iloc[index] if hasattr(data, "iloc") else data[index]
 
 
-def _suggest(trial: optuna.Trial, param: Param, values: list) -> Any:
-    if isinstance(param, ChoiceParam):
-        return trial.suggest_categorical(param.name, values)
-    if isinstance(param, IntParam):
-        return trial.suggest_int(param.name, values[0], values[1])
-    return trial.suggest_float(param.name, values[0], values[1], log=isinstance(param, FloatParam) and param.log)
-
-
 def candidates_for(kind_key: str, tuning: dict, seed: int, task: Task | None = None) -> list[dict]:
     """The parameter sets a grid, random or halving search tries: a grid of GRID_POINTS per number, or
     `trials` draws (log-uniform where the parameter is on a log scale)."""
     kind = get_model(kind_key)
     space = {param.name: (param, tuning["space"][param.name]) for param in kind.tunable(task)}
     if tuning.get("method") == "grid":
-        grid = {name: _grid_values(param, values) for name, (param, values) in space.items()}
+        grid = {name: param.grid(values) for name, (param, values) in space.items()}
         return list(ParameterGrid(grid))
-    distributions = {name: _distribution(param, values) for name, (param, values) in space.items()}
+    distributions = {name: param.draws(values) for name, (param, values) in space.items()}
     drawn = ParameterSampler(distributions, n_iter=tuning.get("trials", 20), random_state=seed)
     return [{name: _native(value) for name, value in candidate.items()} for candidate in drawn]
-
-
-def _grid_values(param: Param, values: list) -> list:
-    if isinstance(param, ChoiceParam):
-        return values
-    low, high = values
-    if isinstance(param, FloatParam) and param.log and low > 0:
-        points = np.geomspace(low, high, GRID_POINTS)
-    else:
-        points = np.linspace(low, high, GRID_POINTS)
-    return sorted({int(round(p)) for p in points}) if isinstance(param, IntParam) else [float(p) for p in points]
-
-
-def _distribution(param: Param, values: list):
-    if isinstance(param, ChoiceParam):
-        return values
-    low, high = values
-    if isinstance(param, IntParam):
-        return randint(low, high + 1)
-    if param.log and low > 0:
-        return loguniform(low, high)
-    return uniform(low, high - low)
 
 
 def _native(value: Any) -> Any:
@@ -256,9 +222,7 @@ def parameter_importance(
     """Each parameter's share of the variation in score across the trials (Optuna's PED-ANOVA), whatever
     the search method; empty when too few trials finished to say."""
     kind = get_model(kind_key)
-    distributions = {
-        param.name: _optuna_distribution(param, tuning["space"][param.name]) for param in kind.tunable(task)
-    }
+    distributions = {param.name: param.optuna_distribution(tuning["space"][param.name]) for param in kind.tunable(task)}
     finished = [trial for trial in trials if trial["score"] is not None]
     if len(finished) < 4 or len(distributions) < 2:
         return {}
@@ -271,11 +235,3 @@ def parameter_importance(
         return {name: float(share) for name, share in optuna.importance.get_param_importances(study).items()}
     except (RuntimeError, ValueError):  # every trial scored the same: nothing to apportion
         return {}
-
-
-def _optuna_distribution(param: Param, values: list):
-    if isinstance(param, ChoiceParam):
-        return optuna.distributions.CategoricalDistribution(values)
-    if isinstance(param, IntParam):
-        return optuna.distributions.IntDistribution(values[0], values[1])
-    return optuna.distributions.FloatDistribution(values[0], values[1], log=param.log and values[0] > 0)

@@ -178,3 +178,18 @@ def test_each_model_trains_with_its_defaults_and_beats_chance_on_real_data(kind,
             assert scores["roc_auc"] > (0.5 if not kind.is_baseline else 0.49), kind.key
         else:
             assert scores["r2"] > (0.0 if not kind.is_baseline else -0.01), kind.key
+
+
+@pytest.mark.parametrize(
+    "param", [param for kind in MODELS.values() for param in kind.tunable()], ids=lambda param: param.name
+)
+def test_every_searched_parameter_says_how_each_search_draws_it(param):
+    values = list(param.space)
+    owner = "the test"
+    assert [param.validate(value, owner=owner) for value in param.grid(values)] == param.grid(values)
+    draws = param.draws(values)
+    drawn = draws if isinstance(draws, list) else draws.rvs(size=20, random_state=0).tolist()
+    assert all(param.validate(value, owner=owner) == value for value in drawn)
+    searched = param.optuna_distribution(values)
+    for value in param.grid(values):
+        assert value in searched.choices if hasattr(searched, "choices") else searched.low <= value <= searched.high

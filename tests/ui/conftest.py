@@ -2,6 +2,7 @@
 
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -47,6 +48,25 @@ def train_and_wait(at: AppTest, timeout: float = 120) -> AppTest:
         at.run()
     assert at.success, [e.value for e in at.error]
     return at
+
+
+def _start_and_finish(storage, dataset, frame, spec, *, reproduces_id=None):
+    """`services.runs.start`, with the run trained in this process before it returns."""
+    from services import runs
+
+    run = runs.create(storage, dataset, frame, spec, reproduces_id=reproduces_id)
+    runs.execute(storage, run, frame)
+    return runs.get(storage, run.id)
+
+
+def train_here(at: AppTest) -> AppTest:
+    """Press Train, with the run made in this process rather than by a worker polled until it ends: for tests
+    that need a finished run (`train_and_wait` and the browser tests drive the worker)."""
+    open_page(at, "3_Train")
+    with mock.patch("services.runs.start", _start_and_finish):
+        at.button(key="train").click().run()
+    assert not at.error, [e.value for e in at.error]
+    return rerun_until(at, lambda at: at.success or at.error)
 
 
 def rerun_until(at: AppTest, shown, timeout: float = 60) -> AppTest:

@@ -1,13 +1,13 @@
 """The Compare page: significance in plain words, every chart, and runs side by side."""
 
-from tests.ui.conftest import ask_for_importance, load_sample, open_page, rerun_until, train_and_wait
+from tests.ui.conftest import ask_for_importance, load_sample, open_page, rerun_until, train_here
 
 
 def _train(app, models: list[str], seed: int = 42):
     open_page(app, "3_Train")
     app.multiselect(key="models.classification").set_value(models).run()
     app.number_input(key="seed").set_value(seed).run()
-    train_and_wait(app)
+    train_here(app)
 
 
 def test_the_best_model_is_tested_against_each_other_one_in_plain_words(app):
@@ -57,7 +57,7 @@ def test_a_tuned_model_shows_its_search_and_is_scored_by_nested_cross_validation
     tuning = app.session_state["draft_spec"].models[0].tuning
     assert (tuning.method, tuning.trials, tuning.space["max_depth"]) == ("random", 6, [2, 8])
     rerun_until(app, lambda at: "Estimated time" in " ".join(c.value for c in at.caption))
-    train_and_wait(app)
+    train_here(app)
     open_page(app, "4_Compare")
     chosen = {row["Setting"]: row["Chosen"] for row in app.dataframe[1].value.to_dict("records")}
     assert 2 <= int(chosen["max_depth"]) <= 8
@@ -72,7 +72,7 @@ def test_threshold_tuning_and_learning_curves_are_switched_on_and_drawn(app):
     app.checkbox(key="tune_threshold").check().run()
     app.checkbox(key="learning_curve").check().run()
     assert app.session_state["draft_spec"].evaluation.tune_threshold
-    train_and_wait(app)
+    train_here(app)
     open_page(app, "4_Compare")
     charts = {chart.key: chart.proto.spec for chart in app.get("plotly_chart")}
     assert "tuned 0." in charts["threshold_chart"] and "default 0.5" in charts["threshold_chart"]
@@ -85,7 +85,7 @@ def test_clustering_groups_the_rows_and_describes_each_group(app):
     assert "is left out and describes the groups afterwards" in app.success[0].value
     open_page(app, "3_Train")
     assert app.multiselect(key="models.clustering").value == ["kmeans", "gaussian_mixture"]
-    train_and_wait(app)
+    train_here(app)
     open_page(app, "4_Compare")
     board = app.dataframe[0].value
     assert {"Silhouette", "Davies–Bouldin", "Calinski–Harabasz", "Groups"} <= set(board.columns)

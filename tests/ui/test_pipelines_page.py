@@ -2,14 +2,14 @@
 
 import time
 
-from tests.ui.conftest import load_sample, open_page, train_and_wait
+from tests.ui.conftest import load_sample, open_page, train_here
 
 
 def _train_and_save(app, seed: int, note: str):
     open_page(app, "3_Train")
     app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
     app.number_input(key="seed").set_value(seed).run()
-    train_and_wait(app)
+    train_here(app)
     open_page(app, "4_Compare")
     app.text_input[0].set_value("Iris")
     app.text_input[1].set_value(note)

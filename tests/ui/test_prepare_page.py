@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from tests.ui.conftest import load_sample, open_page, train_and_wait
+from tests.ui.conftest import load_sample, open_page, train_here
 
 
 def _kinds(app, branch: str = "numeric") -> list[str]:
@@ -122,7 +122,7 @@ def test_dates_and_free_text_get_their_own_steps_and_train(app):
     assert "Date columns (1)" in headers and "Text columns (1)" in headers
     assert _kinds(app, "datetime") == ["date_parts", "standard_scaler"] and _kinds(app, "text") == ["tfidf"]
     assert not app.error
-    train_and_wait(app)
+    train_here(app)
 
 
 def test_steps_on_all_features_select_or_extract_after_the_groups_join(app):
