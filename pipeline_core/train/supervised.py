@@ -398,7 +398,7 @@ class _Fitting:
                 self.finals_sent.add(key)
                 self._keep_cv_scores(self.results[key])
                 pending.append(_Task(key, self.final, keep_file=self._leader() == key))
-        if self.race is None or self.judged == self.n_folds - 1:
+        if self.judged == self.n_folds - 1:
             for key in list(self.held):
                 self._finish(self.results[key], self.held.pop(key))
 
@@ -418,7 +418,10 @@ class _Fitting:
 
     def _absorb_final(self, result: TrainedModel, outcome: _Outcome) -> None:
         self.progress.step(f"{result.label}: final fit and test done")
-        self.held[result.key] = outcome  # reported by _advance, once the race can no longer stop it
+        if self.race is None or result.is_baseline:  # the baseline only sets the floor: no race stops it
+            self._finish(result, outcome)
+        else:
+            self.held[result.key] = outcome  # reported by _advance, once the race can no longer stop it
 
     def _finish(self, result: TrainedModel, outcome: _Outcome) -> None:
         result.test_scores, result.curves, result.model_file = outcome.scores, outcome.curves, outcome.model_file
