@@ -1,7 +1,5 @@
 """Train: pick models and validation, start a run in the background, watch it, cancel it."""
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from pipeline_core.catalog import get_model, models_for
@@ -9,7 +7,16 @@ from pipeline_core.catalog.metrics import METRICS, default_primary_metric, metri
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.prepare.build import preparation_warnings
-from pipeline_core.spec import AVERAGES, CV_SCHEMES, TUNING_METHODS, EvaluationSpec, TuningSpec, bounds
+from pipeline_core.spec import (
+    AVERAGES,
+    CV_SCHEMES,
+    TUNING_METHODS,
+    UNSHUFFLED_SCHEMES,
+    EvaluationSpec,
+    TuningSpec,
+    bounds,
+    cv_schemes_for,
+)
 from pipeline_core.train.estimate import duration
 from services import runs
 from storage.errors import StorageError
@@ -93,7 +100,7 @@ for key in chosen:
 def cross_validation(evaluation: dict) -> None:
     """The folds and the held-out share: how supervised models are scored."""
     scheme_col, folds, repeats, test = st.columns([2, 1, 1, 1])
-    schemes = [key for key in CV_SCHEMES if task == "classification" or key != "stratified"]
+    schemes = cv_schemes_for(task)
     evaluation["cv_scheme"] = scheme_col.selectbox(
         "Cross-validation",
         schemes,
@@ -106,7 +113,7 @@ def cross_validation(evaluation: dict) -> None:
     evaluation["cv_folds"] = folds.number_input(
         "Folds", *bounds(EvaluationSpec, "cv_folds"), spec.evaluation.cv_folds, key="cv_folds"
     )
-    fixed_folds = evaluation["cv_scheme"] in ("group", "time_series")
+    fixed_folds = evaluation["cv_scheme"] in UNSHUFFLED_SCHEMES
     evaluation["cv_repeats"] = 1 if fixed_folds else spec.evaluation.cv_repeats
     evaluation["cv_repeats"] = repeats.number_input(
         "Repeats",
@@ -214,9 +221,8 @@ def timing(run) -> str:
     """Elapsed time, and the time left extrapolated from the share of fits done so far."""
     if run.started_at is None:
         return "Starting the worker…"
-    elapsed = (datetime.now(UTC) - run.started_at.replace(tzinfo=UTC)).total_seconds()
-    left = f" · about {duration(elapsed * (1 - run.progress) / run.progress)} left" if run.progress > 0.05 else ""
-    return f"{duration(elapsed)} elapsed{left}"
+    elapsed, left = runs.elapsed_and_left(run)
+    return f"{duration(elapsed)} elapsed" + (f" · about {duration(left)} left" if left is not None else "")
 
 
 def run_panel(run_id: int) -> None:

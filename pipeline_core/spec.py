@@ -162,7 +162,13 @@ CV_SCHEMES = {
     "group": "Group k-fold: a group's rows never span training and validation",
     "time_series": "Time-series split: always validate on later rows than the training ones",
 }
+UNSHUFFLED_SCHEMES = ("group", "time_series")  # their folds are fixed by the data: they cannot be repeated
 AVERAGES = {"macro": "Macro: every class counts the same", "weighted": "Weighted by class size", "micro": "Micro"}
+
+
+def cv_schemes_for(task: Task) -> list[str]:
+    """The cross-validation schemes a task can use (stratifying needs classes)."""
+    return [key for key in CV_SCHEMES if task == "classification" or key != "stratified"]
 
 
 class EvaluationSpec(_Strict):
@@ -230,7 +236,7 @@ class PipelineSpec(_Strict):
 
     def _check_validation(self) -> None:
         scheme, roles = self.evaluation.cv_scheme, self.data.roles
-        if scheme == "stratified" and self.data.task != "classification":
+        if scheme not in cv_schemes_for(self.data.task):
             raise ValueError("stratified k-fold keeps a class balance, so it needs classification; use k-fold")
         needed = {"group": ("group", "Group"), "time_series": ("datetime", "Time order")}.get(scheme)
         if needed and list(roles.values()).count(needed[0]) != 1:
@@ -246,7 +252,7 @@ class PipelineSpec(_Strict):
                     "threshold tuning needs classification ranked by a metric that depends on the threshold "
                     "(balanced accuracy, accuracy, F1, precision or recall; ROC AUC does not)"
                 )
-        if self.evaluation.cv_repeats > 1 and scheme in ("group", "time_series"):
+        if self.evaluation.cv_repeats > 1 and scheme in UNSHUFFLED_SCHEMES:
             raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
 
     @property

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,7 @@ from storage.recorder import RunRecorder
 
 CANCEL_POLL_SECONDS = 0.5
 GRACE_SECONDS = 1.5  # a fit that ends meanwhile lets the engine stop cleanly instead
+LEFT_FROM_SHARE = 0.05  # of the fits done: below it, the time left is not said
 FINISHED = ("succeeded", "cancelled")  # runs with results to compare and export
 
 
@@ -177,6 +179,14 @@ def watch(storage: Storage, run_id: int) -> tuple[RunRead, list[ModelResultRead]
     with session_scope(storage.engine) as session:
         repo.interrupt_dead_runs(session)
         return repo.get_run(session, run_id=run_id), repo.list_model_results(session, run_id=run_id)
+
+
+def elapsed_and_left(run: RunRead, now: datetime | None = None) -> tuple[float, float | None]:
+    """Seconds since the run started, and those left, extrapolated from the share of its fits done (None until
+    a twentieth is done: too early to say)."""
+    started = run.started_at.replace(tzinfo=UTC) if run.started_at.tzinfo is None else run.started_at
+    elapsed = ((now or datetime.now(UTC)) - started).total_seconds()
+    return elapsed, elapsed * (1 - run.progress) / run.progress if run.progress > LEFT_FROM_SHARE else None
 
 
 def results(storage: Storage, run_id: int) -> list[ModelResultRead]:

@@ -29,6 +29,9 @@ class Metric:
     # rows and their group labels (see cluster.py).
     compute: Callable[[Predictions, str], float] | None
     greater_is_better: bool = True
+    # Its name as a scikit-learn scorer ({average}: the spec's averaging; errors are negated by scikit-learn),
+    # for the standalone script; None where scikit-learn has none (clustering's).
+    scorer: str | None = None
 
     @property
     def sign(self) -> int:
@@ -57,19 +60,29 @@ METRICS: dict[str, Metric] = {
             "Balanced accuracy",
             "classification",
             lambda p, _: skm.balanced_accuracy_score(p.y_true, p.y_pred),
+            scorer="balanced_accuracy",
         ),
-        Metric("accuracy", "Accuracy", "classification", lambda p, _: skm.accuracy_score(p.y_true, p.y_pred)),
-        Metric("f1", "F1", "classification", _per_class(skm.f1_score)),
-        Metric("precision", "Precision", "classification", _per_class(skm.precision_score)),
-        Metric("recall", "Recall", "classification", _per_class(skm.recall_score)),
-        Metric("roc_auc", "ROC AUC", "classification", _roc_auc),
-        Metric("r2", "R²", "regression", lambda p, _: skm.r2_score(p.y_true, p.y_pred)),
+        Metric(
+            "accuracy",
+            "Accuracy",
+            "classification",
+            lambda p, _: skm.accuracy_score(p.y_true, p.y_pred),
+            scorer="accuracy",
+        ),
+        Metric("f1", "F1", "classification", _per_class(skm.f1_score), scorer="f1_{average}"),
+        Metric(
+            "precision", "Precision", "classification", _per_class(skm.precision_score), scorer="precision_{average}"
+        ),
+        Metric("recall", "Recall", "classification", _per_class(skm.recall_score), scorer="recall_{average}"),
+        Metric("roc_auc", "ROC AUC", "classification", _roc_auc, scorer="roc_auc"),
+        Metric("r2", "R²", "regression", lambda p, _: skm.r2_score(p.y_true, p.y_pred), scorer="r2"),
         Metric(
             "rmse",
             "RMSE",
             "regression",
             lambda p, _: skm.root_mean_squared_error(p.y_true, p.y_pred),
             greater_is_better=False,
+            scorer="neg_root_mean_squared_error",
         ),
         Metric("silhouette", "Silhouette", "clustering", None),
         Metric("calinski_harabasz", "Calinski–Harabasz", "clustering", None),
@@ -80,6 +93,7 @@ METRICS: dict[str, Metric] = {
             "regression",
             lambda p, _: skm.mean_absolute_error(p.y_true, p.y_pred),
             greater_is_better=False,
+            scorer="neg_mean_absolute_error",
         ),
     ]
 }

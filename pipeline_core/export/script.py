@@ -17,21 +17,8 @@ from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.prepare.build import build_preparation
 from pipeline_core.schema import feature_schema
-from pipeline_core.spec import PipelineSpec
+from pipeline_core.spec import UNSHUFFLED_SCHEMES, PipelineSpec
 from pipeline_core.train.splits import scheme
-
-# How each of Pipewright's metrics is spelled as a scikit-learn scorer (errors are negated by scikit-learn).
-SCORERS = {
-    "balanced_accuracy": "balanced_accuracy",
-    "accuracy": "accuracy",
-    "f1": "f1_{average}",
-    "precision": "precision_{average}",
-    "recall": "recall_{average}",
-    "roc_auc": "roc_auc",
-    "r2": "r2",
-    "rmse": "neg_root_mean_squared_error",
-    "mae": "neg_mean_absolute_error",
-}
 
 SPLITS = {
     "stratified": "StratifiedKFold({folds}, shuffle=True, random_state=SEED)",
@@ -48,7 +35,7 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
         ValueError: a scheme the script does not write (group or time-series k-fold), or clustering.
     """
     chosen = scheme(spec)
-    if chosen in ("group", "time_series") or spec.data.task == "clustering":
+    if chosen in UNSHUFFLED_SCHEMES or spec.data.task == "clustering":
         raise ValueError("The standalone script covers k-fold and stratified k-fold classification or regression.")
     if spec.evaluation.tune_threshold:
         raise ValueError("The standalone script does not tune decision thresholds, so it would not match this run.")
@@ -69,7 +56,7 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     splitter = SPLITS[split_key].split("(")[0]
     needed += [("sklearn.model_selection", name) for name in (splitter, "cross_validate")]
     needed.append(("sklearn.model_selection", "train_test_split"))
-    metric_names = [m for m in SCORERS if METRICS[m].task == spec.data.task]
+    metric_names = [key for key, metric in METRICS.items() if metric.task == spec.data.task and metric.scorer]
     folds = SPLITS[split_key].format(folds=spec.evaluation.cv_folds, repeats=repeats)
     sections = [
         _header(spec, title, own),
@@ -193,7 +180,9 @@ def _rows(spec: PipelineSpec, frame: pd.DataFrame) -> str:
 def _main(spec: PipelineSpec, metrics: list[str], folds: str, n_classes: int) -> str:
     average = spec.evaluation.average
     scorers = {
-        metric: SCORERS[metric].format(average=average) if metric != "roc_auc" or n_classes == 2 else "roc_auc_ovr"
+        metric: METRICS[metric].scorer.format(average=average)
+        if metric != "roc_auc" or n_classes == 2
+        else "roc_auc_ovr"
         for metric in metrics
     }
     stratify = "y" if scheme(spec) == "stratified" else "None"

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from pipeline_core.spec import default_spec
 from services import datasets, runs, upkeep
 from storage import processes
 from storage.db import Storage, scratch_dir
+from storage.models import RunRead
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW = {"kind": "gradient_boosting", "params": {"n_estimators": 2000, "max_depth": 6}}
@@ -116,3 +118,11 @@ def test_a_killed_command_line_run_reads_as_interrupted_and_leaves_no_process(st
     assert _gone_within(pool, 10), "pool processes outlived the command line"
     [run] = runs.recent(storage)
     assert run.status == "interrupted" and run.worker_pid == cli.pid
+
+
+def test_the_time_left_is_the_elapsed_time_stretched_to_the_fits_not_yet_done():
+    started = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    run = RunRead.model_construct(started_at=started, progress=0.25)
+    assert runs.elapsed_and_left(run, now=started + timedelta(seconds=60)) == (60.0, 180.0)
+    early = RunRead.model_construct(started_at=started.replace(tzinfo=None), progress=0.01)  # as SQLite gives it
+    assert runs.elapsed_and_left(early, now=started + timedelta(seconds=5)) == (5.0, None)
