@@ -21,7 +21,7 @@ from pipeline_core.train.estimate import duration
 from services import runs
 from storage.errors import StorageError
 from ui import jobs, messages, resources, state
-from ui.forms import param_inputs, space_inputs
+from ui.forms import param_inputs, space_inputs, time_limit
 from ui.messages import as_markdown
 from ui.page import context_caption, require_spec, setup
 
@@ -76,14 +76,14 @@ def model_form(key: str) -> dict:
         disabled=tuning["method"] == "grid",
         help="A grid tries every combination instead.",
     )
-    budget = seconds.number_input(
-        "Time limit per search (s)",
-        *bounds(TuningSpec, "seconds"),
+    budget = time_limit(
+        seconds,
+        "Time limit per search",
+        bounds(TuningSpec, "seconds"),
         tuning.get("seconds"),
         key=f"model.{key}.seconds",
         disabled=tuning["method"] != "optuna",
-        placeholder="none",
-        help="Optuna stops at whichever comes first. Empty: no limit.",
+        help="Optuna stops at whichever comes first.",
     )
     tuning["seconds"] = budget if tuning["method"] == "optuna" else None
     tuning["space"] = space_inputs(kind, tuning.get("space", {}), key=f"model.{key}", task=task)
@@ -196,17 +196,16 @@ if task != "clustering":
         "why. Switch it off to cross-validate every model on every fold.",
     )
     for column, field, label in [
-        (model_budget, "model_seconds", "Time per model (s)"),
-        (run_budget, "run_seconds", "Time for the run (s)"),
+        (model_budget, "model_seconds", "Time limit per model"),
+        (run_budget, "run_seconds", "Time limit for the run"),
     ]:
-        evaluation[field] = column.number_input(
+        evaluation[field] = time_limit(
+            column,
             label,
-            *bounds(EvaluationSpec, field),
+            bounds(EvaluationSpec, field),
             getattr(spec.evaluation, field),
-            step=60,
             key=field,
-            placeholder="no limit",
-            help=f"{EVALUATION[field]}. Empty: no limit.",
+            help=EVALUATION[field],
         )
 try:
     new_spec = spec.replace(models=models, evaluation=evaluation)

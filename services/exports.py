@@ -63,7 +63,8 @@ class Export:
         """
         spec = self.spec
         n_classes = self.frame[spec.data.target].nunique() if spec.data.task == "classification" else 0
-        return standalone_script(spec, self.frame, title=self.title, n_classes=n_classes)
+        title = self.run.pipeline_name or f"Run {self.run.id}"  # it retrains every model of the run
+        return standalone_script(spec, self.frame, title=title, n_classes=n_classes)
 
     def files(self) -> tuple[dict[str, bytes | str], str | None]:
         """Every part, named as the command line writes them; and why the script is missing, if it is."""

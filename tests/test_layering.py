@@ -66,7 +66,8 @@ def _all_imports(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        elif isinstance(node, ast.ImportFrom):
+            assert not node.level, f"{path}: a relative import would slip past these rules"
             found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
     return {name for name in found if _is_module(name) or not name.startswith(("pipeline_core", "services"))}
 
@@ -94,6 +95,10 @@ def test_an_earlier_stage_never_imports_a_later_one():
         if _stage(name) and STAGES.index(_stage(name)) > STAGES.index(_stage(module))
     }
     assert not backwards
+
+
+def test_only_the_entry_point_imports_the_cli():
+    assert {module for module, names in ENGINE.items() if "pipeline_core.cli" in names} <= {"pipeline_core.__main__"}
 
 
 def test_the_foundation_imports_only_the_foundation_and_the_catalog():

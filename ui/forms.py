@@ -48,6 +48,19 @@ WIDGETS = {ChoiceParam: _choice, BoolParam: _switch, IntParam: _whole, FloatPara
 RANGE_INPUTS = {IntParam: (int, {"step": 1}), FloatParam: (float, {"format": "%g"})}
 
 
+def time_limit(
+    container, label: str, bounds: tuple[int, int], current: int | None, *, key: str, **options
+) -> int | None:
+    """A limit in seconds that may be off: a switch, then the seconds (within the spec's `bounds`) when it is on."""
+    if not container.toggle(label, value=current is not None, key=f"{key}.on", **options):
+        return None
+    low, high = bounds
+    seconds = current or max(low, 60)
+    return container.number_input(
+        "Seconds", low, high, seconds, step=30, key=key, disabled=bool(options.get("disabled"))
+    )
+
+
 def space_inputs(kind: Kind, space: dict[str, list], *, key: str, task: str) -> dict[str, list]:
     """A search range per tunable parameter: low and high for a number, the choices tried for a choice."""
     chosen = {}

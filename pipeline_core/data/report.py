@@ -13,7 +13,6 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from pipeline_core.schema import BRANCH_OF, column_types
 from pipeline_core.columns import (
     ColumnType,
     Role,
@@ -22,10 +21,11 @@ from pipeline_core.columns import (
     numbers_as_text,
     read_as,
 )
-from pipeline_core.errors import DataError
 from pipeline_core.data.ingest import MAX_CLASSES_FOR_NUMERIC_TARGET
-from pipeline_core.spec import ROW_STEPS, PipelineSpec
 from pipeline_core.data.target import check_target
+from pipeline_core.errors import DataError
+from pipeline_core.schema import BRANCH_OF, column_types
+from pipeline_core.spec import ROW_STEPS, PipelineSpec
 
 SAMPLE_ROWS = 100_000  # correlations run on at most this many rows
 CHECK_ROWS = 5_000  # single-column predictive checks run on at most this many rows

@@ -156,7 +156,7 @@ def _settings(spec: PipelineSpec, schema: dict) -> str:
 
 def _rows(spec: PipelineSpec, frame: pd.DataFrame) -> str:
     """Row-level cleaning, in the order training applies it: filters (compared as numbers on a numeric
-    column, as text otherwise, as `train.keep_rows` does), duplicates, missing targets."""
+    column, as text otherwise, as `prepare.rows.keep_rows` does), duplicates, missing targets."""
     lines = ["def clean(rows):"]
     operators = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
     for row_filter in spec.data.filters:

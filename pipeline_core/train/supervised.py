@@ -222,12 +222,13 @@ class _Fitting:
     """The fits of one run: cross-validation fold by fold with the race and the budgets; each model that goes
     the whole way is then fitted on the whole training part and tested, at once, so models finish one by one.
     Only the best model's file is kept (the leader's when it finishes; the run's best, made at the end, if the
-    lead changed since); the others' are made when asked for. Each outcome goes to the observer at once.
+    lead changed since); the others' are made when asked for.
 
     Tasks are handed out one at a time as workers free up, so every choice of the next task (which model,
     whether it is still racing) is made after the outcome before it has been seen. The race judges fold k once
-    every model still racing has its first k folds, on those folds only, and a model is reported finished only
-    once the race has judged every fold: which fit happened to end first never changes what the race decides."""
+    every model still racing has its first k folds, on those folds only, and a racing model is reported finished
+    only once the race has judged every fold but the last (the baseline, and every model when racing is off, at
+    once): which fit happened to end first never changes what the race decides."""
 
     def __init__(self, spec: PipelineSpec, results, estimators, progress: _Progress, pool: Pool, folder: Path):
         self.results, self.estimators, self.progress = results, estimators, progress

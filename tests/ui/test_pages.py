@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import APP, ask_for_importance, load_sample, open_page, rerun_until, train_and_wait
 from ui import jobs
+from ui.state import SPEC
 
 
 def test_home_shows_empty_states_and_the_way_in(app):
@@ -115,3 +116,17 @@ def test_the_train_page_shows_its_button_at_once_and_the_estimate_when_it_is_rea
     assert "Estimating the run time…" in " ".join(c.value for c in app.caption)
     busy.result()
     rerun_until(app, lambda at: "Estimated time: about" in " ".join(c.value for c in at.caption))
+
+
+def test_a_time_limit_is_switched_on_within_the_specs_bounds_and_off_again(app):
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    assert app.session_state[SPEC].evaluation.model_seconds is None
+    assert "model_seconds" not in {number.key for number in app.number_input}  # off: no seconds to type
+    app.toggle(key="model_seconds.on").set_value(True).run()
+    seconds = app.number_input(key="model_seconds")
+    assert (seconds.value, seconds.min) == (60, 1)  # the spec's own lowest: nothing typed here is refused later
+    seconds.set_value(90).run()
+    assert app.session_state[SPEC].evaluation.model_seconds == 90
+    app.toggle(key="model_seconds.on").set_value(False).run()
+    assert app.session_state[SPEC].evaluation.model_seconds is None and not app.error
