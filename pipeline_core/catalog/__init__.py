@@ -72,6 +72,9 @@ StepCategory = Literal[
     "impute", "outliers", "transform", "scale", "bin", "expand", "group", "encode", "dates", "text", "select", "extract"
 ]
 
+# The kind of step a branch needs for its columns to reach a model as numbers.
+TURNS_INTO_NUMBERS: dict[Branch, StepCategory] = {"categorical": "encode", "datetime": "dates", "text": "text"}
+
 STEP_CATEGORY_LABELS: dict[str, str] = {
     "impute": "Fill missing values",
     "outliers": "Outliers",
@@ -160,6 +163,14 @@ class StepKind(Kind):
     uses_target: bool = False  # learns from the target, so it cannot serve clustering (which has none)
     renames: bool = False  # replaces its columns with new ones (city → city_Paris, …), so later steps cannot name them
     shaped_by_data: bool = False  # how it treats each column depends on the column (its number of levels)
+    missing_as_level: bool = False  # a missing value becomes a level of its own, so nothing is left missing
+    # What to tell the user before training, from its parameters, the rows and the columns it will see.
+    warnings: Callable[[dict[str, Any], pd.DataFrame, list[str]], list[str]] | None = None
+
+    @property
+    def fills_missing(self) -> bool:
+        """No missing value comes out of it."""
+        return self.category == "impute" or self.missing_as_level
 
     def make(self, params: dict[str, Any], task: Task, values: pd.DataFrame):
         """The scikit-learn object for these parameters. `values` are the columns the step will see (every
@@ -180,6 +191,35 @@ class ModelKind(Kind):
 
 
 ONEHOT_LEVELS = 15  # more levels than this make a column wide and its rare levels noise: target-encode it
+POLYNOMIAL_WARN_FEATURES = 500
+
+
+def _wide_onehot(params: dict[str, Any], frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    cap = params["max_categories"]
+    wide = {c: frame[c].nunique() for c in columns if frame[c].nunique() > cap}
+    return [
+        f"One-hot on `{c}` would create {n:,} columns; it keeps the {cap - 1} most frequent and groups the rest. "
+        "Target or frequency encoding keeps it to one column."
+        for c, n in wide.items()
+    ]
+
+
+def _not_positive(params: dict[str, Any], frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    if params["method"] != "box-cox":
+        return []
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]
+    bad = [c for c in numeric if (frame[c] <= 0).any()]
+    return [f"Box-Cox needs positive values; `{c}` has zeros or negatives. Use Yeo-Johnson." for c in bad]
+
+
+def _many_products(params: dict[str, Any], frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    n = len(columns)
+    count = n * (n + 1) // 2 + n if params["degree"] == 2 else None
+    if count and count > POLYNOMIAL_WARN_FEATURES:
+        return [f"Polynomial features on {n} numeric columns make {count:,} features: fitting will be slow."]
+    return []
+
+
 # ...when each level has at least this many rows to learn its mean from (cross-fitted on a fifth fewer); with
 # fewer, target encoding mostly shrinks levels to the overall mean, and one-hot of the frequent ones does better.
 TARGET_ROWS_PER_LEVEL = 50
@@ -447,6 +487,7 @@ STEPS: dict[str, StepKind] = {
                 ),
             ),
             build=lambda p, task: PowerTransformer(method=p["method"]),
+            warnings=_not_positive,
         ),
         StepKind(
             key="quantile_transform",
@@ -528,6 +569,7 @@ STEPS: dict[str, StepKind] = {
                 BoolParam(name="interaction_only", label="Interactions only (no powers)", default=False),
             ),
             renames=True,
+            warnings=_many_products,
             build=lambda p, task: PolynomialFeatures(
                 degree=p["degree"], interaction_only=p["interaction_only"], include_bias=False
             ),
@@ -581,6 +623,8 @@ STEPS: dict[str, StepKind] = {
                 ),
             ),
             renames=True,
+            missing_as_level=True,
+            warnings=_wide_onehot,
             build=lambda p, task: OneHotEncoder(
                 handle_unknown="infrequent_if_exist", max_categories=p["max_categories"], sparse_output=False
             ),

@@ -9,19 +9,21 @@ from sklearn.compose import ColumnTransformer
 from sklearn.manifold import TSNE
 from sklearn.pipeline import Pipeline
 
-from pipeline_core.catalog import BRANCHES, STEPS, Branch, get_model, get_step, number_repeats, unnumbered
+from pipeline_core.catalog import (
+    BRANCHES,
+    STEPS,
+    TURNS_INTO_NUMBERS,
+    Branch,
+    get_model,
+    get_step,
+    number_repeats,
+    unnumbered,
+)
 from pipeline_core.columns import ROLES, ColumnType
 from pipeline_core.errors import SpecError
 from pipeline_core.schema import BRANCH_OF, column_types, feature_schema, numbers_as_text
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
 from pipeline_core.transformers import TextToNumber
-
-# What a branch's steps must include for its columns to reach a model as numbers.
-REQUIRED_CATEGORY = {
-    "categorical": ("encode", "one-hot, ordinal, target or frequency encoding"),
-    "datetime": ("dates", "date parts"),
-    "text": ("text", "words (TF-IDF)"),
-}
 
 
 def unused_columns(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, str]:
@@ -78,13 +80,15 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
 def _check_steps(branch: Branch, steps: list[StepSpec], columns: list[str]) -> None:
     """Refuse, in plain words, a branch whose columns cannot reach a model as numbers, and a step naming
     columns its group does not have or that an earlier step has already replaced."""
-    required = REQUIRED_CATEGORY.get(branch)
+    required = TURNS_INTO_NUMBERS.get(branch)
     if required:
-        covered = {c for s in steps if get_step(s.kind).category == required[0] for c in s.columns or columns}
+        covered = {c for s in steps if get_step(s.kind).category == required for c in s.columns or columns}
         if uncovered := [c for c in columns if c not in covered]:
+            options = [kind.label for kind in STEPS.values() if kind.category == required and branch in kind.applies_to]
             raise SpecError(
                 f"{branch.capitalize()} columns ({', '.join(uncovered[:5])}) need a step that turns them into numbers:"
-                f" models only take numbers. Add {required[1]} on the Prepare page, or leave those columns out."
+                f" models only take numbers. Add one on the Prepare page ({'; '.join(options)}), or leave those "
+                "columns out."
             )
     for index, step in enumerate(steps):
         label = get_step(step.kind).label
@@ -169,33 +173,17 @@ def preparation_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
 
 
 def _step_warnings(step: StepSpec, frame: pd.DataFrame, columns: list[str]) -> list[str]:
-    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c])]
-    if step.kind == "onehot_encoder":
-        cap = step.params["max_categories"]
-        wide = {c: frame[c].nunique() for c in columns if frame[c].nunique() > cap}
-        return [
-            f"One-hot on `{c}` would create {n:,} columns; it keeps the {cap - 1} most frequent and groups the rest. "
-            "Target or frequency encoding keeps it to one column."
-            for c, n in wide.items()
-        ]
-    if step.kind == "power_transform" and step.params["method"] == "box-cox":
-        bad = [c for c in numeric if (frame[c] <= 0).any()]
-        return [f"Box-Cox needs positive values; `{c}` has zeros or negatives. Use Yeo-Johnson." for c in bad]
-    if step.kind == "polynomial":
-        n = len(columns)
-        count = n * (n + 1) // 2 + n if step.params["degree"] == 2 else None
-        if count and count > 500:
-            return [f"Polynomial features on {n} numeric columns make {count:,} features: fitting will be slow."]
-    return []
+    warn = get_step(step.kind).warnings
+    return warn(step.params, frame, columns) if warn else []
 
 
 def _missing_value_warnings(spec: PipelineSpec, frame: pd.DataFrame, branches: dict[str, list[str]]) -> list[str]:
     """Models that will meet missing values they cannot take."""
     unfilled = []
     for branch, columns in branches.items():
-        filled = set()  # one-hot turns a missing value into its own 0/1 column
+        filled = set()
         for step in spec.preprocessing.for_type(branch):
-            if get_step(step.kind).category == "impute" or step.kind == "onehot_encoder":
+            if get_step(step.kind).fills_missing:
                 filled |= set(step.columns or columns)
         unfilled += [c for c in columns if c not in filled and frame[c].isna().any()]
     failing = [get_model(m.kind).label for m in spec.models if not get_model(m.kind).handles_missing]
