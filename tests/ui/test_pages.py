@@ -130,3 +130,18 @@ def test_a_time_limit_is_switched_on_within_the_specs_bounds_and_off_again(app):
     assert app.session_state[SPEC].evaluation.model_seconds == 90
     app.toggle(key="model_seconds.on").set_value(False).run()
     assert app.session_state[SPEC].evaluation.model_seconds is None and not app.error
+
+
+def test_a_searchs_time_limit_is_offered_for_optuna_only_and_kept_in_the_spec(app):
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    app.toggle(key="model.logistic_regression.tune").set_value(True).run()
+    app.toggle(key="model.logistic_regression.seconds.on").set_value(True).run()
+    assert app.number_input(key="model.logistic_regression.seconds").min == 5  # the spec's own lowest
+    app.number_input(key="model.logistic_regression.seconds").set_value(30).run()
+    tuned = next(m for m in app.session_state[SPEC].models if m.kind == "logistic_regression")
+    assert tuned.tuning.seconds == 30 and not app.error
+    app.selectbox(key="model.logistic_regression.method").select("random").run()
+    assert app.toggle(key="model.logistic_regression.seconds.on").disabled
+    tuned = next(m for m in app.session_state[SPEC].models if m.kind == "logistic_regression")
+    assert tuned.tuning.seconds is None  # only Optuna stops on time
