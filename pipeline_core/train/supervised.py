@@ -103,8 +103,8 @@ def train(
     pool = start_workers(spec, frame, n_jobs)
     frame, schema = check_trainable(spec, frame)
     rows, folds, results, estimators = _setup(spec, frame, schema)
-    splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
-    progress = _Progress(observer, total=len(splits) * (len(results) + 1))
+    fold_splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
+    progress = _Progress(observer, total=len(fold_splits) * (len(results) + 1))
     preparation = build_preparation(spec, frame)
     observer.on_start(len(rows.X_train), len(rows.X_test))
     progress.tell("Preparing the folds")
@@ -114,12 +114,13 @@ def train(
         pd.to_pickle(rows, rows_file)  # read by each preparation task, rather than sent to each
         pending = [
             pool.submit(_prepare_fold, preparation, rows_file, split, index, folder, pool.threads)
-            for index, split in enumerate(splits)
+            for index, split in enumerate(fold_splits)
         ]
         prepared = []
         for future in pending:
             prepared.append(future.result())
-            progress.step("Prepared" if prepared[-1].is_final else f"Fold {len(prepared)} of {len(splits)} prepared")
+            done = "Prepared" if prepared[-1].is_final else f"Fold {len(prepared)} of {len(fold_splits)} prepared"
+            progress.step(done)
         fitting = _Fitting(spec, results, estimators, progress, pool, Path(folder))
         status = fitting.fit(prepared[:-1], prepared[-1])
     if status == "cancelled":
@@ -138,7 +139,7 @@ def final_model_file(spec: PipelineSpec, frame: pd.DataFrame, key: str, *, scrat
     rows, folds, results, estimators = _setup(spec, frame, schema)
     if key not in results:
         raise SpecError(f"The run has no model '{key}'. Its models: {', '.join(results)}.")
-    threads = threads_per_task(workers_for(int(len(frame) * (1 - spec.evaluation.test_size)), len(results)))
+    threads = threads_per_task(run_workers(spec, len(frame)))
     scoring = _Scoring(spec.data.task, spec.ranking_metric, spec.evaluation.average, learning_curve=False)
     with tempfile.TemporaryDirectory(prefix="pipewright-model-", dir=scratch_dir) as folder:
         rows_file = Path(folder) / "rows.pickle"
@@ -171,8 +172,12 @@ def start_workers(spec: PipelineSpec, frame: pd.DataFrame, n_jobs: int | None = 
     """The worker processes a run of the spec on these rows trains in (this process alone for a small table).
     Started early by a caller with work of its own to do first, they import the engine meanwhile; `train`
     then finds them ready, as a pool of the same size is reused."""
-    n_train = int(len(frame) * (1 - spec.evaluation.test_size))
-    return Pool(n_jobs or workers_for(n_train, len(spec.models) + 1), warm_up=_warm_up)
+    return Pool(n_jobs or run_workers(spec, len(frame)), warm_up=_warm_up)
+
+
+def run_workers(spec: PipelineSpec, n_rows: int) -> int:
+    """How many worker processes a run of the spec on `n_rows` rows trains in (1: this process)."""
+    return workers_for(int(n_rows * (1 - spec.evaluation.test_size)), len(spec.trained_models))
 
 
 def _warm_up() -> None:
@@ -264,6 +269,7 @@ class _Fitting:
         return status
 
     def cancel_the_rest(self) -> None:
+        self._release_held()  # they went the whole way: a cancel keeps finished models
         for key, result in self.results.items():
             if key not in self.settled:
                 result.status, result.model_file = "cancelled", None
@@ -287,7 +293,7 @@ class _Fitting:
                     broken = True
                     self._lost(task, pending)
                 elif task.key not in self.settled or task.refit:  # else: a fold of a model stopped meanwhile
-                    self._absorb(task, future.result(), pending)
+                    self._absorb(task, future.result())
             if broken:
                 self.pool.restart()
             self._advance(pending)
@@ -310,7 +316,7 @@ class _Fitting:
         elif not task.refit:
             self._settle(result, "failed", "its worker process died twice (out of memory?)")
 
-    def _absorb(self, task: _Task, outcome: _Outcome, pending: list[_Task]) -> None:
+    def _absorb(self, task: _Task, outcome: _Outcome) -> None:
         result = self.results[task.key]
         if task.refit:  # the model went the whole way already: without its file it is still scored and tested
             if outcome.model_file is not None:
@@ -322,7 +328,7 @@ class _Fitting:
         elif task.fold.is_final:
             self._absorb_final(result, outcome)
         else:
-            self._absorb_fold(result, outcome, pending)
+            self._absorb_fold(result, outcome)
 
     def _next(self, pending: list[_Task], busy: set[str]) -> _Task | None:
         """The task to hand out now: a final fit first (a model finishes), else from the earliest fold the slowest
@@ -371,7 +377,8 @@ class _Fitting:
                 continue
             if kill(self._pid_file(task)):  # else it has just finished, or is not yet started: seen next time
                 self.killed[task.key] = why
-        if run_over:  # nothing more starts; what runs now is ended
+        if run_over:  # nothing more starts; what runs now is ended, what went the whole way is kept
+            self._release_held()
             for key in self.results:
                 if key not in self.settled and key not in self.killed:
                     self._settle(self.results[key], "stopped", run_out)
@@ -382,7 +389,7 @@ class _Fitting:
     def _pid_file(self, task: _Task) -> Path:
         return self.folder / f"running-{task.key}-{task.fold.index}.pid"
 
-    def _absorb_fold(self, result: TrainedModel, outcome: _Outcome, pending: list[_Task]) -> None:
+    def _absorb_fold(self, result: TrainedModel, outcome: _Outcome) -> None:
         self.folds[result.key][outcome.fold] = outcome
         self.progress.step(f"{result.label}: fold {outcome.fold + 1} of {self.n_folds} done")
         over = self.model_budget is not None and self._seconds_spent(result.key) > self.model_budget
@@ -400,8 +407,12 @@ class _Fitting:
                 self._keep_cv_scores(self.results[key])
                 pending.append(_Task(key, self.final, keep_file=self._leader() == key))
         if self.judged == self.n_folds - 1:
-            for key in list(self.held):
-                self._finish(self.results[key], self.held.pop(key))
+            self._release_held()
+
+    def _release_held(self) -> None:
+        """Report the models held back for the race as finished."""
+        for key in list(self.held):
+            self._finish(self.results[key], self.held.pop(key))
 
     def _judge(self) -> None:
         """Each fold k but the last in turn, once every model still racing has its first k folds: those behind on

@@ -9,7 +9,7 @@ from pipeline_core.compare import charts
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.prepare.build import preview
 from pipeline_core.spec import PipelineSpec, default_spec
-from pipeline_core.train.results import cv_mean, folds_done
+from pipeline_core.train.results import SilentObserver, cv_mean, folds_done
 from pipeline_core.train.supervised import train
 
 LOGISTIC = {"kind": "logistic_regression"}
@@ -62,6 +62,29 @@ def test_the_race_decides_the_same_in_this_process_and_in_two_workers():
     alone = decided(1)
     assert alone["decision_tree"][0] == "stopped" and alone["random_forest"][0] == "succeeded"
     assert decided(2) == alone
+
+
+class _CancelWhenFinished(SilentObserver):
+    """Asks to stop as soon as the given model's final fit is done."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.stop = label, False
+
+    def on_progress(self, done: int, total: int, message: str) -> None:
+        self.stop = self.stop or message == f"{self.label}: final fit and test done"
+
+    def should_stop(self) -> bool:
+        return self.stop
+
+
+def test_a_cancel_keeps_a_model_that_went_the_whole_way_while_the_race_still_judged_another():
+    # In two workers logistic regression finishes every fold and its final fit while the forest is on its first
+    # folds: it waits for the race's judgement, and a cancel then must keep it as finished.
+    observer = _CancelWhenFinished("Logistic regression")
+    result = train(_spec([LOGISTIC, SLOW_FOREST]), _table(4000), n_jobs=2, observer=observer)
+    models = _by_key(result)
+    assert result.status == "cancelled" and models["random_forest"].status == "cancelled"
+    assert models["logistic_regression"].status == "succeeded" and models["logistic_regression"].test_scores
 
 
 def test_without_racing_every_model_gets_every_fold():
