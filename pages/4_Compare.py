@@ -109,10 +109,8 @@ if same_folds:
 else:
     st.info("A fold-by-fold test needs runs on the same rows and folds; these differ, so none is shown.")
 
-tuned = [r for r in results if r.status == "succeeded" and r.curves.get("tuning")]
-with_thresholds = [
-    r for r in results if r.status == "succeeded" and not r.is_baseline and r.curves.get("threshold_threshold")
-]
+tuned = [r for r in results if r.status == "succeeded" and r.curves.tuning]
+with_thresholds = [r for r in results if r.status == "succeeded" and not r.is_baseline and r.curves.thresholds]
 tab_names = ["Scores", "Curves", "Confusion", "Importance", "Threshold", "Tuning"]
 shown = [True, True, True, True, bool(with_thresholds), bool(tuned)]
 scores, curves, confusion, importance, *optional = st.tabs([n for n, on in zip(tab_names, shown, strict=True) if on])
@@ -124,7 +122,7 @@ with scores:
     right.plotly_chart(charts.fold_scores(results, metric), key="fold_scores")
     left, right = st.columns(2)
     left.plotly_chart(charts.score_vs_fit_time(results, metric), key="score_vs_time")
-    if any(r.curves.get("learning_rows") for r in results):
+    if any(r.curves.learning for r in results):
         learning_metric = run.primary_metric or metric  # the curves were scored by the run's ranking metric
         right.plotly_chart(charts.learning_curves(results, learning_metric), key="learning_curves")
     else:
@@ -136,7 +134,7 @@ with curves:
     if run.task == "classification":
         left.plotly_chart(charts.roc_curves(results), key="roc")
         right.plotly_chart(charts.precision_recall_curves(results), key="pr")
-        if any(r.curves.get("gain_share") for r in results):
+        if any(r.curves.gain for r in results):
             left.plotly_chart(charts.gain_curves(results), key="gain")
             right.plotly_chart(charts.calibration_curves(results), key="calibration")
     else:
@@ -155,7 +153,7 @@ with importance:
     if succeeded:
         chosen = pick_model(succeeded, metric, key="importance_model")
         of_run = next(r for r in runs if r.id == chosen.run_id)
-        explained = chosen if chosen.curves.get("importance_metric") else None
+        explained = chosen if chosen.curves.importance else None
         explained = explained or jobs.on_request(
             ("importance", chosen.id),
             services_runs.explain,
@@ -190,12 +188,12 @@ if tuned:
         )
         chosen = st.selectbox("Model", tuned, format_func=lambda r: r.label, key="tuning_model")
         st.dataframe(
-            [{"Setting": name, "Chosen": str(value)} for name, value in chosen.curves["tuning"]["best_params"].items()],
+            [{"Setting": name, "Chosen": str(value)} for name, value in chosen.curves.tuning.best_params.items()],
             hide_index=True,
         )
         left, right = st.columns(2)
         left.plotly_chart(charts.tuning_history(chosen), key="tuning_history")
-        if chosen.curves["tuning"]["importance"]:
+        if chosen.curves.tuning.importance:
             right.plotly_chart(charts.parameter_importance_bars(chosen), key="parameter_importance")
         else:
             right.caption("Too few finished candidates, or one setting only, to say which setting mattered.")

@@ -139,7 +139,7 @@ def _stored_model(run_id: int, model_key: str | None):
     from storage.db import Storage
 
     storage = Storage.open()
-    run, results = runs.watch(storage, run_id)
+    run, results = runs.get(storage, run_id), runs.results(storage, run_id, with_curves=True)
     chosen = next((r for r in results if r.key == model_key), None) if model_key else None
     chosen = chosen or (None if model_key else best_result(results, run.primary_metric))
     if chosen is None:

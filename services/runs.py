@@ -189,9 +189,10 @@ def elapsed_and_left(run: RunRead, now: datetime | None = None) -> tuple[float, 
     return elapsed, elapsed * (1 - run.progress) / run.progress if run.progress > LEFT_FROM_SHARE else None
 
 
-def results(storage: Storage, run_id: int) -> list[ModelResultRead]:
+def results(storage: Storage, run_id: int, *, with_curves: bool = False) -> list[ModelResultRead]:
+    """A run's models; with what their charts draw, when asked for."""
     with session_scope(storage.engine) as session:
-        return repo.list_model_results(session, run_id=run_id)
+        return repo.list_model_results(session, run_id=run_id, with_curves=with_curves)
 
 
 def recent(storage: Storage, *, limit: int = 50, pipeline_id: int | None = None) -> list[RunRead]:
@@ -236,14 +237,14 @@ def model_file(storage: Storage, run: RunRead, result: ModelResultRead) -> bytes
 def explain(storage: Storage, run: RunRead, result: ModelResultRead) -> ModelResultRead:
     """The model with its permutation importance on the run's held-out rows: worked out once, when first asked
     for (it costs many predictions), and kept."""
-    if result.curves.get("importance_metric"):
+    if result.curves.importance:
         return result
     spec = PipelineSpec.from_json(run.spec_json)
     model = load_model(model_file(storage, run, result))
     X, y = held_out_rows(spec, rows(storage, run))
     found = importance(model, X, y, run.primary_metric or spec.ranking_metric, spec.evaluation.average)
     with session_scope(storage.engine) as session:
-        return repo.add_curves(session, result_id=result.id, curves=found)
+        return repo.set_importance(session, result_id=result.id, importance=found)
 
 
 def rows(storage: Storage, run: RunRead) -> pd.DataFrame:

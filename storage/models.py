@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from pipeline_core.train.curves import Curves
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -163,7 +165,7 @@ class ModelResultBase(SQLModel):
     test_scores: dict[str, float | None] = Field(default_factory=dict, sa_type=JSON)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
-    curves: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    n_groups: int | None = None  # clustering: the groups it formed (noise, if any, as one)
     artifact_sha256: str | None = None
     artifact_size: int | None = None
 
@@ -175,6 +177,14 @@ class ModelResult(ModelResultBase, table=True):
 
 class ModelResultRead(ModelResultBase):
     id: int
+    curves: Curves | None = None  # read only when asked for (`with_curves`): only the charts need them
+
+
+class ModelCurves(SQLModel, table=True):
+    """A model's chart data, in a row of its own: far larger than its scores, and only the charts read it."""
+
+    result_id: int = Field(foreign_key="modelresult.id", primary_key=True)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # a Curves, as JSON
 
 
 class DraftBase(SQLModel):

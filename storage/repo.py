@@ -8,6 +8,7 @@ import pandas as pd
 from sqlmodel import Session, col, func, select, update
 
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.curves import Curves, Importance
 from pipeline_core.train.results import TrainedModel
 from storage import processes
 from storage.artifacts import ArtifactStore
@@ -19,6 +20,7 @@ from storage.models import (
     DatasetRead,
     Draft,
     DraftRead,
+    ModelCurves,
     ModelResult,
     ModelResultRead,
     Pipeline,
@@ -431,12 +433,13 @@ def add_model_result(session: Session, store: ArtifactStore, *, run_id: int, res
         test_scores={metric: _finite(value) for metric, value in result.test_scores.items()},
         fit_seconds=result.fit_seconds,
         predict_seconds=result.predict_seconds,
-        curves=result.curves,
+        n_groups=result.n_groups,
         artifact_sha256=store.put(result.model_file, SKOPS) if result.model_file else None,
         artifact_size=len(result.model_file) if result.model_file else None,
     )
     session.add(row)
     session.flush()
+    session.add(ModelCurves(result_id=row.id, data=result.curves.model_dump(mode="json", exclude_none=True)))
     return ModelResultRead.model_validate(row)
 
 
@@ -455,17 +458,28 @@ def model_result_id(session: Session, *, run_id: int, key: str) -> int:
     return row.id
 
 
-def add_curves(session: Session, *, result_id: int, curves: dict) -> ModelResultRead:
-    """Keep what was worked out about a model after its run (its permutation importance, say)."""
-    row = _get(session, ModelResult, result_id)
-    row.curves = row.curves | curves
-    session.add(row)
-    return ModelResultRead.model_validate(row)
+def set_importance(session: Session, *, result_id: int, importance: Importance) -> ModelResultRead:
+    """Keep a model's permutation importance, worked out after its run."""
+    curves = _get(session, ModelCurves, result_id)
+    curves.data = curves.data | {"importance": importance.model_dump(mode="json")}
+    session.add(curves)
+    return _with_curves(_get(session, ModelResult, result_id), curves)
 
 
-def list_model_results(session: Session, *, run_id: int) -> list[ModelResultRead]:
+def list_model_results(session: Session, *, run_id: int, with_curves: bool = False) -> list[ModelResultRead]:
+    """A run's models in the order they were recorded; their chart data too when asked for."""
     rows = session.exec(select(ModelResult).where(ModelResult.run_id == run_id).order_by(col(ModelResult.id))).all()
-    return [ModelResultRead.model_validate(row) for row in rows]
+    if not with_curves:
+        return [ModelResultRead.model_validate(row) for row in rows]
+    curves = session.exec(select(ModelCurves).where(col(ModelCurves.result_id).in_([row.id for row in rows]))).all()
+    by_result = {row.result_id: row for row in curves}
+    return [_with_curves(row, by_result.get(row.id)) for row in rows]
+
+
+def _with_curves(row: ModelResult, curves: ModelCurves | None) -> ModelResultRead:
+    return ModelResultRead.model_validate(row).model_copy(
+        update={"curves": Curves.model_validate(curves.data if curves else {})}
+    )
 
 
 def _finite(value: float) -> float | None:

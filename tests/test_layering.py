@@ -53,7 +53,12 @@ def test_pages_hold_no_ml_code(path):
 STAGES = ("catalog", "data", "prepare", "train", "compare", "export")  # in the order of the journey
 FOUNDATION = {"spec", "errors", "columns", "transformers", "schema", "model_files"}  # below every stage but catalog
 ENTRY_POINTS = {"pipeline_core.cli", "pipeline_core.__main__"}  # the headless face may use every stage
-PERSISTED = {"pipeline_core.spec", "pipeline_core.errors", "pipeline_core.train.results"}  # what storage stores
+PERSISTED = {
+    "pipeline_core.spec",
+    "pipeline_core.errors",
+    "pipeline_core.train.results",
+    "pipeline_core.train.curves",
+}  # what storage stores
 
 
 def _module_name(path: Path) -> str:

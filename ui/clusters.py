@@ -20,7 +20,7 @@ def show(results: list, metric: str) -> None:
     for result in results:
         if result.status == "failed":
             st.error(as_markdown(f"{result.label} failed: {result.error}"))
-    grouped = [r for r in results if r.status == "succeeded" and r.curves.get("groups")]
+    grouped = [r for r in results if r.status == "succeeded" and r.curves.groups]
     if not grouped:
         return
     chosen = pick_model(grouped, metric, key="cluster_model")

@@ -15,7 +15,7 @@ def pick_run(*, key: str) -> tuple[RunRead, list[ModelResultRead]]:
     ids = [r.id for r in finished]
     default = ids.index(state.run_id()) if state.run_id() in ids else 0
     run = st.selectbox("Run", finished, index=default, format_func=describe_run, key=key)
-    return run, runs.results(resources.storage(), run.id)
+    return run, runs.results(resources.storage(), run.id, with_curves=True)
 
 
 def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
@@ -39,7 +39,7 @@ def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
         st.stop()
     results = []
     for run in chosen:
-        found = runs.results(resources.storage(), run.id)
+        found = runs.results(resources.storage(), run.id, with_curves=True)
         if len(chosen) > 1:
             found = [r.model_copy(update={"label": f"{r.label} · run {run.id}"}) for r in found]
         results += found

@@ -1,6 +1,7 @@
 """Plotly figure factories: results in, go.Figure out."""
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,17 +74,10 @@ def roc_curves(results: list) -> go.Figure:
     """ROC curves on the held-out test split, one per model, with the chance diagonal."""
     figure = go.Figure()
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance", line={"dash": "dot", "color": BASELINE_COLOR})
-    for result in results:
-        if result.status == "succeeded" and result.curves.get("fpr") and not result.is_baseline:
-            auc = result.test_scores.get("roc_auc")
-            name = f"{result.label} (AUC {auc:.3f})" if auc is not None else result.label
-            figure.add_scatter(
-                x=result.curves["fpr"],
-                y=result.curves["tpr"],
-                mode="lines",
-                name=name,
-                line={"color": _color(results, result)},
-            )
+    for result, roc in _drawn(results, "roc"):
+        auc = result.test_scores.get("roc_auc")
+        name = f"{result.label} (AUC {auc:.3f})" if auc is not None else result.label
+        figure.add_scatter(x=roc.fpr, y=roc.tpr, mode="lines", name=name, line={"color": _color(results, result)})
     figure.update_layout(
         title="ROC curves on the held-out test split",
         xaxis_title="False positive rate",
@@ -99,16 +93,15 @@ def predicted_vs_actual(results: list) -> go.Figure:
     """Predictions against true values on the held-out test split; the diagonal is perfect."""
     figure = go.Figure()
     values = []
-    for result in results:
-        if result.status == "succeeded" and result.curves.get("actual") and not result.is_baseline:
-            figure.add_scatter(
-                x=result.curves["actual"],
-                y=result.curves["predicted"],
-                mode="markers",
-                name=result.label,
-                marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
-            )
-            values += result.curves["actual"] + result.curves["predicted"]
+    for result, sample in _drawn(results, "actual_predicted"):
+        figure.add_scatter(
+            x=sample.actual,
+            y=sample.predicted,
+            mode="markers",
+            name=result.label,
+            marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
+        )
+        values += sample.actual + sample.predicted
     if values:
         low, high = min(values), max(values)
         figure.add_scatter(
@@ -151,20 +144,22 @@ def fold_scores(results: list, metric: str) -> go.Figure:
     return figure
 
 
-def _overlay(results: list, x: str, y: str, title: str, x_title: str, y_title: str, reference=None) -> go.Figure:
-    """One line per model (not the baseline) from two of its stored curves, with an optional reference."""
+def _drawn(results: list, part: str) -> list[tuple[Any, Any]]:
+    """The models (not the baseline) that went the whole way and have this part of the curves, with it."""
+    return [
+        (result, getattr(result.curves, part))
+        for result in results
+        if result.status == "succeeded" and not result.is_baseline and getattr(result.curves, part) is not None
+    ]
+
+
+def _overlay(results: list, lines: list, title: str, x_title: str, y_title: str, reference=None) -> go.Figure:
+    """One line per model from its (result, x, y), with an optional reference."""
     figure = go.Figure()
     if reference:
         figure.add_scatter(**reference, mode="lines", line={"dash": "dot", "color": BASELINE_COLOR})
-    for result in results:
-        if result.status == "succeeded" and result.curves.get(x) and not result.is_baseline:
-            figure.add_scatter(
-                x=result.curves[x],
-                y=result.curves[y],
-                mode="lines",
-                name=result.label,
-                line={"color": _color(results, result)},
-            )
+    for result, x, y in lines:
+        figure.add_scatter(x=x, y=y, mode="lines", name=result.label, line={"color": _color(results, result)})
     figure.update_layout(
         title=title,
         xaxis_title=x_title,
@@ -177,9 +172,8 @@ def _overlay(results: list, x: str, y: str, title: str, x_title: str, y_title: s
 
 
 def precision_recall_curves(results: list) -> go.Figure:
-    return _overlay(
-        results, "recall", "precision", "Precision–recall on the held-out test split", "Recall", "Precision"
-    )
+    lines = [(result, curve.recall, curve.precision) for result, curve in _drawn(results, "precision_recall")]
+    return _overlay(results, lines, "Precision–recall on the held-out test split", "Recall", "Precision")
 
 
 def gain_curves(results: list) -> go.Figure:
@@ -187,8 +181,7 @@ def gain_curves(results: list) -> go.Figure:
     chance = {"x": [0, 1], "y": [0, 1], "name": "Random targeting"}
     return _overlay(
         results,
-        "gain_share",
-        "gain_found",
+        [(result, gain.share, gain.found) for result, gain in _drawn(results, "gain")],
         "Cumulative gain on the held-out test split",
         "Share of rows targeted, highest scores first",
         "Share of positives found",
@@ -201,8 +194,7 @@ def calibration_curves(results: list) -> go.Figure:
     perfect = {"x": [0, 1], "y": [0, 1], "name": "Perfectly calibrated"}
     return _overlay(
         results,
-        "calibration_predicted",
-        "calibration_observed",
+        [(result, curve.predicted, curve.observed) for result, curve in _drawn(results, "calibration")],
         "Calibration on the held-out test split (models with probabilities)",
         "Mean predicted probability",
         "Observed share of positives",
@@ -212,9 +204,10 @@ def calibration_curves(results: list) -> go.Figure:
 
 def confusion_matrix(result, *, normalised: bool) -> go.Figure:
     """True classes down, predicted across; counts or the share of each true class."""
-    counts = np.asarray(result.curves["confusion"], dtype=float)
+    confusion = result.curves.confusion
+    counts = np.asarray(confusion.counts, dtype=float)
     values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalised else counts
-    labels = result.curves["labels"]
+    labels = confusion.labels
     figure = go.Figure(
         go.Heatmap(
             z=values,
@@ -239,14 +232,14 @@ def confusion_matrix(result, *, normalised: bool) -> go.Figure:
 
 def permutation_importance_bars(result, *, top: int = 20) -> go.Figure:
     """How much the run's ranking metric drops on the held-out rows when each column is shuffled."""
-    curves = result.curves
-    metric = curves["importance_metric"]
-    order = np.argsort(curves["importance_mean"])[::-1][:top]
+    importance = result.curves.importance
+    metric = importance.metric
+    order = np.argsort(importance.mean)[::-1][:top]
     figure = go.Figure(
         go.Bar(
-            x=[curves["importance_mean"][i] for i in order],
-            y=[curves["importance_features"][i] for i in order],
-            error_x={"type": "data", "array": [curves["importance_std"][i] for i in order]},
+            x=[importance.mean[i] for i in order],
+            y=[importance.features[i] for i in order],
+            error_x={"type": "data", "array": [importance.std[i] for i in order]},
             orientation="h",
             marker_color=MODEL_COLOR,
             hovertemplate="%{y}: %{x:.4f}<extra></extra>",
@@ -265,16 +258,15 @@ def permutation_importance_bars(result, *, top: int = 20) -> go.Figure:
 def residuals(results: list) -> go.Figure:
     """Actual minus predicted against predicted: a cloud around zero with no shape is what good looks like."""
     figure = go.Figure()
-    for result in results:
-        if result.status == "succeeded" and result.curves.get("actual") and not result.is_baseline:
-            actual, predicted = np.asarray(result.curves["actual"]), np.asarray(result.curves["predicted"])
-            figure.add_scatter(
-                x=predicted,
-                y=actual - predicted,
-                mode="markers",
-                name=result.label,
-                marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
-            )
+    for result, sample in _drawn(results, "actual_predicted"):
+        actual, predicted = np.asarray(sample.actual), np.asarray(sample.predicted)
+        figure.add_scatter(
+            x=predicted,
+            y=actual - predicted,
+            mode="markers",
+            name=result.label,
+            marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
+        )
     figure.add_hline(y=0, line_dash="dot", line_color=BASELINE_COLOR)
     figure.update_layout(
         title="Residuals on the held-out test split",
@@ -326,7 +318,7 @@ def _label_sides(xs: list[float]) -> list[str]:
 def tuning_history(result) -> go.Figure:
     """Each candidate's inner-CV score (in the metric the search ranked by) in the order tried, with the
     best so far as a line."""
-    trials, metric = result.curves["tuning"]["trials"], result.curves["tuning"]["metric"]
+    trials, metric = result.curves.tuning.trials, result.curves.tuning.metric
     sign = METRICS[metric].sign
     numbers = [i + 1 for i, t in enumerate(trials) if t["score"] is not None]
     scores = [t["score"] for t in trials if t["score"] is not None]
@@ -360,7 +352,7 @@ def tuning_history(result) -> go.Figure:
 
 def parameter_importance_bars(result) -> go.Figure:
     """Each tuned setting's share of the variation in score across the candidates."""
-    importance = sorted(result.curves["tuning"]["importance"].items(), key=lambda item: item[1], reverse=True)
+    importance = sorted(result.curves.tuning.importance.items(), key=lambda item: item[1], reverse=True)
     figure = go.Figure(
         go.Bar(
             x=[share for _, share in importance],
@@ -383,17 +375,13 @@ def parameter_importance_bars(result) -> go.Figure:
 def threshold_tradeoff(result) -> go.Figure:
     """Precision and recall of the positive class on the held-out rows at each decision threshold, with
     the default 0.5 and the tuned threshold (when there is one) marked."""
-    curves = result.curves
+    trade_off, tuned = result.curves.thresholds, result.curves.tuned_threshold
     figure = go.Figure()
-    for name in ("precision", "recall"):
-        figure.add_scatter(
-            x=curves["threshold_threshold"], y=curves[f"threshold_{name}"], mode="lines", name=name.capitalize()
-        )
+    figure.add_scatter(x=trade_off.threshold, y=trade_off.precision, mode="lines", name="Precision")
+    figure.add_scatter(x=trade_off.threshold, y=trade_off.recall, mode="lines", name="Recall")
     figure.add_vline(x=0.5, line_dash="dot", line_color=BASELINE_COLOR, annotation_text="default 0.5")
-    if curves.get("threshold") is not None:
-        figure.add_vline(
-            x=curves["threshold"], line_color=MODEL_COLOR, annotation_text=f"tuned {curves['threshold']:.2f}"
-        )
+    if tuned is not None:
+        figure.add_vline(x=tuned, line_color=MODEL_COLOR, annotation_text=f"tuned {tuned:.2f}")
     figure.update_layout(
         title=f"{result.label}: precision and recall by decision threshold (held-out test split)",
         xaxis={"title": "Predicted probability of the positive class needed to say 'positive'", "range": [0, 1]},
@@ -407,8 +395,8 @@ def threshold_tradeoff(result) -> go.Figure:
 
 def cluster_map(result) -> go.Figure:
     """The rows on the first two principal components of the prepared features, coloured by group."""
-    curves = result.curves
-    points = pd.DataFrame({"x": curves["map_x"], "y": curves["map_y"], "group": curves["map_group"]})
+    groups = result.curves.groups
+    points = pd.DataFrame({"x": groups.map_x, "y": groups.map_y, "group": groups.map_group})
     figure = go.Figure()
     for group, rows in points.groupby("group", sort=True):
         figure.add_scatter(x=rows["x"], y=rows["y"], mode="markers", name=f"group {group}", marker={"size": 5})
@@ -425,12 +413,12 @@ def cluster_map(result) -> go.Figure:
 def cluster_profile(result) -> go.Figure:
     """Each group's mean of the numeric columns that differ most between groups, as a share of the
     column's range across groups, with the group sizes and the described column alongside."""
-    curves = result.curves
-    means = pd.DataFrame(curves["profile_means"], index=curves["groups"], columns=curves["profile_columns"])
+    groups = result.curves.groups
+    means = pd.DataFrame(groups.profile_means, index=groups.names, columns=groups.profile_columns)
     scaled = (means - means.min()) / (means.max() - means.min()).replace(0, 1)
     labels = [
-        f"group {group} ({size:,} rows; {curves['described_as']}: {described:.2f})"
-        for group, size, described in zip(curves["groups"], curves["sizes"], curves["described"], strict=True)
+        f"group {group} ({size:,} rows; {groups.described_as}: {described:.2f})"
+        for group, size, described in zip(groups.names, groups.sizes, groups.described, strict=True)
     ]
     figure = go.Figure(
         go.Heatmap(
@@ -456,19 +444,11 @@ def learning_curves(results: list, metric: str) -> go.Figure:
     """Score against training rows: on the held-out test rows (solid) and on the rows fitted (dotted).
     A gap that stays wide wants more data or a simpler model; curves that meet low want a richer one."""
     figure = go.Figure()
-    for result in results:
-        if result.status != "succeeded" or result.is_baseline or not result.curves.get("learning_rows"):
-            continue
+    for result, learning in _drawn(results, "learning"):
         color = _color(results, result)
-        rows = result.curves["learning_rows"]
+        figure.add_scatter(x=learning.rows, y=learning.test, name=f"{result.label}: test", line={"color": color})
         figure.add_scatter(
-            x=rows, y=result.curves["learning_test"], name=f"{result.label}: test", line={"color": color}
-        )
-        figure.add_scatter(
-            x=rows,
-            y=result.curves["learning_train"],
-            name=f"{result.label}: fitted rows",
-            line={"color": color, "dash": "dot"},
+            x=learning.rows, y=learning.train, name=f"{result.label}: fitted rows", line={"color": color, "dash": "dot"}
         )
     figure.update_layout(
         title=f"Learning curves: {METRICS[metric].label} by training rows",

@@ -9,6 +9,7 @@ from pipeline_core.prepare.rows import prepare_rows
 from pipeline_core.schema import feature_schema
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import splits
+from pipeline_core.train.curves import Importance
 from pipeline_core.train.evaluate import predict
 
 MAX_IMPORTANCE_ROWS = 1000  # enough held-out rows to rank columns; more only costs predictions
@@ -22,7 +23,7 @@ def held_out_rows(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame
     return test[list(feature_schema(spec, frame))], test[spec.data.target]
 
 
-def importance(model, X: pd.DataFrame, y: pd.Series, metric: str, average: str) -> dict[str, list]:
+def importance(model, X: pd.DataFrame, y: pd.Series, metric: str, average: str) -> Importance:
     """Permutation importance: how much the metric drops when one column is shuffled.
 
     Measured on the columns as given, through the whole pipeline, so it speaks of the analyst's columns
@@ -34,9 +35,9 @@ def importance(model, X: pd.DataFrame, y: pd.Series, metric: str, average: str) 
         return sign * METRICS[metric].compute(predict(estimator, X, y), average)
 
     found = permutation_importance(model, X, y.to_numpy(), scoring=score, n_repeats=3, random_state=0)
-    return {
-        "importance_metric": metric,
-        "importance_features": [str(column) for column in X.columns],
-        "importance_mean": found.importances_mean.tolist(),
-        "importance_std": found.importances_std.tolist(),
-    }
+    return Importance(
+        metric=metric,
+        features=[str(column) for column in X.columns],
+        mean=found.importances_mean.tolist(),
+        std=found.importances_std.tolist(),
+    )

@@ -70,7 +70,7 @@ def _cluster_board(results: list, metrics: list[str]) -> pd.DataFrame:
     for rank, result in enumerate(ranked(results, metrics[0]), start=1):
         row = {"#": str(rank) if result.status == "succeeded" else "–", "Model": result.label, "Status": result.status}
         row |= {METRICS[key].label: cv_mean(result, key) for key in metrics}
-        row["Groups"] = len(result.curves.get("groups", []))
+        row["Groups"] = result.n_groups
         row["Fit time (s)"] = result.fit_seconds
         rows.append(row)
     return pd.DataFrame(rows)

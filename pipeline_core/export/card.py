@@ -30,7 +30,7 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
     ]
     keys = number_repeats([m.kind for m in spec.models])
     chosen = next((m.params for key, m in zip(keys, spec.models, strict=True) if key == model.key), {})
-    chosen = chosen | model.curves.get("tuning", {}).get("best_params", {})  # a search's choice wins
+    chosen = chosen | (model.curves.tuning.best_params if model.curves.tuning else {})  # a search's choice wins
     labels = {p.name: p.label for p in get_model(model.kind).params}
     settings = ", ".join(f"{labels[name]} = {value}" for name, value in chosen.items()) or "no settings"
     differences = (

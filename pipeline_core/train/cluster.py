@@ -23,6 +23,7 @@ from pipeline_core.columns import read_as
 from pipeline_core.model_files import dump_model
 from pipeline_core.prepare.build import build_preparation
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.curves import Curves, Groups
 from pipeline_core.train.parallel import IN_PROCESS_WORK, Pool
 from pipeline_core.train.results import TrainedModel, finished
 
@@ -64,6 +65,7 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
             result.cv_scores = {metric: [value] for metric, value in scores.items()}
             result.fit_seconds = seconds
             result.curves = _describe(spec, frame, labels, projection, sample[:MAP_POINTS])
+            result.n_groups = len(result.curves.groups.names)
             if hasattr(fitted, "predict"):  # k-means and mixtures place new rows; the others cannot
                 result.model_file = dump_model(Pipeline([*prepared_pipeline.steps, ("model", fitted)]))
         results.append(result)
@@ -103,7 +105,7 @@ def _scores(rows: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     }
 
 
-def _describe(spec: PipelineSpec, frame: pd.DataFrame, labels: np.ndarray, projection, shown) -> dict:
+def _describe(spec: PipelineSpec, frame: pd.DataFrame, labels: np.ndarray, projection, shown) -> Curves:
     """Group sizes, the 2-D map, each group's numeric means (the columns that differ most first) and the
     described column's share or mean per group."""
     groups = pd.Series(labels, index=frame.index).astype(str).replace({"-1": "noise"})
@@ -125,14 +127,16 @@ def _describe(spec: PipelineSpec, frame: pd.DataFrame, labels: np.ndarray, proje
         described = (target.astype(str) == top).groupby(groups).mean()
         described_as = f"share {spec.data.target} = {top}"
     sizes = groups.value_counts().sort_index()
-    return {
-        "groups": sizes.index.tolist(),
-        "sizes": sizes.tolist(),
-        "map_x": projection[:, 0].tolist(),
-        "map_y": projection[:, 1].tolist(),
-        "map_group": groups.iloc[shown].tolist(),
-        "profile_columns": means.columns.tolist(),
-        "profile_means": means.reindex(sizes.index).to_numpy().tolist(),
-        "described_as": described_as,
-        "described": described.reindex(sizes.index).tolist(),
-    }
+    return Curves(
+        groups=Groups(
+            names=sizes.index.tolist(),
+            sizes=sizes.tolist(),
+            map_x=projection[:, 0].tolist(),
+            map_y=projection[:, 1].tolist(),
+            map_group=groups.iloc[shown].tolist(),
+            profile_columns=means.columns.tolist(),
+            profile_means=means.reindex(sizes.index).to_numpy().tolist(),
+            described_as=described_as,
+            described=described.reindex(sizes.index).tolist(),
+        )
+    )

@@ -1,7 +1,6 @@
 """A fitted model's predictions on some rows, read once, and every metric and curve computed from them."""
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +15,16 @@ from sklearn.tree import DecisionTreeClassifier
 
 from pipeline_core.catalog import Task
 from pipeline_core.catalog.metrics import Predictions, metrics_for
+from pipeline_core.train.curves import (
+    ActualPredicted,
+    Calibration,
+    Confusion,
+    Curves,
+    Gain,
+    PrecisionRecall,
+    Roc,
+    ThresholdTradeOff,
+)
 
 # Enough points to draw a smooth predicted-vs-actual cloud without bloating the database.
 MAX_SCATTER_POINTS = 2000
@@ -70,7 +79,7 @@ def _as_codes(p: Predictions) -> Predictions:
     return replace(p, y_true=y_true, y_pred=y_pred, classes=tuple(range(len(p.classes))))
 
 
-def curve_data(task: Task, predictions: Predictions) -> dict[str, Any]:
+def curve_data(task: Task, predictions: Predictions) -> Curves:
     """What the Compare charts draw from the held-out test predictions, small enough to store.
 
     Regression: a sample of predicted and actual values. Classification: ROC and precision-recall
@@ -80,12 +89,12 @@ def curve_data(task: Task, predictions: Predictions) -> dict[str, Any]:
     p = predictions
     if task == "regression":
         keep = np.random.default_rng(0).permutation(len(p.y_true))[:MAX_SCATTER_POINTS]
-        return {"actual": p.y_true[keep].tolist(), "predicted": p.y_pred[keep].tolist()}
+        return Curves(
+            actual_predicted=ActualPredicted(actual=p.y_true[keep].tolist(), predicted=p.y_pred[keep].tolist())
+        )
     labels = list(p.classes) or sorted(set(p.y_true) | set(p.y_pred))
-    curves: dict[str, Any] = {
-        "labels": [str(label) for label in labels],
-        "confusion": skm.confusion_matrix(p.y_true, p.y_pred, labels=labels).tolist(),
-    }
+    counts = skm.confusion_matrix(p.y_true, p.y_pred, labels=labels).tolist()
+    curves = Curves(confusion=Confusion(labels=[str(label) for label in labels], counts=counts))
     if p.proba is None:
         return curves
     if len(p.classes) == 2:
@@ -94,14 +103,16 @@ def curve_data(task: Task, predictions: Predictions) -> dict[str, Any]:
         truth, score = label_binarize(p.y_true, classes=labels).ravel(), p.proba.ravel()
     fpr, tpr, _ = skm.roc_curve(truth, score)
     precision, recall, thresholds = skm.precision_recall_curve(truth, score)
-    curves |= {"fpr": fpr.tolist(), "tpr": tpr.tolist(), **_thin(precision=precision, recall=recall)}
+    curves.roc = Roc(fpr=fpr.tolist(), tpr=tpr.tolist())
+    curves.precision_recall = PrecisionRecall(**_thin(precision=precision, recall=recall))
     if len(p.classes) == 2:
-        curves |= _gain(truth, score)
+        curves.gain = _gain(truth, score)
         if p.calibrated:
             observed, predicted = calibration_curve(truth, score, n_bins=10, strategy="quantile")
-            curves |= {"calibration_observed": observed.tolist(), "calibration_predicted": predicted.tolist()}
-            trade_off = _thin(at_precision=precision[:-1], at_recall=recall[:-1], at_threshold=thresholds)
-            curves |= {f"threshold_{name.removeprefix('at_')}": values for name, values in trade_off.items()}
+            curves.calibration = Calibration(predicted=predicted.tolist(), observed=observed.tolist())
+            curves.thresholds = ThresholdTradeOff(
+                **_thin(threshold=thresholds, precision=precision[:-1], recall=recall[:-1])
+            )
     return curves
 
 
@@ -111,9 +122,9 @@ def _thin(max_points: int = 500, **columns: np.ndarray) -> dict[str, list[float]
     return {name: values[::step].tolist() for name, values in columns.items()}
 
 
-def _gain(truth: np.ndarray, score: np.ndarray) -> dict[str, list[float]]:
+def _gain(truth: np.ndarray, score: np.ndarray) -> Gain:
     """Cumulative gain: of the rows ranked by score, the share of positives found in the top x%."""
     found = np.cumsum(truth[np.argsort(-score, kind="stable")]) / max(truth.sum(), 1)
     shares = np.linspace(0, 1, 101)
     positions = np.clip((shares * len(truth)).astype(int) - 1, 0, len(truth) - 1)
-    return {"gain_share": shares.tolist(), "gain_found": np.where(shares == 0, 0.0, found[positions]).tolist()}
+    return Gain(share=shares.tolist(), found=np.where(shares == 0, 0.0, found[positions]).tolist())

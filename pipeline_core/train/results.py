@@ -14,6 +14,7 @@ import pandas as pd
 import sklearn
 
 from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.train.curves import Curves
 
 ModelStatus = Literal["succeeded", "failed", "cancelled", "stopped"]
 
@@ -32,7 +33,8 @@ class TrainedModel:
     test_scores: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
-    curves: dict[str, Any] = field(default_factory=dict)
+    curves: Curves = field(default_factory=Curves)
+    n_groups: int | None = None  # clustering: the groups it formed (noise, if any, as one)
     model_file: bytes | None = None  # the pipeline fitted on the whole training part, as skops bytes
 
 

@@ -37,6 +37,7 @@ from pipeline_core.prepare.rows import check_trainable
 from pipeline_core.spec import ModelSpec, PipelineSpec
 from pipeline_core.train import splits
 from pipeline_core.train.cluster import cluster
+from pipeline_core.train.curves import Curves, LearningCurve, TuningSummary
 from pipeline_core.train.evaluate import curve_data, predict, score_all
 from pipeline_core.train.parallel import Pool, kill, running, seconds_running, threads_per_task, workers_for
 from pipeline_core.train.race import Race, fold_size_ratio
@@ -61,7 +62,7 @@ class _Outcome:
     scores: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
-    curves: dict[str, Any] = field(default_factory=dict)
+    curves: Curves = field(default_factory=Curves)
     model_file: bytes | None = None
     error: str | None = None
 
@@ -577,21 +578,22 @@ def _fit_model(
 
 def _keep_final(outcome: _Outcome, fitted, predictions, fold: _PreparedFold, X_fit, X_eval, scoring, keep_file) -> None:
     """Its test curves; when asked, the model as exported (preparation and plain model) and its learning curve."""
-    plain, threshold = _unwrap(fitted, outcome)
+    plain, threshold, tuning = _unwrap(fitted)
     shipped = plain
     if threshold is not None:  # frozen: the fitted model is kept, only the threshold is set around it
         shipped = FixedThresholdClassifier(FrozenEstimator(plain), threshold=threshold).fit(X_fit, fold.y_fit)
-    outcome.curves |= curve_data(scoring.task, predictions)
+    outcome.curves = curve_data(scoring.task, predictions)
+    outcome.curves.tuned_threshold, outcome.curves.tuning = threshold, tuning
     if keep_file:
         outcome.model_file = dump_model(Pipeline([*fold.preparation.steps, ("model", shipped)]))
     if scoring.learning_curve:
-        outcome.curves |= _learning_curve(plain, X_fit, fold.y_fit, X_eval, fold.y_eval, scoring)
+        outcome.curves.learning = _learning_curve(plain, X_fit, fold.y_fit, X_eval, fold.y_eval, scoring)
 
 
 LEARNING_SHARES = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
-def _learning_curve(model, X_fit, y_fit, X_test, y_test, scoring: _Scoring) -> dict[str, list]:
+def _learning_curve(model, X_fit, y_fit, X_test, y_test, scoring: _Scoring) -> LearningCurve:
     """The model refitted on growing shares of the training part (the earliest rows first, which for a
     time-series split are the oldest), scored on those rows and on the held-out test rows."""
     metric = METRICS[scoring.metric]
@@ -607,33 +609,31 @@ def _learning_curve(model, X_fit, y_fit, X_test, y_test, scoring: _Scoring) -> d
         sizes.append(n)
         on_train.append(train_score)
         on_test.append(test_score)
-    return {"learning_rows": sizes, "learning_train": on_train, "learning_test": on_test}
+    return LearningCurve(rows=sizes, train=on_train, test=on_test)
 
 
-def _unwrap(fitted, outcome: _Outcome) -> tuple[Any, float | None]:
-    """The plain fitted model inside any search, and the tuned threshold if there is one; what the searches
-    tried and chose is noted on the outcome. The plain model is what is exported."""
-    threshold = None
+def _unwrap(fitted) -> tuple[Any, float | None, TuningSummary | None]:
+    """The plain fitted model inside any search (the model that is exported), the tuned threshold if there is
+    one, and what a parameter search tried and chose."""
+    threshold = tuning = None
     if isinstance(fitted, TunedThresholdClassifierCV):
-        threshold, fitted = fitted.best_threshold_, fitted.estimator_
-        outcome.curves["threshold"] = threshold
+        threshold, fitted = float(fitted.best_threshold_), fitted.estimator_
     if isinstance(fitted, TunedModel):
-        outcome.curves["tuning"] = _tuning_summary(fitted)
-        fitted = fitted.model_
-    return fitted, threshold
+        tuning, fitted = _tuning_summary(fitted), fitted.model_
+    return fitted, threshold, tuning
 
 
-def _tuning_summary(search: TunedModel) -> dict[str, Any]:
+def _tuning_summary(search: TunedModel) -> TuningSummary:
     """What the search on the whole training part tried and chose, for the Compare page."""
-    return {
-        "method": search.tuning["method"],
-        "metric": search.metric,
-        "trials": search.trials_,
-        "best_params": search.best_params_,
-        "importance": parameter_importance(
+    return TuningSummary(
+        method=search.tuning["method"],
+        metric=search.metric,
+        trials=search.trials_,
+        best_params=search.best_params_,
+        importance=parameter_importance(
             search.kind, search.task, search.tuning, search.trials_, METRICS[search.metric].greater_is_better
         ),
-    }
+    )
 
 
 def _estimator(spec: PipelineSpec, model: ModelSpec):

@@ -35,10 +35,10 @@ def test_well_separated_groups_are_found_scored_and_described(blobs):
     three, six = result.models
     assert result.primary_metric == "silhouette" and best(result.models, "silhouette") is three
     assert three.cv_scores["silhouette"][0] > 0.6 > six.cv_scores["silhouette"][0]
-    assert sorted(three.curves["sizes"]) == [200, 200, 200]
-    assert sorted(three.curves["described"]) == [0.0, 0.0, 1.0]  # one group is exactly the gold segment
-    assert three.curves["described_as"] == "share segment = gold"
-    assert len(three.curves["map_x"]) == 600 and set(three.curves["map_group"]) == {"0", "1", "2"}
+    assert sorted(three.curves.groups.sizes) == [200, 200, 200] and three.n_groups == 3
+    assert sorted(three.curves.groups.described) == [0.0, 0.0, 1.0]  # one group is exactly the gold segment
+    assert three.curves.groups.described_as == "share segment = gold"
+    assert len(three.curves.groups.map_x) == 600 and set(three.curves.groups.map_group) == {"0", "1", "2"}
     groups = load_model(three.model_file).predict(blobs.head(5))  # k-means places new rows
     assert len(groups) == 5
     board = leaderboard(result.models, "silhouette")
@@ -48,7 +48,7 @@ def test_well_separated_groups_are_found_scored_and_described(blobs):
 def test_models_that_cannot_place_new_rows_have_no_model_file_and_noise_is_its_own_group(blobs):
     models = [{"kind": "dbscan", "params": {"eps": 0.3}}, {"kind": "agglomerative", "params": {"n_clusters": 3}}]
     dbscan, agglomerative = train(_spec(models), blobs).models
-    assert "noise" in dbscan.curves["groups"]
+    assert "noise" in dbscan.curves.groups.names
     assert dbscan.model_file is None and agglomerative.model_file is None
     assert agglomerative.cv_scores["silhouette"][0] > 0.6
 
@@ -68,4 +68,4 @@ def test_the_estimate_counts_one_fit_per_model_on_every_row(blobs):
 def test_one_feature_is_grouped_and_mapped_on_a_line(blobs):
     one = blobs[["a", "segment"]]
     [kmeans] = train(_spec([{"kind": "kmeans", "params": {"n_clusters": 2}}]), one).models
-    assert kmeans.status == "succeeded" and set(kmeans.curves["map_y"]) == {0.0}
+    assert kmeans.status == "succeeded" and set(kmeans.curves.groups.map_y) == {0.0}

@@ -51,7 +51,7 @@ def test_classification_trains_every_model_plus_the_baseline_with_honest_scores(
         assert model.status == "succeeded"
         assert all(len(scores) == 5 for scores in model.cv_scores.values())
         assert set(model.test_scores) == {"balanced_accuracy", "accuracy", "f1", "precision", "recall", "roc_auc"}
-        assert model.curves["fpr"][0] == 0 and model.curves["tpr"][-1] == 1
+        assert model.curves.roc.fpr[0] == 0 and model.curves.roc.tpr[-1] == 1
     dummy, logistic = result.models[0], result.models[1]
     assert np.mean(dummy.cv_scores["balanced_accuracy"]) == pytest.approx(0.5)
     assert np.mean(logistic.cv_scores["roc_auc"]) > 0.7  # the churn table has real signal
@@ -64,7 +64,7 @@ def test_regression_reports_r2_rmse_mae_and_predicted_vs_actual(diabetes):
     ridge = next(m for m in result.models if m.key == "ridge")
     assert set(ridge.test_scores) == {"r2", "rmse", "mae"}
     assert np.mean(ridge.cv_scores["r2"]) > 0.3
-    assert len(ridge.curves["actual"]) == len(ridge.curves["predicted"]) == result.n_test
+    assert len(ridge.curves.actual_predicted.actual) == len(ridge.curves.actual_predicted.predicted) == result.n_test
     assert best(result.models, "rmse").key == "ridge"
 
 
@@ -250,13 +250,13 @@ def test_a_tuned_threshold_trades_precision_for_recall_and_ships_with_the_model(
         spec.model_dump() | {"evaluation": spec.evaluation.model_dump() | {"tune_threshold": True}}
     )
     tuned = train(tuned_spec, churn).models[1]
-    threshold = tuned.curves["threshold"]
+    threshold = tuned.curves.tuned_threshold
     assert 0 < threshold < 0.5  # churners are the rarer class: balanced accuracy wants a lower bar
     assert np.mean(tuned.cv_scores["recall"]) > np.mean(plain.cv_scores["recall"])
     assert np.mean(tuned.cv_scores["balanced_accuracy"]) > np.mean(plain.cv_scores["balanced_accuracy"])
     shipped = load_model(tuned.model_file)
     assert shipped.named_steps["model"].threshold == threshold
-    assert len(tuned.curves["threshold_threshold"]) == len(tuned.curves["threshold_recall"]) > 10
+    assert len(tuned.curves.thresholds.threshold) == len(tuned.curves.thresholds.recall) > 10
 
 
 def test_threshold_tuning_is_refused_for_several_classes_or_a_threshold_free_metric(iris):
@@ -275,7 +275,7 @@ def test_learning_curves_refit_on_growing_shares_of_the_training_rows(churn):
     )
     result = train(spec, churn)
     logistic = result.models[1]
-    assert logistic.curves["learning_rows"] == [24, 60, 120, 180, 240]
-    assert len(logistic.curves["learning_test"]) == 5
+    assert logistic.curves.learning.rows == [24, 60, 120, 180, 240]
+    assert len(logistic.curves.learning.test) == 5
     # fitted on every training row, the last point is the test score itself
-    assert logistic.curves["learning_test"][-1] == pytest.approx(logistic.test_scores[result.primary_metric])
+    assert logistic.curves.learning.test[-1] == pytest.approx(logistic.test_scores[result.primary_metric])

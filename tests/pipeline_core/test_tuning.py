@@ -54,12 +54,12 @@ def test_every_method_tunes_inside_each_fold_and_exports_the_plain_best_model(me
     result = train(_tuned(churn, "churn", method), churn)
     tree = result.models[1]
     assert tree.status == "succeeded" and len(tree.cv_scores["roc_auc"]) == 5
-    tuning = tree.curves["tuning"]
-    assert tuning["method"] == method and tuning["best_params"].keys() == {"max_depth", "class_weight"}
-    assert len(tuning["trials"]) == (8 if method != "grid" else 6)  # grid: 3 depths × 2 weightings
+    tuning = tree.curves.tuning
+    assert tuning.method == method and tuning.best_params.keys() == {"max_depth", "class_weight"}
+    assert len(tuning.trials) == (8 if method != "grid" else 6)  # grid: 3 depths × 2 weightings
     model = load_model(tree.model_file).named_steps["model"]  # trusted types only: no search object inside
     assert type(model).__name__ == "DecisionTreeClassifier"
-    assert model.max_depth == tuning["best_params"]["max_depth"]
+    assert model.max_depth == tuning.best_params["max_depth"]
 
 
 def test_each_outer_fold_runs_its_own_search_on_its_training_rows_only(churn, monkeypatch):
@@ -112,7 +112,7 @@ def test_a_tuned_model_can_have_its_threshold_tuned_too(churn):
     )
     tree = train(spec, churn).models[1]
     assert tree.status == "succeeded", tree.error
-    assert 0 < tree.curves["threshold"] < 1 and tree.curves["tuning"]["best_params"]
+    assert 0 < tree.curves.tuned_threshold < 1 and tree.curves.tuning.best_params
 
 
 def test_searches_under_a_time_series_scheme_validate_on_later_rows_only():

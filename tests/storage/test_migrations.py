@@ -47,7 +47,9 @@ def test_a_database_from_before_migrations_with_runs_is_upgraded_on_start_keepin
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
     with session_scope(started) as session:
         assert [p.name for p in session.exec(select(Pipeline)).all()] == ["Churn"]
-        assert [r.key for r in repo.list_model_results(session, run_id=1)] == ["dummy"]
+        (model,) = repo.list_model_results(session, run_id=1, with_curves=True)
+    assert model.key == "dummy" and model.curves.roc.tpr == [0.0, 1.0] and model.curves.tuned_threshold == 0.4
+    assert model.curves.confusion.labels == ["no", "yes"] and model.curves.confusion.counts == [[3, 1], [0, 2]]
     started.dispose()
     assert make_engine() is not None  # and it starts again
 
@@ -64,7 +66,8 @@ OLD_ROWS = [
     f"VALUES (1, 1, 1, '{{}}', 'h', 'classification', 'churn', 42, 'succeeded', 1.0, '', 0, '{{}}', {NOW})",
     "INSERT INTO modelresult (id, run_id, key, kind, label, is_baseline, status, cv_scores, test_scores, "
     "fit_seconds, predict_seconds, curves) "
-    "VALUES (1, 1, 'dummy', 'dummy', 'Baseline', 1, 'succeeded', '{}', '{}', 0.0, 0.0, '{}')",
+    "VALUES (1, 1, 'dummy', 'dummy', 'Baseline', 1, 'succeeded', '{}', '{}', 0.0, 0.0, "
+    """'{"fpr": [0, 1], "tpr": [0, 1], "labels": ["no", "yes"], "confusion": [[3, 1], [0, 2]], "threshold": 0.4}')""",
 ]
 
 
