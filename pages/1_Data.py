@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, read_as
 from pipeline_core.compare.charts import column_distribution, correlation_heatmap, predictive_power
-from pipeline_core.data.aggregate import RFMSpec, describe, lineage, rfm
+from pipeline_core.data import aggregate
 from pipeline_core.data.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
 from pipeline_core.data.report import apply_fix
 from pipeline_core.data.samples import SAMPLES
@@ -123,17 +123,17 @@ def customer_aggregation() -> None:
     label = label_col.checkbox("Add a churn label", value=True, key="rfm.label")
     days = days_col.number_input("Churned: no purchase within (days)", 1, 3650, 90, key="rfm.days", disabled=not label)
     if st.button("Build the customer table", key="rfm.build", type="primary"):
-        spec = RFMSpec(
+        spec = aggregate.RFMSpec(
             customer=customer, date=date, amount=amount, cutoff=str(cutoff), churn_days=days if label else None
         )
         try:
-            table = rfm(frame, spec)
+            table = aggregate.rfm(frame, spec)
             derived = datasets_service.store_derived(
                 resources.storage(),
                 table,
                 fingerprint=spec.fingerprint(dataset.fingerprint),
-                name=describe(spec),
-                lineage=lineage(spec, dataset.fingerprint),
+                name=aggregate.describe(spec),
+                lineage=aggregate.lineage(spec, dataset.fingerprint),
             )
         except (DataError, StorageError) as error:
             st.error(as_markdown(str(error)))

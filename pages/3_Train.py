@@ -4,19 +4,11 @@ import streamlit as st
 
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.catalog.metrics import METRICS, default_primary_metric, metrics_for
+from pipeline_core.catalog.schemes import SCHEMES, schemes_for
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.prepare.build import preparation_warnings
-from pipeline_core.spec import (
-    AVERAGES,
-    CV_SCHEMES,
-    TUNING_METHODS,
-    UNSHUFFLED_SCHEMES,
-    EvaluationSpec,
-    TuningSpec,
-    bounds,
-    cv_schemes_for,
-)
+from pipeline_core.spec import AVERAGES, TUNING_METHODS, EvaluationSpec, TuningSpec, bounds
 from pipeline_core.train.estimate import duration
 from services import runs
 from storage.errors import StorageError
@@ -100,12 +92,12 @@ for key in chosen:
 def cross_validation(evaluation: dict) -> None:
     """The folds and the held-out share: how supervised models are scored."""
     scheme_col, folds, repeats, test = st.columns([2, 1, 1, 1])
-    schemes = cv_schemes_for(task)
+    schemes = [scheme.key for scheme in schemes_for(task)]
     evaluation["cv_scheme"] = scheme_col.selectbox(
         "Cross-validation",
         schemes,
         index=schemes.index(spec.evaluation.cv_scheme) if spec.evaluation.cv_scheme in schemes else 0,
-        format_func=CV_SCHEMES.get,
+        format_func=lambda key: SCHEMES[key].label,
         key=f"cv_scheme.{task}",
         help="Run on the training part only. Group and time-series schemes need a Group or Time order column "
         "(roles on the Data page).",
@@ -113,7 +105,7 @@ def cross_validation(evaluation: dict) -> None:
     evaluation["cv_folds"] = folds.number_input(
         "Folds", *bounds(EvaluationSpec, "cv_folds"), spec.evaluation.cv_folds, key="cv_folds"
     )
-    fixed_folds = evaluation["cv_scheme"] in UNSHUFFLED_SCHEMES
+    fixed_folds = not SCHEMES[evaluation["cv_scheme"]].repeatable
     evaluation["cv_repeats"] = 1 if fixed_folds else spec.evaluation.cv_repeats
     evaluation["cv_repeats"] = repeats.number_input(
         "Repeats",

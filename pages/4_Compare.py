@@ -6,9 +6,9 @@ from pipeline_core.catalog.metrics import METRICS, metrics_for
 from pipeline_core.compare import charts
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.compare.significance import compare_to_best
+from pipeline_core.train import splits
 from pipeline_core.train.race import fold_size_ratio
 from pipeline_core.train.results import best
-from pipeline_core.train.splits import describe, scheme, split_key
 from services import pipelines
 from services import runs as services_runs
 from storage.errors import StorageError
@@ -66,10 +66,10 @@ if run.task == "clustering":
     if len(runs) == 1:
         keep_it(run, spec, results)
     st.stop()
-same_folds = len({(r.dataset_id, split_key(run_spec(r))) for r in runs}) == 1
+same_folds = len({(r.dataset_id, splits.split_key(run_spec(r))) for r in runs}) == 1
 st.caption(
     as_markdown(
-        f"{run.n_train or 0:,} training rows, {describe(spec)} ({run.n_test or 0:,} rows). Seed {run.seed}."
+        f"{run.n_train or 0:,} training rows, {splits.describe(spec)} ({run.n_test or 0:,} rows). Seed {run.seed}."
         + ("" if same_folds else " **The runs used different rows or folds**: compare their means, not fold by fold.")
     )
 )
@@ -99,7 +99,7 @@ for result in results:
 
 st.subheader("Is the difference real?")
 if same_folds:
-    differences = compare_to_best(results, metric, fold_size_ratio(scheme(spec), spec.evaluation.cv_folds))
+    differences = compare_to_best(results, metric, fold_size_ratio(splits.scheme(spec), spec.evaluation.cv_folds))
     st.caption(
         "The best model against each other one, fold by fold, with the corrected resampled t-test of Nadeau and "
         "Bengio: folds share training rows, so the plain t-test would see differences that are not there."

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline_core.catalog import BASELINE, BRANCHES, MODELS, Branch, Task, get_model, get_step
 from pipeline_core.catalog.metrics import METRICS, default_primary_metric
+from pipeline_core.catalog.schemes import SCHEMES
 from pipeline_core.columns import ColumnType, Role
 from pipeline_core.errors import SpecError
 
@@ -155,26 +156,13 @@ class PreprocessingSpec(_Strict):
         return [step for step in getattr(self, branch) if step.enabled]
 
 
-CV_SCHEMES = {
-    "auto": "Stratified k-fold for classes, k-fold for numbers",
-    "kfold": "k-fold (shuffled)",
-    "stratified": "Stratified k-fold: each fold keeps the class balance",
-    "group": "Group k-fold: a group's rows never span training and validation",
-    "time_series": "Time-series split: always validate on later rows than the training ones",
-}
-UNSHUFFLED_SCHEMES = ("group", "time_series")  # their folds are fixed by the data: they cannot be repeated
 AVERAGES = {"macro": "Macro: every class counts the same", "weighted": "Weighted by class size", "micro": "Micro"}
-
-
-def cv_schemes_for(task: Task) -> list[str]:
-    """The cross-validation schemes a task can use (stratifying needs classes)."""
-    return [key for key in CV_SCHEMES if task == "classification" or key != "stratified"]
 
 
 class EvaluationSpec(_Strict):
     """How models are validated: cross-validation on the training part, then one held-out test split."""
 
-    cv_scheme: Literal["auto", "kfold", "stratified", "group", "time_series"] = "auto"
+    cv_scheme: Literal[tuple(SCHEMES)] = "auto"  # the catalog's keys, listed in the JSON schema
     cv_folds: int = Field(default=5, ge=2, le=20)
     cv_repeats: int = Field(default=1, ge=1, le=10, description="k-fold repeated with new shuffles")
     test_size: float = Field(default=0.2, ge=0.05, le=0.5)
@@ -235,14 +223,12 @@ class PipelineSpec(_Strict):
         return self
 
     def _check_validation(self) -> None:
-        scheme, roles = self.evaluation.cv_scheme, self.data.roles
-        if scheme not in cv_schemes_for(self.data.task):
-            raise ValueError("stratified k-fold keeps a class balance, so it needs classification; use k-fold")
-        needed = {"group": ("group", "Group"), "time_series": ("datetime", "Time order")}.get(scheme)
-        if needed and list(roles.values()).count(needed[0]) != 1:
+        scheme, roles = SCHEMES[self.evaluation.cv_scheme], self.data.roles
+        if self.data.task not in scheme.tasks:
+            raise ValueError(scheme.task_refusal)
+        if scheme.role and list(roles.values()).count(scheme.role) != 1:
             raise ValueError(
-                f"{CV_SCHEMES[scheme].split(':')[0]} needs exactly one column with the role '{needed[1]}' "
-                "(set it on the Data page)"
+                f"{scheme.name} needs exactly one column with the role '{scheme.role_label}' (set it on the Data page)"
             )
         if self.data.task == "clustering" and (self.evaluation.tune_threshold or any(m.tuning for m in self.models)):
             raise ValueError("clustering has no target to tune settings or thresholds against")
@@ -252,8 +238,8 @@ class PipelineSpec(_Strict):
                     "threshold tuning needs classification ranked by a metric that depends on the threshold "
                     "(balanced accuracy, accuracy, F1, precision or recall; ROC AUC does not)"
                 )
-        if self.evaluation.cv_repeats > 1 and scheme in UNSHUFFLED_SCHEMES:
-            raise ValueError(f"{CV_SCHEMES[scheme].split(':')[0]} cannot be repeated: its folds do not shuffle")
+        if self.evaluation.cv_repeats > 1 and not scheme.repeatable:
+            raise ValueError(f"{scheme.name} cannot be repeated: its folds do not shuffle")
 
     @property
     def trained_models(self) -> list[ModelSpec]:

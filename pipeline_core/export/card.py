@@ -12,9 +12,9 @@ from pipeline_core.compare.diff import GROUP_TITLES
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.compare.significance import compare_to_best
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train import splits
 from pipeline_core.train.race import fold_size_ratio
 from pipeline_core.train.results import cv_mean, cv_std
-from pipeline_core.train.splits import describe, scheme
 
 
 def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: dict[str, str]) -> list[tuple[str, str]]:
@@ -34,7 +34,7 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
     labels = {p.name: p.label for p in get_model(model.kind).params}
     settings = ", ".join(f"{labels[name]} = {value}" for name, value in chosen.items()) or "no settings"
     differences = (
-        compare_to_best(results, metric, fold_size_ratio(scheme(spec), spec.evaluation.cv_folds))
+        compare_to_best(results, metric, fold_size_ratio(splits.scheme(spec), spec.evaluation.cv_folds))
         if spec.data.task != "clustering"
         else []
     )
@@ -53,7 +53,7 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
         ("Preparation (inside the model, refit on every fold)", "\n".join(steps) or "None."),
         (
             "Performance",
-            f"Validation: {describe(spec)}. {label} of this model: **{cv_mean(model, metric):.3f} ± "
+            f"Validation: {splits.describe(spec)}. {label} of this model: **{cv_mean(model, metric):.3f} ± "
             f"{cv_std(model, metric):.3f}** across folds"
             + (f", {model.test_scores[metric]:.3f} on the held-out rows." if metric in model.test_scores else ".")
             + "\n\n"

@@ -8,6 +8,7 @@ copied in from their source: the script imports nothing of Pipewright.
 import importlib
 import inspect
 import json
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -15,17 +16,11 @@ import pandas as pd
 from pipeline_core import columns, transformers
 from pipeline_core.catalog import get_model, number_repeats
 from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.catalog.schemes import SCHEMES
 from pipeline_core.prepare.build import build_preparation
 from pipeline_core.schema import feature_schema
-from pipeline_core.spec import UNSHUFFLED_SCHEMES, PipelineSpec
-from pipeline_core.train.splits import scheme
-
-SPLITS = {
-    "stratified": "StratifiedKFold({folds}, shuffle=True, random_state=SEED)",
-    "kfold": "KFold({folds}, shuffle=True, random_state=SEED)",
-    "repeated_stratified": "RepeatedStratifiedKFold(n_splits={folds}, n_repeats={repeats}, random_state=SEED)",
-    "repeated_kfold": "RepeatedKFold(n_splits={folds}, n_repeats={repeats}, random_state=SEED)",
-}
+from pipeline_core.spec import PipelineSpec
+from pipeline_core.train import splits
 
 
 def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_classes: int = 2) -> str:
@@ -34,10 +29,10 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     Raises:
         ValueError: a scheme the script does not write (group or time-series k-fold), or clustering.
     """
-    chosen = scheme(spec)
-    if chosen in UNSHUFFLED_SCHEMES or spec.data.task == "clustering":
+    chosen, evaluation = SCHEMES[splits.scheme(spec)], spec.evaluation
+    if chosen.role or spec.data.task == "clustering":  # the script reads no group or time order column
         raise ValueError("The standalone script covers k-fold and stratified k-fold classification or regression.")
-    if spec.evaluation.tune_threshold:
+    if evaluation.tune_threshold:
         raise ValueError("The standalone script does not tune decision thresholds, so it would not match this run.")
     if not pd.api.types.is_numeric_dtype(frame[spec.data.target]) and spec.data.task == "regression":
         raise ValueError("The standalone script does not read a target written as text ('$1,200') as numbers.")
@@ -45,19 +40,16 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     preparation = build_preparation(spec, frame)
     models = spec.trained_models
     estimators = {
-        key: get_model(m.kind).build(m.params, spec.data.task, spec.evaluation.seed)
+        key: get_model(m.kind).build(m.params, spec.data.task, evaluation.seed)
         for key, m in zip(number_repeats([m.kind for m in models]), models, strict=True)
     }
     used = {type(obj) for root in [preparation, *estimators.values()] for obj in _walk(root)}
     own = sorted(cls.__name__ for cls in used if cls.__module__ == transformers.__name__)
-    repeats = spec.evaluation.cv_repeats
-    split_key = ("repeated_" if repeats > 1 else "") + chosen
+    splitter = chosen.splitter(evaluation.cv_folds, evaluation.cv_repeats, evaluation.seed, spec.data.task)
     needed = [_public(cls) for cls in used if cls.__module__ != transformers.__name__]
-    splitter = SPLITS[split_key].split("(")[0]
-    needed += [("sklearn.model_selection", name) for name in (splitter, "cross_validate")]
+    needed += [_public(type(splitter)), ("sklearn.model_selection", "cross_validate")]
     needed.append(("sklearn.model_selection", "train_test_split"))
     metric_names = [key for key, metric in METRICS.items() if metric.task == spec.data.task and metric.scorer]
-    folds = SPLITS[split_key].format(folds=spec.evaluation.cv_folds, repeats=repeats)
     sections = [
         _header(spec, title, own),
         _imports(needed),
@@ -68,7 +60,7 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
         "MODELS = {\n"
         + "".join(f"    {key!r}: {_code(model, indent=len(f'    {key!r}: '))},\n" for key, model in estimators.items())
         + "}",
-        _main(spec, metric_names, folds, n_classes),
+        _main(spec, metric_names, _splitter_code(splitter, evaluation.seed), n_classes),
     ]
     return "\n\n\n".join(section for section in sections if section) + "\n"
 
@@ -110,6 +102,11 @@ def _imports(names: list[tuple[str, str]]) -> str:
 def _code(estimator, *, indent: int) -> str:
     text = estimator.__repr__(N_CHAR_MAX=1_000_000)
     return text.replace("\n", "\n" + " " * indent)
+
+
+def _splitter_code(splitter, seed: int) -> str:
+    """The splitter's repr with its seed spelled SEED, so that one setting drives the test split and the folds."""
+    return re.sub(rf"random_state={seed}\b", "random_state=SEED", repr(splitter))
 
 
 def _header(spec: PipelineSpec, title: str, own: list[str]) -> str:
@@ -185,7 +182,7 @@ def _main(spec: PipelineSpec, metrics: list[str], folds: str, n_classes: int) ->
         else "roc_auc_ovr"
         for metric in metrics
     }
-    stratify = "y" if scheme(spec) == "stratified" else "None"
+    stratify = "y" if SCHEMES[splits.scheme(spec)].stratified else "None"
     negated = [m for m, scorer in scorers.items() if scorer.startswith("neg_")]
     return f"""SCORING = {scorers!r}
 NEGATED = {negated!r}  # scikit-learn reports errors as negative scores

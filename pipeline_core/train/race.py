@@ -8,6 +8,7 @@ import numpy as np
 from scipy import stats
 
 from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.catalog.schemes import SCHEMES
 
 RACE_MIN_FOLDS = 2
 RACE_MIN_GAP = 0.01  # of the leader's score: a model closer than that keeps racing however sure the test is
@@ -63,8 +64,8 @@ def corrected_t_test(a: list[float], b: list[float], size_ratio: float) -> tuple
 
 
 def fold_size_ratio(scheme: str, folds: int) -> float:
-    """Validation rows over training rows of a fold: 1/(k-1) for k-fold; for a time-series split, where
-    training grows fold by fold, the mean over the folds."""
-    if scheme == "time_series":
+    """Validation rows over training rows of a fold: 1/(k-1) for k-fold; for a scheme whose training grows
+    fold by fold (a time-series split), the mean over the folds."""
+    if SCHEMES[scheme].training_grows:
         return float(np.mean([1 / i for i in range(1, folds + 1)]))
     return 1 / (folds - 1)

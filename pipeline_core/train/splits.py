@@ -8,20 +8,8 @@ import json
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import (
-    GroupKFold,
-    GroupShuffleSplit,
-    KFold,
-    RepeatedKFold,
-    RepeatedStratifiedKFold,
-    StratifiedGroupKFold,
-    StratifiedKFold,
-    TimeSeriesSplit,
-    train_test_split,
-)
 
-from pipeline_core.columns import parse_dates
-from pipeline_core.errors import DataError
+from pipeline_core.catalog.schemes import SCHEMES
 from pipeline_core.spec import PipelineSpec
 
 Folds = list[tuple[np.ndarray, np.ndarray]]
@@ -29,27 +17,18 @@ Folds = list[tuple[np.ndarray, np.ndarray]]
 
 def scheme(spec: PipelineSpec) -> str:
     """The scheme in force: 'auto' is stratified for classes and plain k-fold for numbers."""
-    chosen = spec.evaluation.cv_scheme
-    if chosen != "auto":
-        return chosen
-    return "stratified" if spec.data.task == "classification" else "kfold"
+    return SCHEMES[spec.evaluation.cv_scheme].resolved(spec.data.task).key
 
 
 def describe(spec: PipelineSpec) -> str:
     """The validation in plain words, for the pages and the model card."""
-    evaluation, chosen = spec.evaluation, scheme(spec)
-    k = evaluation.cv_folds
-    if chosen == "group":
-        how = f"{k}-fold group (by `{_role_column(spec, 'group')}`)"
-    elif chosen == "time_series":
-        how = f"{k}-split time-series (ordered by `{_role_column(spec, 'datetime')}`)"
-    else:
-        how = f"{k}-fold stratified" if chosen == "stratified" else f"{k}-fold"
+    evaluation, chosen = spec.evaluation, SCHEMES[scheme(spec)]
+    column = _role_column(spec, chosen.role) if chosen.role else None
+    how = chosen.folds_wording.format(folds=evaluation.cv_folds, column=column)
     repeats = f" repeated {evaluation.cv_repeats} times" if evaluation.cv_repeats > 1 else ""
-    held_out = {"time_series": "the latest", "group": "whole groups making"}.get(chosen, "a random")
     return (
-        f"{how} cross-validation{repeats} on the training rows; {held_out} {evaluation.test_size:.0%} of rows "
-        "held out and scored once at the end"
+        f"{how} cross-validation{repeats} on the training rows; {chosen.test_wording} {evaluation.test_size:.0%} of "
+        "rows held out and scored once at the end"
     )
 
 
@@ -70,63 +49,14 @@ def split(spec: PipelineSpec, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
     Raises:
         DataError: too few groups, or time stamps that cannot be read.
     """
-    evaluation, y = spec.evaluation, frame[spec.data.target]
-    positions = np.arange(len(frame))
-    chosen = scheme(spec)
-    if chosen == "time_series":
-        order = np.argsort(_times(spec, frame).to_numpy(), kind="stable")
-        n_test = int(np.ceil(evaluation.test_size * len(frame)))
-        train, test = order[:-n_test], order[-n_test:]
-        return train, test, list(TimeSeriesSplit(evaluation.cv_folds).split(train))
-    if chosen == "group":
-        groups = _groups(spec, frame)
-        train, test = next(
-            GroupShuffleSplit(1, test_size=evaluation.test_size, random_state=evaluation.seed).split(
-                positions, groups=groups
-            )
-        )
-        kind = StratifiedGroupKFold if spec.data.task == "classification" else GroupKFold
-        splitter = kind(evaluation.cv_folds, shuffle=True, random_state=evaluation.seed)
-        return train, test, list(splitter.split(train, y.iloc[train], groups[train]))
-    stratified = chosen == "stratified"
-    train, test = train_test_split(
-        positions, test_size=evaluation.test_size, random_state=evaluation.seed, stratify=y if stratified else None
-    )
-    if evaluation.cv_repeats > 1:
-        splitter = (RepeatedStratifiedKFold if stratified else RepeatedKFold)(
-            n_splits=evaluation.cv_folds, n_repeats=evaluation.cv_repeats, random_state=evaluation.seed
-        )
-    else:
-        splitter = (StratifiedKFold if stratified else KFold)(
-            evaluation.cv_folds, shuffle=True, random_state=evaluation.seed
-        )
-    return train, test, list(splitter.split(train, y.iloc[train]))
+    evaluation, chosen = spec.evaluation, SCHEMES[scheme(spec)]
+    y = frame[spec.data.target]
+    by = chosen.read_role(frame[_role_column(spec, chosen.role)], evaluation.cv_folds) if chosen.role else None
+    train, test = chosen.hold_out(y, by, test_size=evaluation.test_size, seed=evaluation.seed)
+    splitter = chosen.splitter(evaluation.cv_folds, evaluation.cv_repeats, evaluation.seed, spec.data.task)
+    groups = by[train] if chosen.keeps_groups else None
+    return train, test, list(splitter.split(train, y.iloc[train], groups))
 
 
 def _role_column(spec: PipelineSpec, role: str) -> str:
     return next(column for column, its_role in spec.data.roles.items() if its_role == role)
-
-
-def _groups(spec: PipelineSpec, frame: pd.DataFrame) -> np.ndarray:
-    column = _role_column(spec, "group")
-    groups = frame[column].astype("str").to_numpy()
-    needed = spec.evaluation.cv_folds + 2
-    if len(set(groups)) < needed:
-        raise DataError(
-            f"Group k-fold by '{column}' needs at least {needed} groups ({spec.evaluation.cv_folds} folds and a "
-            f"held-out test part); it has {len(set(groups))}. Use fewer folds or another scheme."
-        )
-    return groups
-
-
-def _times(spec: PipelineSpec, frame: pd.DataFrame) -> pd.Series:
-    column = _role_column(spec, "datetime")
-    values = frame[column]
-    times = values if pd.api.types.is_numeric_dtype(values) else parse_dates(values)
-    unreadable = int(times.isna().sum())
-    if unreadable:
-        raise DataError(
-            f"The time order column '{column}' has {unreadable} missing or unreadable value(s): a time-series "
-            "split cannot place those rows. Filter them out on the Data page, or use another scheme."
-        )
-    return times

@@ -13,20 +13,13 @@ import numpy as np
 import optuna
 from sklearn.base import BaseEstimator, clone
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401 - makes HalvingGridSearchCV importable
-from sklearn.model_selection import (
-    GridSearchCV,
-    HalvingGridSearchCV,
-    KFold,
-    ParameterGrid,
-    ParameterSampler,
-    StratifiedKFold,
-    TimeSeriesSplit,
-)
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, ParameterGrid, ParameterSampler
 from sklearn.utils import ClassifierTags, RegressorTags
 from sklearn.utils.metaestimators import available_if
 
 from pipeline_core.catalog import BASELINE, Task, get_model
 from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.catalog.schemes import SCHEMES
 from pipeline_core.train.evaluate import predict
 
 
@@ -186,12 +179,9 @@ class TunedModel(_CatalogWrapper):
 
 
 def inner_folds(task: Task, scheme: str, folds: int, seed: int):
-    """The folds a search inside an outer fold uses: in time order for a time-series scheme (validating on
-    later rows only), else shuffled, stratified for classes. A group scheme's inner folds are not grouped:
-    the choice of settings may be optimistic, the outer scores stay honest."""
-    if scheme == "time_series":
-        return TimeSeriesSplit(folds)
-    return (StratifiedKFold if task == "classification" else KFold)(folds, shuffle=True, random_state=seed)
+    """The folds a search inside an outer fold of `scheme` uses, as the catalog's scheme says: in time order
+    for a time-series scheme, else shuffled, stratified for classes."""
+    return SCHEMES[scheme].inner_folds(folds, seed, task)
 
 
 def _rows(data, index):
