@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import loguniform, randint, uniform
 
 GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
 
@@ -113,6 +112,8 @@ class IntParam(Param):
         return sorted({int(round(point)) for point in np.linspace(values[0], values[1], GRID_POINTS)})
 
     def draws(self, values: list):
+        from scipy.stats import randint  # loaded when a search runs: reading the catalog does not need scipy
+
         return randint(values[0], values[1] + 1)
 
 
@@ -151,6 +152,8 @@ class FloatParam(Param):
         return [float(point) for point in spaced(values[0], values[1], GRID_POINTS)]
 
     def draws(self, values: list):
+        from scipy.stats import loguniform, uniform
+
         low, high = values
         return loguniform(low, high) if self._log(values) else uniform(low, high - low)
 
