@@ -16,6 +16,9 @@ TRUSTED_TYPES = frozenset(
         "numpy.dtype",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn.impute._iterative._ImputerTriplet",
+        # skops trusts the estimators scikit-learn lists when skops is imported, and scikit-learn lists this one
+        # only once sklearn.experimental has enabled it, which the catalog does when it builds one
+        "sklearn.impute._iterative.IterativeImputer",
         "sklearn.metrics._dist_metrics.EuclideanDistance64",
         "sklearn.model_selection._split.KFold",
         "sklearn.neighbors._ball_tree.BallTree",

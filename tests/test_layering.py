@@ -2,9 +2,11 @@
 the engine reaches storage only through its command line, and pages never import scikit-learn. Inside the engine
 the journey's stages (catalog, data, prepare, train, compare, export) import only earlier ones, over a foundation
 (spec, errors, columns, transformers, schema, model files), with no cycles; pages and the CLI hold no database
-session of their own."""
+session of their own; reading a spec or a stored run imports no scikit-learn."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,11 @@ def test_storage_knows_only_the_engine_types_it_persists():
         if name.startswith("pipeline_core.")
     }
     assert reached <= PERSISTED
+
+
+@pytest.mark.parametrize("module", ["pipeline_core.spec", "storage.repo"])
+def test_reading_specs_and_stored_runs_imports_no_scikit_learn(module):
+    """The catalog names its classes and imports them when it builds one: importing scikit-learn takes seconds."""
+    code = f"import sys, {module}; print(*(m for m in sys.modules if m.startswith(('sklearn', 'scipy'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert not loaded.stdout.split()

@@ -2,67 +2,24 @@
 
 An entry holds what the rest of the product needs to know about a kind: its label and help text
 for the forms, its parameter schema for validation, the column type or task it applies to, and
-how to build the scikit-learn object. Nothing else in the code base lists a kind's parameters.
+how to build the scikit-learn object: its class, the argument each parameter becomes and the fixed
+ones. Nothing else in the code base lists a kind's parameters.
+
+Classes are named as "module:Class" and imported when a kind is built: the spec, storage and the
+command line's options read the catalog, and importing scikit-learn's estimators takes seconds.
 """
 
+import importlib
+import inspect
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pandas as pd
-from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
-from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-from sklearn.decomposition import PCA, TruncatedSVD
-from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import (
-    ExtraTreesClassifier,
-    ExtraTreesRegressor,
-    GradientBoostingClassifier,
-    GradientBoostingRegressor,
-    HistGradientBoostingClassifier,
-    HistGradientBoostingRegressor,
-    RandomForestClassifier,
-    RandomForestRegressor,
-)
-from sklearn.experimental import enable_iterative_imputer  # noqa: F401 - makes IterativeImputer importable
-from sklearn.feature_selection import VarianceThreshold
-from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
-from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
-from sklearn.mixture import GaussianMixture
-from sklearn.model_selection import KFold
-from sklearn.naive_bayes import GaussianNB
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.neural_network import MLPClassifier, MLPRegressor
-from sklearn.preprocessing import (
-    KBinsDiscretizer,
-    MaxAbsScaler,
-    MinMaxScaler,
-    OneHotEncoder,
-    OrdinalEncoder,
-    PolynomialFeatures,
-    PowerTransformer,
-    QuantileTransformer,
-    RobustScaler,
-    StandardScaler,
-    TargetEncoder,
-)
-from sklearn.svm import SVC, SVR, LinearSVC
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from pipeline_core.catalog.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param
+from pipeline_core.catalog.params import BoolParam, ChoiceParam, FloatParam, IntParam, Param, no_limit, none_is_none
 from pipeline_core.errors import SpecError
-from pipeline_core.transformers import (
-    DateParts,
-    FrequencyEncoder,
-    ModelSelector,
-    OutlierClipper,
-    RareLevelGrouper,
-    RecursiveSelector,
-    SignedLog,
-    TextFeatures,
-    UnivariateSelector,
-)
 
 # Column groups steps apply to, then "combined": every feature together, after the groups are joined.
 Branch = Literal["numeric", "categorical", "datetime", "text", "combined"]
@@ -99,9 +56,23 @@ class Kind:
     label: str
     help: str
     params: tuple[Param, ...] = ()
+    fixed: dict[str, Any] = field(default_factory=dict)  # arguments every build passes, beside the parameters'
 
     def defaults(self) -> dict[str, Any]:
         return {param.name: param.default for param in self.params}
+
+    def arguments(self, values: dict[str, Any], task: Task) -> dict[str, Any]:
+        """The scikit-learn keyword arguments that validated parameter values become for `task`, and the fixed ones."""
+        declared = {
+            param.argument: param.as_argument(values[param.name])
+            for param in self.params
+            if param.argument is not None and param.only_for in (None, task)
+        }
+        return declared | self.fixed
+
+    def addressed(self, argument: str, task: Task) -> str:
+        """Where an argument lands among the built object's get_params(): under its own name, unless wrapped."""
+        return argument
 
     def validate_params(self, values: dict[str, Any]) -> dict[str, Any]:
         """Return the full, normalised parameter dict; raise SpecError on any bad or unknown name."""
@@ -159,7 +130,10 @@ class Kind:
 class StepKind(Kind):
     category: StepCategory
     applies_to: tuple[Branch, ...]  # the first is where the step belongs; dates take numeric steps after date parts
-    build: Callable[..., Any]  # (params, task), or (params, task, values) when shaped_by_data
+    estimator: str  # its class, as "module:Class"
+    # (kind, params, task, values) → the transformer, for what the declarations cannot say; mostly through `construct`.
+    builder: Callable[..., Any] | None = None
+    takes_task: bool = False  # the task is its `task` argument: what it fits to judge features differs by task
     uses_target: bool = False  # learns from the target, so it cannot serve clustering (which has none)
     renames: bool = False  # replaces its columns with new ones (city → city_Paris, …), so later steps cannot name them
     shaped_by_data: bool = False  # how it treats each column depends on the column (its number of levels)
@@ -172,22 +146,65 @@ class StepKind(Kind):
         """No missing value comes out of it."""
         return self.category == "impute" or self.missing_as_level
 
-    def make(self, params: dict[str, Any], task: Task, values: pd.DataFrame):
+    def make(self, params: dict[str, Any], task: Task, values: pd.DataFrame | None):
         """The scikit-learn object for these parameters. `values` are the columns the step will see (every
         row): a step shaped by the data reads them, say to count each column's levels, never the target."""
-        return self.build(params, task, values) if self.shaped_by_data else self.build(params, task)
+        if self.builder is not None:
+            return self.builder(self, params, task, values)
+        return self.construct(params, task)
+
+    def construct(self, params: dict[str, Any], task: Task, **extra):
+        """Its class, given the parameters' arguments, the fixed ones, the task where it takes it, and `extra`."""
+        told = {"task": task} if self.takes_task else {}
+        return _imported(self.estimator)(**self.arguments(params, task), **told, **extra)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ModelKind(Kind):
-    tasks: frozenset[Task]
-    build: Callable[[dict[str, Any], Task, int], Any]
+    estimators: dict[Task, str]  # its class for each task it serves, as "module:Class"
+    # (kind, params, task, seed) → the estimator, for what the declarations cannot say; mostly through `construct`.
+    builder: Callable[..., Any] | None = None
+    seeded: bool = False  # the run's seed is the random_state of those of its classes that take one
+    scales_target: bool = False  # as a regressor, fits on the target standardised (see `_scaled_target`)
     is_baseline: bool = False
     handles_missing: bool = False  # accepts NaN in its input, so it needs no fill step
     # Fit + predict time grows as rows ** this: sorting makes trees' n log n about n ** 1.15 from a thousand rows to
     # a million; kernels and neighbours: 2; histogram boosting bins the rows and stops early past 10,000: 0.8.
     time_exponent: float = 1.0
     default_for: frozenset[Task] = field(default_factory=frozenset)
+
+    @property
+    def tasks(self) -> frozenset[Task]:
+        return frozenset(self.estimators)
+
+    def build(self, params: dict[str, Any], task: Task, seed: int):
+        """The scikit-learn estimator for validated parameters, for `task`, seeded with `seed`."""
+        if self.builder is not None:
+            return self.builder(self, params, task, seed)
+        return self.construct(params, task, seed)
+
+    def construct(self, params: dict[str, Any], task: Task, seed: int, **extra):
+        """Its class for `task`, given the parameters' arguments, the fixed ones, `extra` and the seed, inside the
+        target scaling where it scales the target."""
+        estimator = _imported(self.estimators[task])
+        arguments = self.arguments(params, task) | extra
+        if self.seeded and "random_state" in inspect.signature(estimator).parameters:
+            arguments["random_state"] = seed
+        built = estimator(**arguments)
+        return _scaled_target(built) if self._scaled(task) else built
+
+    def addressed(self, argument: str, task: Task) -> str:
+        """Where an argument lands among the built estimator's get_params(): 'regressor__C' inside target scaling."""
+        return f"regressor__{argument}" if self._scaled(task) else argument
+
+    def _scaled(self, task: Task) -> bool:
+        return self.scales_target and task == "regression"
+
+
+def _imported(path: str) -> type:
+    """The class a "module:Class" path names, its module imported now if it was not yet."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 ONEHOT_LEVELS = 15  # more levels than this make a column wide and its rare levels noise: target-encode it
@@ -226,13 +243,15 @@ TARGET_ROWS_PER_LEVEL = 50
 CAPPED_LEVELS = 50  # one-hot columns kept for such a column, its rarest levels sharing the last
 
 
-def _encode_by_levels(max_onehot: int, task: Task, values: pd.DataFrame) -> ColumnTransformer:
-    """One-hot for the columns with at most `max_onehot` levels; for columns with more, target encoding where
+def _encode_by_levels(kind: StepKind, p: dict[str, Any], task: Task, values: pd.DataFrame):
+    """One-hot for the columns with at most `max_onehot_levels` levels; for columns with more, target encoding where
     each level has rows enough to learn its mean from, else one-hot of the most frequent levels (the rarest
     share a column). By position, as earlier steps of the branch hand on arrays; anything an earlier step
     added ('was missing' flags) passes through."""
+    from sklearn.preprocessing import OneHotEncoder, TargetEncoder
+
     levels = values.nunique()
-    few = [i for i, column in enumerate(values) if levels[column] <= max_onehot]
+    few = [i for i, column in enumerate(values) if levels[column] <= p["max_onehot_levels"]]
     learnable = [
         i for i, column in enumerate(values) if i not in few and len(values) / levels[column] >= TARGET_ROWS_PER_LEVEL
     ]
@@ -241,20 +260,26 @@ def _encode_by_levels(max_onehot: int, task: Task, values: pd.DataFrame) -> Colu
         capped, learnable = capped + learnable, []
     parts = [
         ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False), few),
-        ("target", TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)), learnable),
+        ("target", TargetEncoder(cv=_shuffled_folds(5)), learnable),
         (
             "onehot_frequent",
             OneHotEncoder(handle_unknown="infrequent_if_exist", max_categories=CAPPED_LEVELS, sparse_output=False),
             capped,
         ),
     ]
-    kept = [part for part in parts if part[2]]
-    return ColumnTransformer(kept, remainder="passthrough", verbose_feature_names_out=False, sparse_threshold=0)
+    return kind.construct(p, task, transformers=[part for part in parts if part[2]])
 
 
-def _no_limit(value: int) -> int | None:
-    """Form value 0 means 'no limit', which scikit-learn spells None."""
-    return value or None
+def _shuffled_folds(folds: int):
+    """Cross-fitting folds: shuffled, and alike on every run, so that a run can be reproduced."""
+    from sklearn.model_selection import KFold
+
+    return KFold(folds, shuffle=True, random_state=0)
+
+
+def _components(kind: StepKind, p: dict[str, Any], task: Task, values: pd.DataFrame | None):
+    """PCA's n_components is a share of the variance (a float) or a number of components (an int)."""
+    return kind.construct(p, task, n_components=p["variance"] if p["keep"] == "variance" else p["n_components"])
 
 
 _CLASS_WEIGHT = ChoiceParam(
@@ -263,17 +288,10 @@ _CLASS_WEIGHT = ChoiceParam(
     default="none",
     choices={"none": "Equal", "balanced": "Balanced: rare classes weigh more"},
     help="For imbalanced classes: errors on a rare class cost as much in total as on a common one.",
-    only_for="classification",
+    only_for="classification",  # regressors have no class weights
     space=("none", "balanced"),
+    convert=none_is_none,
 )
-
-
-def _weights(p: dict[str, Any], task: Task) -> dict[str, Any]:
-    """The class_weight argument, for classifiers only (regressors have none)."""
-    if task != "classification":
-        return {}
-    return {"class_weight": None if p["class_weight"] == "none" else p["class_weight"]}
-
 
 _MAX_DEPTH = IntParam(
     name="max_depth",
@@ -283,24 +301,27 @@ _MAX_DEPTH = IntParam(
     high=100,
     help="How deep each tree may grow; 0 means no limit.",
     space=(2, 30),
+    convert=no_limit,
 )
 
 
-def _scaled_target(regressor) -> TransformedTargetRegressor:
+def _scaled_target(regressor):
     """Fits on the target standardised, predicts on its own scale: an SVR's margin and a network's
     initial weights assume a target of unit scale, not house prices."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import StandardScaler
+
     return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
 
 
-def _network(p: dict[str, Any], task: Task, seed: int):
-    network = (MLPClassifier if task == "classification" else MLPRegressor)(
-        hidden_layer_sizes=(p["units"],) * p["layers"],
-        alpha=p["alpha"],
-        max_iter=p["max_iter"],
-        early_stopping=True,
-        random_state=seed,
-    )
-    return network if task == "classification" else _scaled_target(network)
+def _network(kind: ModelKind, p: dict[str, Any], task: Task, seed: int):
+    """The form asks for neurons per layer and layers; scikit-learn for each layer's size."""
+    return kind.construct(p, task, seed, hidden_layer_sizes=(p["units"],) * p["layers"])
+
+
+def _baseline(kind: ModelKind, p: dict[str, Any], task: Task, seed: int):
+    """The most frequent class (with the classes' shares as probabilities), or the mean."""
+    return kind.construct(p, task, seed, strategy="prior" if task == "classification" else "mean")
 
 
 _SVM_C = FloatParam(
@@ -354,7 +375,7 @@ STEPS: dict[str, StepKind] = {
                 BoolParam(name="hour", label="Hour of day", default=False),
             ),
             renames=True,
-            build=lambda p, task: DateParts(cyclical=p["cyclical"], hour=p["hour"]),
+            estimator="pipeline_core.transformers:DateParts",
         ),
         StepKind(
             key="tfidf",
@@ -368,9 +389,7 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="min_df", label="Seen in at least (rows)", default=2, low=1, high=100),
             ),
             renames=True,
-            build=lambda p, task: TextFeatures(
-                max_features=p["max_features"], max_ngram=p["max_ngram"], min_df=p["min_df"]
-            ),
+            estimator="pipeline_core.transformers:TextFeatures",
         ),
         StepKind(
             key="numeric_imputer",
@@ -392,7 +411,8 @@ STEPS: dict[str, StepKind] = {
                 ),
                 _ADD_INDICATOR,
             ),
-            build=lambda p, task: SimpleImputer(strategy=p["strategy"], fill_value=0, add_indicator=p["add_indicator"]),
+            estimator="sklearn.impute:SimpleImputer",
+            fixed={"fill_value": 0},
         ),
         StepKind(
             key="categorical_imputer",
@@ -408,7 +428,8 @@ STEPS: dict[str, StepKind] = {
                     choices={"most_frequent": "Most frequent category", "constant": "A 'missing' category"},
                 ),
             ),
-            build=lambda p, task: SimpleImputer(strategy=p["strategy"], fill_value="missing"),
+            estimator="sklearn.impute:SimpleImputer",
+            fixed={"fill_value": "missing"},
         ),
         StepKind(
             key="knn_imputer",
@@ -420,7 +441,7 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="n_neighbors", label="Similar rows used (k)", default=5, low=1, high=50),
                 _ADD_INDICATOR,
             ),
-            build=lambda p, task: KNNImputer(n_neighbors=p["n_neighbors"], add_indicator=p["add_indicator"]),
+            estimator="sklearn.impute:KNNImputer",
         ),
         StepKind(
             key="iterative_imputer",
@@ -432,9 +453,8 @@ STEPS: dict[str, StepKind] = {
                 IntParam(name="max_iter", label="Rounds", default=10, low=1, high=50),
                 _ADD_INDICATOR,
             ),
-            build=lambda p, task: IterativeImputer(
-                max_iter=p["max_iter"], add_indicator=p["add_indicator"], random_state=0
-            ),
+            estimator="sklearn.experimental.enable_iterative_imputer:IterativeImputer",  # importable once enabled
+            fixed={"random_state": 0},
         ),
         StepKind(
             key="clip_outliers",
@@ -460,9 +480,7 @@ STEPS: dict[str, StepKind] = {
                 FloatParam(name="lower", label="Lower percentile", default=1.0, low=0.0, high=49.0),
                 FloatParam(name="upper", label="Upper percentile", default=99.0, low=51.0, high=100.0),
             ),
-            build=lambda p, task: OutlierClipper(
-                method=p["method"], factor=p["factor"], lower=p["lower"], upper=p["upper"]
-            ),
+            estimator="pipeline_core.transformers:OutlierClipper",
         ),
         StepKind(
             key="log_transform",
@@ -470,7 +488,7 @@ STEPS: dict[str, StepKind] = {
             category="transform",
             applies_to=("numeric", "datetime"),
             help="sign(x)·log(1 + |x|): compresses long right tails (incomes, counts); defined for negatives too.",
-            build=lambda p, task: SignedLog(),
+            estimator="pipeline_core.transformers:SignedLog",
         ),
         StepKind(
             key="power_transform",
@@ -486,7 +504,7 @@ STEPS: dict[str, StepKind] = {
                     choices={"yeo-johnson": "Yeo-Johnson (any values)", "box-cox": "Box-Cox (positive only)"},
                 ),
             ),
-            build=lambda p, task: PowerTransformer(method=p["method"]),
+            estimator="sklearn.preprocessing:PowerTransformer",
             warnings=_not_positive,
         ),
         StepKind(
@@ -503,9 +521,8 @@ STEPS: dict[str, StepKind] = {
                     choices={"uniform": "Uniform", "normal": "Normal"},
                 ),
             ),
-            build=lambda p, task: QuantileTransformer(
-                output_distribution=p["output_distribution"], n_quantiles=100, random_state=0
-            ),
+            estimator="sklearn.preprocessing:QuantileTransformer",
+            fixed={"n_quantiles": 100, "random_state": 0},
         ),
         StepKind(
             key="standard_scaler",
@@ -513,7 +530,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Centres each column on its mean and divides by its standard deviation.",
-            build=lambda p, task: StandardScaler(),
+            estimator="sklearn.preprocessing:StandardScaler",
         ),
         StepKind(
             key="minmax_scaler",
@@ -521,7 +538,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Maps each column linearly onto the range 0 to 1.",
-            build=lambda p, task: MinMaxScaler(),
+            estimator="sklearn.preprocessing:MinMaxScaler",
         ),
         StepKind(
             key="robust_scaler",
@@ -529,7 +546,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Centres on the median and divides by the interquartile range, so outliers weigh less.",
-            build=lambda p, task: RobustScaler(),
+            estimator="sklearn.preprocessing:RobustScaler",
         ),
         StepKind(
             key="maxabs_scaler",
@@ -537,7 +554,7 @@ STEPS: dict[str, StepKind] = {
             category="scale",
             applies_to=("numeric", "datetime"),
             help="Divides each column by its largest absolute value; keeps zeros and signs.",
-            build=lambda p, task: MaxAbsScaler(),
+            estimator="sklearn.preprocessing:MaxAbsScaler",
         ),
         StepKind(
             key="binning",
@@ -554,9 +571,8 @@ STEPS: dict[str, StepKind] = {
                     choices={"quantile": "Equal counts", "uniform": "Equal widths", "kmeans": "k-means"},
                 ),
             ),
-            build=lambda p, task: KBinsDiscretizer(
-                n_bins=p["n_bins"], strategy=p["strategy"], encode="ordinal", quantile_method="averaged_inverted_cdf"
-            ),
+            estimator="sklearn.preprocessing:KBinsDiscretizer",
+            fixed={"encode": "ordinal", "quantile_method": "averaged_inverted_cdf"},
         ),
         StepKind(
             key="polynomial",
@@ -570,9 +586,8 @@ STEPS: dict[str, StepKind] = {
             ),
             renames=True,
             warnings=_many_products,
-            build=lambda p, task: PolynomialFeatures(
-                degree=p["degree"], interaction_only=p["interaction_only"], include_bias=False
-            ),
+            estimator="sklearn.preprocessing:PolynomialFeatures",
+            fixed={"include_bias": False},
         ),
         StepKind(
             key="rare_levels",
@@ -581,7 +596,7 @@ STEPS: dict[str, StepKind] = {
             applies_to=("categorical",),
             help="Categories rarer than the share (in the training rows), and unseen ones, become 'rare'.",
             params=(FloatParam(name="min_share", label="Smallest share kept", default=0.01, low=0.0001, high=0.5),),
-            build=lambda p, task: RareLevelGrouper(min_share=p["min_share"]),
+            estimator="pipeline_core.transformers:RareLevelGrouper",
         ),
         StepKind(
             key="levels_encoder",
@@ -600,11 +615,14 @@ STEPS: dict[str, StepKind] = {
                     low=2,
                     high=200,
                     help="Columns with more levels get target encoding.",
+                    argument=None,  # it decides which encoder each column gets
                 ),
             ),
             renames=True,
             shaped_by_data=True,
-            build=lambda p, task, values: _encode_by_levels(p["max_onehot_levels"], task, values),
+            estimator="sklearn.compose:ColumnTransformer",
+            fixed={"remainder": "passthrough", "verbose_feature_names_out": False, "sparse_threshold": 0},
+            builder=_encode_by_levels,
         ),
         StepKind(
             key="onehot_encoder",
@@ -625,9 +643,8 @@ STEPS: dict[str, StepKind] = {
             renames=True,
             missing_as_level=True,
             warnings=_wide_onehot,
-            build=lambda p, task: OneHotEncoder(
-                handle_unknown="infrequent_if_exist", max_categories=p["max_categories"], sparse_output=False
-            ),
+            estimator="sklearn.preprocessing:OneHotEncoder",
+            fixed={"handle_unknown": "infrequent_if_exist", "sparse_output": False},
         ),
         StepKind(
             key="ordinal_encoder",
@@ -635,7 +652,8 @@ STEPS: dict[str, StepKind] = {
             category="encode",
             applies_to=("categorical",),
             help="One integer per category, in sorted order. Compact; suits tree models best.",
-            build=lambda p, task: OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+            estimator="sklearn.preprocessing:OrdinalEncoder",
+            fixed={"handle_unknown": "use_encoded_value", "unknown_value": -1},
         ),
         StepKind(
             key="target_encoder",
@@ -644,9 +662,11 @@ STEPS: dict[str, StepKind] = {
             applies_to=("categorical",),
             help="Replaces each category by the target's mean for it, cross-fitted so a row never sees its own "
             "label. Good for many categories.",
-            params=(IntParam(name="cv", label="Cross-fitting folds", default=5, low=2, high=10),),
+            params=(
+                IntParam(name="cv", label="Cross-fitting folds", default=5, low=2, high=10, convert=_shuffled_folds),
+            ),
             uses_target=True,
-            build=lambda p, task: TargetEncoder(cv=KFold(p["cv"], shuffle=True, random_state=0)),
+            estimator="sklearn.preprocessing:TargetEncoder",
         ),
         StepKind(
             key="frequency_encoder",
@@ -654,7 +674,7 @@ STEPS: dict[str, StepKind] = {
             category="encode",
             applies_to=("categorical",),
             help="Replaces each category by its share of the training rows.",
-            build=lambda p, task: FrequencyEncoder(),
+            estimator="pipeline_core.transformers:FrequencyEncoder",
         ),
         StepKind(
             key="variance_threshold",
@@ -663,7 +683,7 @@ STEPS: dict[str, StepKind] = {
             applies_to=("combined",),
             help="Removes features whose variance on the training rows is at most the threshold.",
             params=(FloatParam(name="threshold", label="Variance at most", default=0.0, low=0.0, high=10.0),),
-            build=lambda p, task: VarianceThreshold(threshold=p["threshold"]),
+            estimator="sklearn.feature_selection:VarianceThreshold",
         ),
         StepKind(
             key="select_k_best",
@@ -685,7 +705,8 @@ STEPS: dict[str, StepKind] = {
                 ),
             ),
             uses_target=True,
-            build=lambda p, task: UnivariateSelector(k=p["k"], test=p["test"], task=task),
+            estimator="pipeline_core.transformers:UnivariateSelector",
+            takes_task=True,
         ),
         StepKind(
             key="select_from_model",
@@ -702,7 +723,8 @@ STEPS: dict[str, StepKind] = {
                 ),
             ),
             uses_target=True,
-            build=lambda p, task: ModelSelector(method=p["method"], task=task),
+            estimator="pipeline_core.transformers:ModelSelector",
+            takes_task=True,
         ),
         StepKind(
             key="rfecv",
@@ -712,7 +734,8 @@ STEPS: dict[str, StepKind] = {
             help="Drops the weakest features in rounds, keeping the count that cross-validates best. Slow.",
             params=(IntParam(name="min_features", label="Keep at least", default=1, low=1, high=1000),),
             uses_target=True,
-            build=lambda p, task: RecursiveSelector(min_features=p["min_features"], task=task),
+            estimator="pipeline_core.transformers:RecursiveSelector",
+            takes_task=True,
         ),
         StepKind(
             key="pca",
@@ -726,6 +749,7 @@ STEPS: dict[str, StepKind] = {
                     label="Keep",
                     default="variance",
                     choices={"variance": "A share of the variance", "count": "A number of components"},
+                    argument=None,  # the next two make n_components
                 ),
                 FloatParam(
                     name="variance",
@@ -734,6 +758,7 @@ STEPS: dict[str, StepKind] = {
                     low=0.5,
                     high=0.999,
                     help="PCA keeps as many components as it needs to explain this share.",
+                    argument=None,
                 ),
                 IntParam(
                     name="n_components",
@@ -742,13 +767,12 @@ STEPS: dict[str, StepKind] = {
                     low=1,
                     high=1000,
                     help="Used when keeping a number of components; at most the features it receives.",
+                    argument=None,
                 ),
             ),
-            build=lambda p, task: PCA(
-                n_components=p["variance"] if p["keep"] == "variance" else p["n_components"],
-                svd_solver="full",
-                random_state=0,
-            ),
+            estimator="sklearn.decomposition:PCA",
+            fixed={"svd_solver": "full", "random_state": 0},
+            builder=_components,
         ),
         StepKind(
             key="truncated_svd",
@@ -766,7 +790,8 @@ STEPS: dict[str, StepKind] = {
                     help="Fewer than the features it receives.",
                 ),
             ),
-            build=lambda p, task: TruncatedSVD(n_components=p["n_components"], random_state=0),
+            estimator="sklearn.decomposition:TruncatedSVD",
+            fixed={"random_state": 0},
         ),
     ]
 }
@@ -778,17 +803,18 @@ MODELS: dict[str, ModelKind] = {
             key="dummy",
             handles_missing=True,
             label="Baseline (dummy)",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.dummy:DummyClassifier",
+                "regression": "sklearn.dummy:DummyRegressor",
+            },
             is_baseline=True,
             help="Predicts the most frequent class or the mean, ignoring the features. Any useful model beats it.",
-            build=lambda p, task, seed: (
-                DummyClassifier(strategy="prior") if task == "classification" else DummyRegressor(strategy="mean")
-            ),
+            builder=_baseline,
         ),
         ModelKind(
             key="logistic_regression",
             label="Logistic regression",
-            tasks=frozenset({"classification"}),
+            estimators={"classification": "sklearn.linear_model:LogisticRegression"},
             default_for=frozenset({"classification"}),
             help="A linear model of the log-odds. Fast, interpretable, a strong first choice.",
             params=(
@@ -805,37 +831,38 @@ MODELS: dict[str, ModelKind] = {
                 IntParam(name="max_iter", label="Maximum iterations", default=1000, low=50, high=10000),
                 _CLASS_WEIGHT,
             ),
-            build=lambda p, task, seed: LogisticRegression(
-                C=p["C"], max_iter=p["max_iter"], random_state=seed, **_weights(p, task)
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="ridge",
             label="Ridge regression",
-            tasks=frozenset({"regression"}),
+            estimators={"regression": "sklearn.linear_model:Ridge"},
             default_for=frozenset({"regression"}),
             help="Linear regression with an L2 penalty that keeps coefficients small.",
             params=(_ALPHA,),
-            build=lambda p, task, seed: Ridge(alpha=p["alpha"]),
         ),
         ModelKind(
             key="decision_tree",
             time_exponent=1.15,
             handles_missing=True,
             label="Decision tree",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.tree:DecisionTreeClassifier",
+                "regression": "sklearn.tree:DecisionTreeRegressor",
+            },
             help="One tree of if-then splits. Easy to read, prone to overfit.",
             params=(_MAX_DEPTH, _CLASS_WEIGHT),
-            build=lambda p, task, seed: (DecisionTreeClassifier if task == "classification" else DecisionTreeRegressor)(
-                max_depth=_no_limit(p["max_depth"]), random_state=seed, **_weights(p, task)
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="random_forest",
             time_exponent=1.15,
             handles_missing=True,
             label="Random forest",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.ensemble:RandomForestClassifier",
+                "regression": "sklearn.ensemble:RandomForestRegressor",
+            },
             default_for=frozenset({"classification", "regression"}),
             help="Many decorrelated trees averaged together. Robust with little tuning.",
             params=(
@@ -846,20 +873,17 @@ MODELS: dict[str, ModelKind] = {
                 ),
                 _CLASS_WEIGHT,
             ),
-            build=lambda p, task, seed: (RandomForestClassifier if task == "classification" else RandomForestRegressor)(
-                n_estimators=p["n_estimators"],
-                max_depth=_no_limit(p["max_depth"]),
-                min_samples_leaf=p["min_samples_leaf"],
-                random_state=seed,
-                **_weights(p, task),
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="hist_gradient_boosting",
             time_exponent=0.8,
             handles_missing=True,
             label="Histogram gradient boosting",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.ensemble:HistGradientBoostingClassifier",
+                "regression": "sklearn.ensemble:HistGradientBoostingRegressor",
+            },
             default_for=frozenset({"classification", "regression"}),
             help="Boosted trees on binned features. Usually the most accurate on tables.",
             params=(
@@ -876,22 +900,17 @@ MODELS: dict[str, ModelKind] = {
                 IntParam(name="max_leaf_nodes", label="Leaves per tree", default=31, low=2, high=256, space=(8, 128)),
                 _CLASS_WEIGHT,
             ),
-            build=lambda p, task, seed: (
-                HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
-            )(
-                learning_rate=p["learning_rate"],
-                max_iter=p["max_iter"],
-                max_leaf_nodes=p["max_leaf_nodes"],
-                random_state=seed,
-                **_weights(p, task),
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="extra_trees",
             time_exponent=1.15,
             handles_missing=True,
             label="Extra trees",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.ensemble:ExtraTreesClassifier",
+                "regression": "sklearn.ensemble:ExtraTreesRegressor",
+            },
             help="Like a random forest with random split points: faster, often as accurate, smoother.",
             params=(
                 IntParam(name="n_estimators", label="Number of trees", default=100, low=10, high=1000, space=(50, 500)),
@@ -901,19 +920,16 @@ MODELS: dict[str, ModelKind] = {
                 ),
                 _CLASS_WEIGHT,
             ),
-            build=lambda p, task, seed: (ExtraTreesClassifier if task == "classification" else ExtraTreesRegressor)(
-                n_estimators=p["n_estimators"],
-                max_depth=_no_limit(p["max_depth"]),
-                min_samples_leaf=p["min_samples_leaf"],
-                random_state=seed,
-                **_weights(p, task),
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="gradient_boosting",
             time_exponent=1.15,
             label="Gradient boosting",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.ensemble:GradientBoostingClassifier",
+                "regression": "sklearn.ensemble:GradientBoostingRegressor",
+            },
             help="Shallow trees added one after another, each correcting the last. Slower than the histogram "
             "version on many rows.",
             params=(
@@ -929,19 +945,15 @@ MODELS: dict[str, ModelKind] = {
                 ),
                 IntParam(name="max_depth", label="Depth of each tree", default=3, low=1, high=10, space=(2, 6)),
             ),
-            build=lambda p, task, seed: (
-                GradientBoostingClassifier if task == "classification" else GradientBoostingRegressor
-            )(
-                n_estimators=p["n_estimators"],
-                learning_rate=p["learning_rate"],
-                max_depth=p["max_depth"],
-                random_state=seed,
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="knn",
             label="k-nearest neighbours",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.neighbors:KNeighborsClassifier",
+                "regression": "sklearn.neighbors:KNeighborsRegressor",
+            },
             help="Predicts from the k most similar training rows. Needs scaled features; slow to predict on many rows.",
             params=(
                 IntParam(name="n_neighbors", label="Neighbours (k)", default=5, low=1, high=200, space=(1, 50)),
@@ -954,23 +966,20 @@ MODELS: dict[str, ModelKind] = {
                 ),
             ),
             time_exponent=2.0,
-            build=lambda p, task, seed: (KNeighborsClassifier if task == "classification" else KNeighborsRegressor)(
-                n_neighbors=p["n_neighbors"], weights=p["weights"]
-            ),
         ),
         ModelKind(
             key="linear_svm",
             label="Linear SVM",
-            tasks=frozenset({"classification"}),
+            estimators={"classification": "sklearn.svm:LinearSVC"},
             help="A linear boundary with the widest margin. Fast on many rows and features; gives scores, "
             "not probabilities.",
             params=(_SVM_C, _CLASS_WEIGHT),
-            build=lambda p, task, seed: LinearSVC(C=p["C"], random_state=seed, **_weights(p, task)),
+            seeded=True,
         ),
         ModelKind(
             key="rbf_svm",
             label="RBF SVM",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={"classification": "sklearn.svm:SVC", "regression": "sklearn.svm:SVR"},
             help="A curved boundary from a kernel on distances. Strong on a few thousand scaled rows; its time "
             "grows with the square of the rows.",
             params=(
@@ -985,16 +994,13 @@ MODELS: dict[str, ModelKind] = {
                 _CLASS_WEIGHT,
             ),
             time_exponent=2.0,
-            build=lambda p, task, seed: (
-                SVC(C=p["C"], gamma=p["gamma"], random_state=seed, **_weights(p, task))
-                if task == "classification"
-                else _scaled_target(SVR(C=p["C"], gamma=p["gamma"]))
-            ),
+            seeded=True,
+            scales_target=True,
         ),
         ModelKind(
             key="naive_bayes",
             label="Gaussian naive Bayes",
-            tasks=frozenset({"classification"}),
+            estimators={"classification": "sklearn.naive_bayes:GaussianNB"},
             help="Treats features as independent bell curves per class. Very fast; a useful second baseline.",
             params=(
                 FloatParam(
@@ -1008,17 +1014,27 @@ MODELS: dict[str, ModelKind] = {
                     space=(1e-11, 1e-3),
                 ),
             ),
-            build=lambda p, task, seed: GaussianNB(var_smoothing=p["var_smoothing"]),
         ),
         ModelKind(
             key="mlp",
             label="Neural network (MLP)",
-            tasks=frozenset({"classification", "regression"}),
+            estimators={
+                "classification": "sklearn.neural_network:MLPClassifier",
+                "regression": "sklearn.neural_network:MLPRegressor",
+            },
             help="Layers of neurons trained by gradient descent. Needs scaled features; stops early when the "
             "score on a held-back tenth of the fold stops improving.",
             params=(
-                IntParam(name="units", label="Neurons per layer", default=100, low=2, high=1000, space=(16, 256)),
-                IntParam(name="layers", label="Hidden layers", default=1, low=1, high=5, space=(1, 3)),
+                IntParam(
+                    name="units",
+                    label="Neurons per layer",
+                    default=100,
+                    low=2,
+                    high=1000,
+                    space=(16, 256),
+                    argument=None,  # with the layers, hidden_layer_sizes
+                ),
+                IntParam(name="layers", label="Hidden layers", default=1, low=1, high=5, space=(1, 3), argument=None),
                 FloatParam(
                     name="alpha",
                     label="L2 penalty (alpha)",
@@ -1030,27 +1046,29 @@ MODELS: dict[str, ModelKind] = {
                 ),
                 IntParam(name="max_iter", label="Maximum epochs", default=200, low=10, high=2000),
             ),
-            build=lambda p, task, seed: _network(p, task, seed),
+            fixed={"early_stopping": True},
+            builder=_network,
+            seeded=True,
+            scales_target=True,
         ),
         ModelKind(
             key="linear_regression",
             label="Linear regression",
-            tasks=frozenset({"regression"}),
+            estimators={"regression": "sklearn.linear_model:LinearRegression"},
             help="Ordinary least squares: no penalty, so it overfits with many features.",
-            build=lambda p, task, seed: LinearRegression(),
         ),
         ModelKind(
             key="lasso",
             label="Lasso",
-            tasks=frozenset({"regression"}),
+            estimators={"regression": "sklearn.linear_model:Lasso"},
             help="Linear regression with an L1 penalty that sets some coefficients to exactly zero.",
             params=(_ALPHA,),
-            build=lambda p, task, seed: Lasso(alpha=p["alpha"], random_state=seed),
+            seeded=True,
         ),
         ModelKind(
             key="elastic_net",
             label="Elastic net",
-            tasks=frozenset({"regression"}),
+            estimators={"regression": "sklearn.linear_model:ElasticNet"},
             help="A mix of the lasso and ridge penalties: sparse, yet stable with correlated features.",
             params=(
                 _ALPHA,
@@ -1058,25 +1076,26 @@ MODELS: dict[str, ModelKind] = {
                     name="l1_ratio", label="L1 share of the penalty", default=0.5, low=0.0, high=1.0, space=(0.05, 0.95)
                 ),
             ),
-            build=lambda p, task, seed: ElasticNet(alpha=p["alpha"], l1_ratio=p["l1_ratio"], random_state=seed),
+            seeded=True,
         ),
         ModelKind(
             key="kmeans",
             label="k-means",
-            tasks=frozenset({"clustering"}),
+            estimators={"clustering": "sklearn.cluster:KMeans"},
             default_for=frozenset({"clustering"}),
             help="k round groups around centres. Fast; needs the number of groups and scaled features.",
             params=(_N_CLUSTERS,),
-            build=lambda p, task, seed: KMeans(n_clusters=p["n_clusters"], n_init="auto", random_state=seed),
+            fixed={"n_init": "auto"},
+            seeded=True,
         ),
         ModelKind(
             key="gaussian_mixture",
             label="Gaussian mixture",
-            tasks=frozenset({"clustering"}),
+            estimators={"clustering": "sklearn.mixture:GaussianMixture"},
             default_for=frozenset({"clustering"}),
             help="Groups as overlapping bell curves of any orientation: softer and more flexible than k-means.",
             params=(
-                _N_CLUSTERS,
+                replace(_N_CLUSTERS, argument="n_components"),  # a mixture's groups are its components
                 ChoiceParam(
                     name="covariance_type",
                     label="Group shapes",
@@ -1084,14 +1103,12 @@ MODELS: dict[str, ModelKind] = {
                     choices={"full": "Any ellipse", "diag": "Axis-aligned ellipses", "spherical": "Spheres"},
                 ),
             ),
-            build=lambda p, task, seed: GaussianMixture(
-                n_components=p["n_clusters"], covariance_type=p["covariance_type"], random_state=seed
-            ),
+            seeded=True,
         ),
         ModelKind(
             key="agglomerative",
             label="Agglomerative (hierarchical)",
-            tasks=frozenset({"clustering"}),
+            estimators={"clustering": "sklearn.cluster:AgglomerativeClustering"},
             help="Merges the closest rows and groups step by step. Cannot place new rows; memory grows with "
             "the square of the rows.",
             params=(
@@ -1103,13 +1120,12 @@ MODELS: dict[str, ModelKind] = {
                     choices={"ward": "Ward (least added variance)", "average": "Average", "complete": "Farthest"},
                 ),
             ),
-            build=lambda p, task, seed: AgglomerativeClustering(n_clusters=p["n_clusters"], linkage=p["linkage"]),
             time_exponent=2.0,
         ),
         ModelKind(
             key="dbscan",
             label="DBSCAN",
-            tasks=frozenset({"clustering"}),
+            estimators={"clustering": "sklearn.cluster:DBSCAN"},
             help="Dense regions become groups, of any shape and number; isolated rows are noise (-1). Cannot "
             "place new rows.",
             params=(
@@ -1124,7 +1140,6 @@ MODELS: dict[str, ModelKind] = {
                 ),
                 IntParam(name="min_samples", label="Rows to make a dense region", default=5, low=2, high=500),
             ),
-            build=lambda p, task, seed: DBSCAN(eps=p["eps"], min_samples=p["min_samples"]),
             time_exponent=2.0,
         ),
     ]

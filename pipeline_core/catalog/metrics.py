@@ -4,7 +4,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import metrics as skm
 
 from pipeline_core.catalog import Task
 
@@ -39,17 +38,31 @@ class Metric:
         return 1 if self.greater_is_better else -1
 
 
+def _sklearn(name: str) -> Callable:
+    """scikit-learn's metric function of that name, imported when a score is computed: the spec and the forms
+    read the metrics' names only."""
+    from sklearn import metrics
+
+    return getattr(metrics, name)
+
+
+def _of_predicted(name: str) -> Callable[[Predictions, str], float]:
+    """A score of the predicted labels or values against the true ones."""
+    return lambda p, _: _sklearn(name)(p.y_true, p.y_pred)
+
+
 def _roc_auc(p: Predictions, average: str) -> float:
     if p.proba is None:
         return float("nan")
+    score = _sklearn("roc_auc_score")
     if len(p.classes) == 2:
-        return skm.roc_auc_score(p.y_true == p.classes[1], p.proba[:, 1])
-    return skm.roc_auc_score(p.y_true, p.proba, multi_class="ovr", labels=list(p.classes))
+        return score(p.y_true == p.classes[1], p.proba[:, 1])
+    return score(p.y_true, p.proba, multi_class="ovr", labels=list(p.classes))
 
 
-def _per_class(score: Callable) -> Callable[[Predictions, str], float]:
+def _per_class(name: str) -> Callable[[Predictions, str], float]:
     """Precision, recall or F1, averaged over the classes as the spec says."""
-    return lambda p, average: score(p.y_true, p.y_pred, average=average, zero_division=0)
+    return lambda p, average: _sklearn(name)(p.y_true, p.y_pred, average=average, zero_division=0)
 
 
 METRICS: dict[str, Metric] = {
@@ -59,28 +72,20 @@ METRICS: dict[str, Metric] = {
             "balanced_accuracy",
             "Balanced accuracy",
             "classification",
-            lambda p, _: skm.balanced_accuracy_score(p.y_true, p.y_pred),
+            _of_predicted("balanced_accuracy_score"),
             scorer="balanced_accuracy",
         ),
-        Metric(
-            "accuracy",
-            "Accuracy",
-            "classification",
-            lambda p, _: skm.accuracy_score(p.y_true, p.y_pred),
-            scorer="accuracy",
-        ),
-        Metric("f1", "F1", "classification", _per_class(skm.f1_score), scorer="f1_{average}"),
-        Metric(
-            "precision", "Precision", "classification", _per_class(skm.precision_score), scorer="precision_{average}"
-        ),
-        Metric("recall", "Recall", "classification", _per_class(skm.recall_score), scorer="recall_{average}"),
+        Metric("accuracy", "Accuracy", "classification", _of_predicted("accuracy_score"), scorer="accuracy"),
+        Metric("f1", "F1", "classification", _per_class("f1_score"), scorer="f1_{average}"),
+        Metric("precision", "Precision", "classification", _per_class("precision_score"), scorer="precision_{average}"),
+        Metric("recall", "Recall", "classification", _per_class("recall_score"), scorer="recall_{average}"),
         Metric("roc_auc", "ROC AUC", "classification", _roc_auc, scorer="roc_auc"),
-        Metric("r2", "R²", "regression", lambda p, _: skm.r2_score(p.y_true, p.y_pred), scorer="r2"),
+        Metric("r2", "R²", "regression", _of_predicted("r2_score"), scorer="r2"),
         Metric(
             "rmse",
             "RMSE",
             "regression",
-            lambda p, _: skm.root_mean_squared_error(p.y_true, p.y_pred),
+            _of_predicted("root_mean_squared_error"),
             greater_is_better=False,
             scorer="neg_root_mean_squared_error",
         ),
@@ -91,7 +96,7 @@ METRICS: dict[str, Metric] = {
             "mae",
             "MAE",
             "regression",
-            lambda p, _: skm.mean_absolute_error(p.y_true, p.y_pred),
+            _of_predicted("mean_absolute_error"),
             greater_is_better=False,
             scorer="neg_mean_absolute_error",
         ),

@@ -1,21 +1,24 @@
-"""Parameter types: each validates a value, describes itself in plain words, gives examples and, for the
-tunable ones, says how a search draws it (Optuna's suggestion, a grid, a random draw).
+"""Parameter types: each validates a value, describes itself in plain words, names the scikit-learn argument it
+becomes, gives examples and, for the tunable ones, says how a search draws it (Optuna's suggestion, a grid, a
+random draw).
 
-Catalog entries declare their parameters with these; the spec validator, the form renderer, the searches and
-the tests all read them, so a parameter is declared exactly once.
+Catalog entries declare their parameters with these; the spec validator, the form renderer, the builders, the
+searches and the tests all read them, so a parameter is declared exactly once.
 """
 
 import math
 import reprlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import loguniform, randint, uniform
 
 GRID_POINTS = 3  # values per number in a grid search: 3 per parameter already makes 81 candidates for 4
 
 SHOWN_CHARACTERS = 80  # of a rejected value: a file can hold a value of any size
+
+_OWN_NAME = "<own name>"  # an argument not told otherwise: the parameter's name (no keyword is spelled so)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +33,19 @@ class Param:
     # Where tuning searches by default: (low, high) for numbers, the choices tried for a choice;
     # None: not tuned (iteration caps, switches that change what the step does).
     space: tuple | None = None
+    # The scikit-learn keyword argument it becomes: its own name unless told; None when it is no argument of its own
+    # (its kind's builder combines it with others, as a network's neurons and layers make its layer sizes).
+    argument: str | None = _OWN_NAME
+    # How a value becomes the argument's, where scikit-learn spells it otherwise (the form's 0 for 'no limit' is None).
+    convert: Callable[[Any], Any] | None = None
+
+    def __post_init__(self):
+        if self.argument == _OWN_NAME:
+            object.__setattr__(self, "argument", self.name)  # how a frozen dataclass sets a field it derives
+
+    def as_argument(self, value: Any) -> Any:
+        """The value, as the scikit-learn argument takes it."""
+        return value if self.convert is None else self.convert(value)
 
     def validate(self, value: Any, *, owner: str) -> Any:
         """Return the value, normalised, or raise ValueError naming `owner` and the rule."""
@@ -96,6 +112,8 @@ class IntParam(Param):
         return sorted({int(round(point)) for point in np.linspace(values[0], values[1], GRID_POINTS)})
 
     def draws(self, values: list):
+        from scipy.stats import randint  # loaded when a search runs: reading the catalog does not need scipy
+
         return randint(values[0], values[1] + 1)
 
 
@@ -134,6 +152,8 @@ class FloatParam(Param):
         return [float(point) for point in spaced(values[0], values[1], GRID_POINTS)]
 
     def draws(self, values: list):
+        from scipy.stats import loguniform, uniform
+
         low, high = values
         return loguniform(low, high) if self._log(values) else uniform(low, high - low)
 
@@ -180,6 +200,16 @@ class BoolParam(Param):
 
     def examples(self) -> tuple[bool, str]:
         return self.default, "yes"
+
+
+def no_limit(value: int) -> int | None:
+    """The form's 0 means 'no limit', which scikit-learn spells None."""
+    return value or None
+
+
+def none_is_none(value: str) -> str | None:
+    """The choice 'none' (a form's and a JSON file's word for it) is scikit-learn's None."""
+    return None if value == "none" else value
 
 
 def _shown(value: Any) -> str:

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, Literal, Protocol
 
-import joblib
 import numpy as np
 import pandas as pd
-import sklearn
 
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.train.curves import Curves
@@ -101,10 +99,10 @@ def library_versions() -> dict[str, Any]:
     """The versions that decide whether a run can be reproduced exactly, and the machine and user it ran as."""
     return {
         "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
+        "scikit-learn": metadata.version("scikit-learn"),  # read, not imported: storage imports this module
         "pandas": pd.__version__,
         "numpy": np.__version__,
-        "joblib": joblib.__version__,
+        "joblib": metadata.version("joblib"),
         "skops": metadata.version("skops"),  # read, not imported: neither is needed to train
         "optuna": metadata.version("optuna"),
         "machine": f"{platform.node()} ({platform.platform()}, {os.cpu_count()} cores)",

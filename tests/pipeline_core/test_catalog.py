@@ -70,25 +70,52 @@ def test_each_model_builds_the_right_estimator_for_each_task_with_its_parameters
         estimator = kind.build(kind.defaults(), task, 0)
         checks = {"classification": is_classifier, "regression": is_regressor, "clustering": _groups_rows}
         assert checks[task](estimator)
-        params = estimator.get_params()
-        for param in kind.params:
-            if param.only_for not in (None, task) or kind.key == "mlp" and param.name in ("units", "layers"):
-                continue
-            # on a scaled target; a mixture's groups are its components
-            name = (
-                {"n_clusters": "n_components"}.get(param.name, param.name)
-                if kind.key == "gaussian_mixture"
-                else param.name
-            )
-            name = name if name in params else f"regressor__{name}"
-            assert name in params, f"{kind.key}.{param.name} maps to no parameter of {type(estimator).__name__}"
-            # the form's 'no limit' (0) and 'equal weights' ('none') are scikit-learn's None
-            expected = None if param.default in (0, "none") and param.name != "min_samples_leaf" else param.default
-            assert params[name] == expected, (kind.key, param.name)
+        _assert_arguments_reached(kind, estimator, task)
+
+
+@pytest.mark.parametrize("kind", _kinds(STEPS))
+def test_each_step_builds_its_transformer_with_its_parameters(kind):
+    values = pd.DataFrame({"city": ["Paris", "Lyon", "Paris", None]})  # what a step shaped by the data reads
+    tasks = ("classification", "regression") + (() if kind.uses_target else ("clustering",))  # which has no target
+    for task in tasks:
+        step = kind.make(kind.defaults(), task, values)
+        assert hasattr(step, "fit") and hasattr(step, "transform")
+        _assert_arguments_reached(kind, step, task)
+
+
+def _assert_arguments_reached(kind, built, task):
+    """Each parameter's declared argument holds its default, converted as declared; a parameter that is no argument
+    of its own is left to the kind's builder (and to a test of its own below)."""
+    params = built.get_params()
+    arguments = [param.argument for param in kind.params if param.argument is not None]
+    assert not set(kind.fixed) & set(arguments), f"{kind.key}: a fixed argument would hide a parameter's"
+    for param in kind.params:
+        if param.only_for not in (None, task):
+            continue
+        if param.argument is None:
+            assert kind.builder is not None, f"{kind.key}.{param.name} reaches no argument"
+            continue
+        name = kind.addressed(param.argument, task)
+        assert name in params, f"{kind.key}.{param.name} maps to no parameter of {type(built).__name__}"
+        expected = param.as_argument(param.default)
+        assert repr(params[name]) == repr(expected), (kind.key, param.name)  # by repr: a KFold has no ==
 
 
 def _groups_rows(estimator) -> bool:
     return hasattr(estimator, "fit_predict")
+
+
+@pytest.mark.parametrize(
+    "param",
+    [
+        pytest.param(param, id=f"{key}.{param.name}")
+        for key, kind in MODELS.items()
+        for param in kind.params
+        if param.default in (0, "none")
+    ],
+)
+def test_the_forms_no_limit_and_equal_weights_are_scikit_learns_none(param):
+    assert param.as_argument(param.default) is None
 
 
 def test_the_network_form_asks_for_neurons_and_layers_not_a_tuple():
@@ -96,13 +123,19 @@ def test_the_network_form_asks_for_neurons_and_layers_not_a_tuple():
     assert network.hidden_layer_sizes == (30, 30)
 
 
+def test_the_levels_encoder_one_hots_the_columns_with_at_most_the_levels_it_is_told():
+    values = pd.DataFrame({"two": list("ab") * 150, "three": list("abc") * 100})
+    encoder = STEPS["levels_encoder"].make({"max_onehot_levels": 2}, "classification", values)
+    assert [(name, columns) for name, _, columns in encoder.transformers] == [("onehot", [0]), ("target", [1])]
+
+
 def test_repeated_kinds_get_unique_names():
     assert number_repeats(["scale", "impute", "scale", "scale"]) == ["scale", "impute", "scale_2", "scale_3"]
 
 
 def test_pca_keeps_a_share_of_variance_or_a_number_of_components():
-    share = STEPS["pca"].build(STEPS["pca"].validate_params({"variance": 0.9}), "classification")
-    count = STEPS["pca"].build(STEPS["pca"].validate_params({"keep": "count", "n_components": 3}), "regression")
+    share = STEPS["pca"].make(STEPS["pca"].validate_params({"variance": 0.9}), "classification", None)
+    count = STEPS["pca"].make(STEPS["pca"].validate_params({"keep": "count", "n_components": 3}), "regression", None)
     assert (share.n_components, count.n_components) == (0.9, 3)
 
 

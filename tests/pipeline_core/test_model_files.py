@@ -1,5 +1,7 @@
 """Model files load with trusted types only: anything else, or a damaged file, is refused in plain words."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,3 +39,17 @@ def test_a_model_file_written_before_the_engine_moved_into_stages_still_loads_an
     rows = pd.read_csv(folder / "rows_for_the_old_model.csv")
     then = np.loadtxt(folder / "old_model_probabilities.txt")
     assert np.allclose(model.predict_proba(rows)[:, 1], then)
+
+
+def test_a_model_file_with_an_iterative_imputer_loads_though_skops_was_imported_before_the_catalog_built_one():
+    # skops trusts the estimators scikit-learn lists at skops' import; this experimental one is listed once enabled
+    code = """
+import numpy as np
+import skops.io
+from pipeline_core.catalog import STEPS
+from pipeline_core.model_files import dump_model, load_model
+imputer = STEPS["iterative_imputer"].make(STEPS["iterative_imputer"].defaults(), "regression", None)
+load_model(dump_model(imputer.fit(np.array([[1.0, 2.0], [np.nan, 3.0], [4.0, 5.0]]))))
+"""
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2], capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
