@@ -5,23 +5,13 @@ The spec validates against these entries, training and the searches take their s
 them, the pages show their labels and the standalone script writes their splitter.
 """
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import (
-    GroupKFold,
-    GroupShuffleSplit,
-    KFold,
-    RepeatedKFold,
-    RepeatedStratifiedKFold,
-    StratifiedGroupKFold,
-    StratifiedKFold,
-    TimeSeriesSplit,
-    train_test_split,
-)
 
 from pipeline_core.catalog import Task
 from pipeline_core.columns import Role, parse_dates
@@ -75,7 +65,8 @@ class Scheme:
         if self.test_rows is not None:
             return self.test_rows(by, test_size, seed)
         stratify = y if self.stratified else None
-        train, test = train_test_split(np.arange(len(y)), test_size=test_size, random_state=seed, stratify=stratify)
+        split = _model_selection("train_test_split")
+        train, test = split(np.arange(len(y)), test_size=test_size, random_state=seed, stratify=stratify)
         return train, test
 
     def inner_folds(self, folds: int, seed: int, task: Task):
@@ -84,24 +75,29 @@ class Scheme:
         return SCHEMES[self.inner_scheme].resolved(task).splitter(folds, 1, seed, task)
 
 
-def _shuffled(once: type, repeated: type) -> Splitter:
+def _model_selection(name: str):
+    """One of scikit-learn's splitters, imported when a split is made: reading a spec needs none of them."""
+    return getattr(importlib.import_module("sklearn.model_selection"), name)
+
+
+def _shuffled(once: str, repeated: str) -> Splitter:
     """k-fold shuffled by the seed, or repeated with a new shuffle each time."""
 
     def splitter(folds: int, repeats: int, seed: int, task: Task):
         if repeats > 1:
-            return repeated(n_splits=folds, n_repeats=repeats, random_state=seed)
-        return once(folds, shuffle=True, random_state=seed)
+            return _model_selection(repeated)(n_splits=folds, n_repeats=repeats, random_state=seed)
+        return _model_selection(once)(folds, shuffle=True, random_state=seed)
 
     return splitter
 
 
 def _by_group(folds: int, repeats: int, seed: int, task: Task):
-    kind = StratifiedGroupKFold if task == "classification" else GroupKFold
+    kind = _model_selection("StratifiedGroupKFold" if task == "classification" else "GroupKFold")
     return kind(folds, shuffle=True, random_state=seed)
 
 
 def _in_time_order(folds: int, repeats: int, seed: int, task: Task):
-    return TimeSeriesSplit(folds)
+    return _model_selection("TimeSeriesSplit")(folds)
 
 
 def _groups(column: pd.Series, folds: int) -> np.ndarray:
@@ -128,7 +124,8 @@ def _times(column: pd.Series, folds: int) -> np.ndarray:
 
 def _whole_groups(groups: np.ndarray, test_size: float, seed: int) -> Rows:
     positions = np.arange(len(groups))
-    return next(GroupShuffleSplit(1, test_size=test_size, random_state=seed).split(positions, groups=groups))
+    splitter = _model_selection("GroupShuffleSplit")(1, test_size=test_size, random_state=seed)
+    return next(splitter.split(positions, groups=groups))
 
 
 def _latest(times: np.ndarray, test_size: float, seed: int) -> Rows:
@@ -145,7 +142,7 @@ SCHEMES: dict[str, Scheme] = {
             name="Stratified k-fold for classes, k-fold for numbers",
             stands_for={"classification": "stratified", "regression": "kfold", "clustering": "kfold"},
         ),
-        Scheme(key="kfold", name="k-fold (shuffled)", splitter=_shuffled(KFold, RepeatedKFold)),
+        Scheme(key="kfold", name="k-fold (shuffled)", splitter=_shuffled("KFold", "RepeatedKFold")),
         Scheme(
             key="stratified",
             name="Stratified k-fold",
@@ -153,7 +150,7 @@ SCHEMES: dict[str, Scheme] = {
             tasks=frozenset({"classification"}),
             task_refusal="stratified k-fold keeps a class balance, so it needs classification; use k-fold",
             stratified=True,
-            splitter=_shuffled(StratifiedKFold, RepeatedStratifiedKFold),
+            splitter=_shuffled("StratifiedKFold", "RepeatedStratifiedKFold"),
             folds_wording="{folds}-fold stratified",
         ),
         Scheme(
