@@ -15,7 +15,7 @@ st.markdown(
     "**download** the best one. Every pipeline is a spec that also runs from the command line."
 )
 
-columns = st.columns(6)
+columns = st.columns(7)
 for column, (page, label, icon) in zip(
     columns,
     [
@@ -25,6 +25,7 @@ for column, (page, label, icon) in zip(
         ("pages/4_Compare.py", "4 · Compare", ":material/leaderboard:"),
         ("pages/5_Pipelines.py", "5 · Pipelines", ":material/folder_open:"),
         ("pages/6_Export.py", "6 · Export", ":material/download:"),
+        ("pages/7_Monitor.py", "7 · Monitor", ":material/monitor_heart:"),
     ],
     strict=True,
 ):

@@ -7,26 +7,17 @@ from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export.predict import check_columns, predict_table
 from pipeline_core.model_files import joblib_bytes, load_model, untrusted_types
 from pipeline_core.schema import numbers_as_text
-from pipeline_core.train.results import best, ranked
 from services import datasets, runs
 from services.exports import Export
 from ui import jobs, resources
 from ui.messages import as_markdown
 from ui.page import setup
-from ui.runs import pick_run
+from ui.runs import pick_run, pick_trained
 
 setup("Export")
 run, results = pick_run(key="export_run")
-trained = [r for r in ranked(results, run.primary_metric) if r.status == "succeeded"]
-if not trained:
-    st.info("No model of this run finished training, so there is nothing to export. Pick another run.")
-    st.stop()
-top = best(results, run.primary_metric)
-model = st.selectbox(
-    "Model",
-    trained,
-    format_func=lambda r: r.label + (" (best)" if top and r.key == top.key else ""),
-    key="export_model",
+model = pick_trained(
+    run, results, key="export_model", none="No model of this run finished training, so there is nothing to export."
 )
 if model.artifact_sha256:
     data = runs.model_file(resources.storage(), run, model)

@@ -1,5 +1,5 @@
 """Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`, `... reproduce RUN_ID`,
-`... predict RUN_ID --data FILE --out FILE`, `... export RUN_ID --out DIR`.
+`... predict RUN_ID --data FILE --out FILE`, `... export RUN_ID --out DIR`, `... monitor RUN_ID --data FILE`.
 
 The only module of the engine that touches storage: it wires the engine to the same database
 and artifact store the app uses, so a run started here shows up in the app.
@@ -49,8 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("run_id", type=int)
     export.add_argument("--out", required=True, type=Path, help="folder to write into (created)")
     export.add_argument("--model", help="model key (default: the run's best)")
+    watch = commands.add_parser(
+        "monitor",
+        help="check new rows against a stored run's model and training rows; record the batch",
+        description="Exits 0 when nothing is alarming, 3 when drift or a drop in performance is flagged, 2 on bad "
+        "input.",
+    )
+    watch.add_argument("run_id", type=int)
+    watch.add_argument(
+        "--data", required=True, type=Path, help="the new rows (with the target, to measure performance)"
+    )
+    watch.add_argument("--model", help="model key (default: the run's best)")
+    watch.add_argument("--json", type=Path, metavar="FILE", help="also write what was found as JSON")
     args = parser.parse_args(argv)
-    commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict, "export": _export}
+    commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict, "export": _export, "monitor": _monitor}
     from storage.errors import StorageError
 
     try:
@@ -216,3 +228,61 @@ def _print_leaderboard(metric: str, results) -> None:
 
 def _say(text: str) -> None:
     print(text)  # noqa: T201
+
+
+ALARM = 3  # the exit code of a check that found drift or a drop in performance
+
+
+def _monitor(args: argparse.Namespace) -> int:
+    """Check a file against the run, record it as the Monitor page does, print the verdict."""
+    from services import monitoring, runs
+    from storage.db import Storage
+
+    storage = Storage.open()
+    run = runs.get(storage, args.run_id)
+    batch = monitoring.check_file(storage, run, args.data.read_bytes(), args.data.name, model_key=args.model)
+    report = monitoring.report(batch)
+    for line in _verdict(report):
+        _say(line)
+    _say(f"Recorded as batch {batch.id} of run {run.id}.")
+    if args.json:
+        args.json.write_text(json.dumps(_monitor_json(batch.id, report), indent=2))
+    return ALARM if report.alarm else 0
+
+
+def _verdict(report) -> list[str]:
+    lines = [f"{report.rows:,} rows checked against {report.model_key} ({report.reference_rows:,} training rows)."]
+    contract = report.contract
+    if contract.missing:
+        lines.append(f"Missing column(s): {', '.join(contract.missing)}.")
+    lines += [f"{b.column}: {b.rows:,} row(s) {b.problem}." for b in contract.breaches]
+    drifted = report.drifted_columns
+    lines.append(f"Drift in {', '.join(drifted)}." if drifted else "No column drifted.")
+    if report.overall:
+        lines.append(f"Domain classifier ROC AUC {report.overall.roc_auc:.3f} (0.5: batch and training rows alike).")
+    if report.performance:
+        performance = report.performance
+        value = performance.scores[performance.metric]
+        where = "outside" if performance.fell else "within"
+        bounds = f"{performance.expected_low:.3f}–{performance.expected_high:.3f}"
+        scored = "undefined on these rows" if value is None else f"{value:.3f}"
+        lines.append(f"{performance.metric} {scored}: {where} what cross-validation promised ({bounds}).")
+    lines += report.notes
+    lines.append("ALARM: drift or a drop in performance." if report.alarm else "Nothing alarming.")
+    return lines
+
+
+def _monitor_json(batch_id: int, report) -> dict:
+    return {
+        "batch_id": batch_id,
+        "drift": report.drift,
+        "alarm": report.alarm,
+        "columns": [
+            {"column": c.column, "test": c.test, "statistic": c.statistic, "p_value": c.p_value, "drifted": c.drifted}
+            for c in report.columns
+        ],
+        "overall": report.overall.model_dump() if report.overall else None,
+        "predictions": report.predictions.model_dump() if report.predictions else None,
+        "contract": report.contract.model_dump(),
+        "performance": report.performance.scores if report.performance else None,
+    }

@@ -187,6 +187,33 @@ class ModelCurves(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # a Curves, as JSON
 
 
+class BatchBase(SQLModel):
+    run_id: int = Field(foreign_key="run.id", index=True, description="the run whose model it was checked against")
+    model_key: str
+    name: str  # of the file it came from
+    n_rows: int
+    labelled: bool  # carries the target, so performance was measured
+    drift: bool
+    alarm: bool  # drift, or performance outside what cross-validation promised
+    report: dict[str, Any] = Field(sa_type=JSON)  # a pipeline_core.monitor.report.BatchReport
+    data_sha256: str  # its rows, as parquet: retraining reads them
+    breaches_sha256: str  # the rows that break the data contract, as CSV
+    retrain_run_id: int | None = Field(default=None, foreign_key="run.id", description="the challenger's run")
+    duel: dict[str, Any] | None = Field(default=None, sa_type=JSON)  # a pipeline_core.monitor.challenge.Duel
+
+
+class Batch(BatchBase, table=True):
+    """A batch of new rows checked against a trained model: what was found, and the rows themselves."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BatchRead(BatchBase):
+    id: int
+    created_at: datetime
+
+
 class DraftBase(SQLModel):
     key: str = Field(primary_key=True, description="a random name the browser session keeps in its address")
     dataset_id: int = Field(foreign_key="dataset.id")

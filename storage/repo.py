@@ -16,6 +16,8 @@ from storage.db import log_path
 from storage.errors import NotFoundError
 from storage.models import (
     ACTIVE,
+    Batch,
+    BatchRead,
     Dataset,
     DatasetRead,
     Draft,
@@ -33,7 +35,7 @@ from storage.models import (
     utcnow,
 )
 
-PARQUET, SKOPS, SOURCE = ".parquet", ".skops", ".source"
+PARQUET, SKOPS, SOURCE, CSV = ".parquet", ".skops", ".source", ".csv"
 
 # ---- datasets -----------------------------------------------------------------------------------
 
@@ -379,6 +381,8 @@ def referenced_artifacts(session: Session) -> set[str]:
     names = set(session.exec(select(Dataset.parquet_sha256)).all())
     names |= set(session.exec(select(Dataset.source_sha256)).all())
     names |= set(session.exec(select(ModelResult.artifact_sha256)).all())
+    names |= set(session.exec(select(Batch.data_sha256)).all())
+    names |= set(session.exec(select(Batch.breaches_sha256)).all())
     return names - {None}
 
 
@@ -503,3 +507,68 @@ def model_file(store: ArtifactStore, result: ModelResultRead) -> bytes:
 
 def model_file_path(store: ArtifactStore, result: ModelResultRead):
     return store.path(result.artifact_sha256, SKOPS)
+
+
+# ---- monitored batches --------------------------------------------------------------------------
+
+
+def add_batch(
+    session: Session,
+    store: ArtifactStore,
+    *,
+    run_id: int,
+    name: str,
+    rows: pd.DataFrame,
+    report: dict,
+    breaches: pd.DataFrame,
+    alarm: bool,
+    drift: bool,
+    labelled: bool,
+) -> BatchRead:
+    """Record a checked batch; its rows (parquet) and contract breaches (CSV) go to the artifact store."""
+    buffer = io.BytesIO()
+    rows.to_parquet(buffer, index=False)
+    batch = Batch(
+        run_id=_get(session, Run, run_id).id,
+        model_key=report["model_key"],
+        name=name,
+        n_rows=len(rows),
+        labelled=labelled,
+        drift=drift,
+        alarm=alarm,
+        report=report,
+        data_sha256=store.put(buffer.getvalue(), PARQUET),
+        breaches_sha256=store.put(breaches.to_csv(index=False).encode(), CSV),
+    )
+    session.add(batch)
+    session.flush()
+    return BatchRead.model_validate(batch)
+
+
+def get_batch(session: Session, *, batch_id: int) -> BatchRead:
+    return BatchRead.model_validate(_get(session, Batch, batch_id))
+
+
+def list_batches(session: Session, *, run_ids: list[int]) -> list[BatchRead]:
+    """The batches checked against these runs, oldest first."""
+    query = select(Batch).where(col(Batch.run_id).in_(run_ids)).order_by(col(Batch.id))
+    return [BatchRead.model_validate(row) for row in session.exec(query).all()]
+
+
+def batch_rows(store: ArtifactStore, batch: BatchRead) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(store.read(batch.data_sha256, PARQUET)))
+
+
+def batch_breaches(store: ArtifactStore, batch: BatchRead) -> bytes:
+    return store.read(batch.breaches_sha256, CSV)
+
+
+def set_batch_challenger(session: Session, *, batch_id: int, run_id: int | None = None, duel: dict | None = None):
+    """Note the run retrained with the batch's rows, or how it fared against the champion."""
+    batch = _get(session, Batch, batch_id)
+    if run_id is not None:
+        batch.retrain_run_id = run_id
+    if duel is not None:
+        batch.duel = duel
+    session.add(batch)
+    return BatchRead.model_validate(batch)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pipeline_core.spec import PipelineSpec
-from pipeline_core.train.results import best
+from pipeline_core.train.results import best, ranked
 from services import runs
 from storage.models import ModelResultRead, PipelineSummary, RunRead
 from ui import messages, resources, state
@@ -87,3 +87,14 @@ def pick_model(results: list, metric: str, *, key: str):
     return st.selectbox(
         "Model", results, index=results.index(top) if top in results else 0, format_func=lambda r: r.label, key=key
     )
+
+
+def pick_trained(run: RunRead, results: list, *, key: str, none: str):
+    """A selectbox of the run's models that went the whole way, best first and marked so; with none, the page
+    says `none` and stops."""
+    trained = [r for r in ranked(results, run.primary_metric) if r.status == "succeeded"]
+    if not trained:
+        st.info(none)
+        st.stop()
+    top = trained[0].key
+    return st.selectbox("Model", trained, format_func=lambda r: r.label + (" (best)" if r.key == top else ""), key=key)

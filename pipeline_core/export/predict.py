@@ -43,13 +43,20 @@ def predict_table(
     Numeric columns arrive as the model saw them in training: read as numbers ('$1,200' → 1200), except
     those in `as_text`, which were text in training and which the model reads as numbers itself.
     """
-    X = frame[list(schema)].copy()
-    for column, column_type in schema.items():
-        if column_type == "numeric" and column not in as_text and not pd.api.types.is_numeric_dtype(X[column]):
-            X[column] = parse_numbers(X[column])
+    X = model_input(frame, schema, as_text=as_text)
     scored = frame.assign(prediction=model.predict(X))
     if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
         probabilities = model.predict_proba(X)
         for index, label in enumerate(model.classes_):
             scored[f"probability {label}"] = probabilities[:, index]
     return scored
+
+
+def model_input(frame: pd.DataFrame, schema: dict[str, ColumnType], *, as_text: frozenset[str]) -> pd.DataFrame:
+    """The model's columns as it saw them in training: numbers written as text read as numbers ('$1,200' →
+    1200), except those in `as_text`, which were text in training and which the model reads itself."""
+    X = frame[list(schema)].copy()
+    for column, column_type in schema.items():
+        if column_type == "numeric" and column not in as_text and not pd.api.types.is_numeric_dtype(X[column]):
+            X[column] = parse_numbers(X[column])
+    return X

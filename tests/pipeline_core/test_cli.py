@@ -209,3 +209,36 @@ def test_cli_json_holds_the_same_facts_as_the_stored_run(tmp_path):
         assert model["test"] == pytest.approx(result.test_scores, abs=1e-6)
     means = [m["cv"]["roc_auc"]["mean"] for m in facts["models"] if m["status"] in ("succeeded", "stopped")]
     assert means == sorted(means, reverse=True)  # ranked as the printed leaderboard
+
+
+def test_cli_monitor_exits_0_when_calm_3_on_drift_and_2_on_bad_input_and_records_each_batch(tmp_path):
+    data = tmp_path / "churn.csv"
+    make_churn(n_rows=900).to_csv(data, index=False)
+    trained = _cli(
+        "run", "--data", str(data), "--target", "churn", "--models", "logistic_regression", data_dir=tmp_path
+    )
+    assert trained.returncode == 0, trained.stderr
+    calm, shifted, other = tmp_path / "calm.csv", tmp_path / "shifted.csv", tmp_path / "other.csv"
+    make_churn(n_rows=300, seed=2).to_csv(calm, index=False)
+    make_churn(n_rows=300, seed=2).assign(tenure_months=lambda f: f["tenure_months"] // 2).to_csv(shifted, index=False)
+    pd.DataFrame({"a": [1, 2]}).to_csv(other, index=False)
+
+    quiet = _cli("monitor", "1", "--data", str(calm), "--json", str(tmp_path / "calm.json"), data_dir=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "Nothing alarming." in quiet.stdout and "Recorded as batch 1 of run 1." in quiet.stdout
+    found = json.loads((tmp_path / "calm.json").read_text())
+    assert found["drift"] is False and set(found["performance"]) >= {"roc_auc", "accuracy"}
+    assert {"column", "test", "statistic", "p_value", "drifted"} == set(found["columns"][0])
+
+    alarm = _cli("monitor", "1", "--data", str(shifted), "--json", str(tmp_path / "shifted.json"), data_dir=tmp_path)
+    assert alarm.returncode == 3, alarm.stderr
+    assert "Drift in tenure_months." in alarm.stdout
+    drifted = json.loads((tmp_path / "shifted.json").read_text())
+    assert [c["column"] for c in drifted["columns"] if c["drifted"]] == ["tenure_months"]
+    assert drifted["overall"]["roc_auc"] > 0.6 and "tenure_months" in drifted["overall"]["top_columns"]
+
+    refused = _cli("monitor", "1", "--data", str(other), data_dir=tmp_path)
+    assert refused.returncode == 2 and "none of the model's columns" in refused.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")
+    with session_scope(engine) as session:
+        assert [b.name for b in repo.list_batches(session, run_ids=[1])] == ["calm.csv", "shifted.csv"]

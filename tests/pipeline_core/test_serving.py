@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -68,6 +69,21 @@ def test_the_app_answers_good_rows_and_refuses_bad_ones_with_422(bundle_dir, chu
         "missing column 'contract'",
         "column 'tenure_months' should hold numbers; got 'long'",
     ]
+
+
+def test_the_rows_it_scores_are_logged_for_monitoring_when_asked(bundle_dir, churn, tmp_path, monkeypatch):
+    log = tmp_path / "rows.csv"
+    monkeypatch.setenv("PIPEWRIGHT_LOG_ROWS", str(log))
+    spec = importlib.util.spec_from_file_location("serve_logging", bundle_dir / "serve.py")
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    client = TestClient(serve.app)
+    rows = churn.drop(columns=["churn"]).astype(object).where(churn.notna(), None).to_dict("records")
+    for start in (0, 3):
+        assert client.post("/predict", json={"rows": rows[start : start + 3]}).status_code == 200
+    logged = pd.read_csv(log)
+    assert list(logged.columns) == [*serve.FEATURES, "scored_at"] and len(logged) == 6
+    assert logged["contract"].tolist() == churn["contract"].head(6).tolist()
 
 
 def test_the_model_file_loads_in_a_process_where_pipewright_is_not_installed(bundle_dir):

@@ -1,0 +1,124 @@
+"""Champion or challenger: is the model better retrained with the new rows than as it is?
+
+Both are scored on the same folds of the batch's labelled rows. The champion is the model as trained; the
+challenger is the same pipeline and settings fitted, for each fold, on the training rows plus the batch's
+other folds, so neither ever scores a row it learned from. The difference is judged by the corrected
+resampled t-test the Compare page uses, since the challenger's training rows overlap from fold to fold.
+"""
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+from sklearn.model_selection import KFold, StratifiedKFold
+
+from pipeline_core.catalog import number_repeats
+from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.columns import read_as
+from pipeline_core.errors import DataError
+from pipeline_core.export.predict import model_input
+from pipeline_core.prepare.build import build_pipeline
+from pipeline_core.prepare.rows import prepare_rows
+from pipeline_core.schema import feature_schema, numbers_as_text
+from pipeline_core.spec import PipelineSpec
+from pipeline_core.train import splits
+from pipeline_core.train.evaluate import predict
+from pipeline_core.train.race import corrected_t_test
+
+FOLDS = 5
+SIGNIFICANT = 0.05
+
+
+class Duel(BaseModel):
+    metric: str
+    champion: list[float]  # per fold of the batch's labelled rows
+    challenger: list[float]
+    difference: float  # challenger minus champion, in the metric's direction (above 0: the challenger is better)
+    p_value: float
+
+    @property
+    def challenger_wins(self) -> bool:
+        return self.difference > 0 and self.p_value < SIGNIFICANT
+
+    def sentence(self) -> str:
+        label = METRICS[self.metric].label
+        means = f"{label} {np.mean(self.challenger):.3f} against {np.mean(self.champion):.3f}"
+        if self.challenger_wins:
+            return f"Retrained with the new rows, the model does better on them ({means}, p = {self.p_value:.3f})."
+        if self.difference < 0 and self.p_value < SIGNIFICANT:
+            return f"Retrained with the new rows, the model does worse on them ({means}, p = {self.p_value:.3f})."
+        return (
+            f"Retraining with the new rows makes no clear difference on them ({means}, p = {self.p_value:.3f}): "
+            "keep the current model unless the drift worries you."
+        )
+
+
+def duel(
+    spec: PipelineSpec,
+    frame: pd.DataFrame,
+    champion,
+    model_key: str,
+    batch: pd.DataFrame,
+    *,
+    params: dict | None = None,
+) -> Duel:
+    """The champion (a fitted pipeline) against the same model retrained with the batch, fold by fold.
+
+    Args:
+        params: the settings the challenger is fitted with, when they differ from the spec's (a search's choice).
+
+    Raises:
+        DataError: too few labelled rows in the batch, or a model the spec does not have.
+    """
+    prepared = prepare_rows(spec, frame)
+    schema = feature_schema(spec, prepared)
+    target, metric = spec.data.target, METRICS[spec.ranking_metric]
+    labelled = _labelled(batch, spec)
+    if len(labelled) < 2 * FOLDS:
+        raise DataError(f"The champion and challenger are compared on at least {2 * FOLDS} labelled new rows.")
+    train_rows, _, _ = splits.split(spec, prepared)
+    reference = prepared.iloc[train_rows]
+    model = _model_spec(spec, model_key)
+    model = model.model_copy(update={"params": model.params | (params or {})})
+    as_text = numbers_as_text(schema, prepared)
+    champion_scores, challenger_scores, ratios = [], [], []
+    for fit, held in _folds(spec, labelled[target]):
+        rows = pd.concat([reference, labelled.iloc[fit]], ignore_index=True)
+        challenger = build_pipeline(spec, prepared, model).fit(model_input(rows, schema, as_text=as_text), rows[target])
+        X, y = model_input(labelled.iloc[held], schema, as_text=as_text), labelled[target].iloc[held]
+        average = spec.evaluation.average
+        champion_scores.append(float(metric.compute(predict(champion, X, y), average)))
+        challenger_scores.append(float(metric.compute(predict(challenger, X, y), average)))
+        ratios.append(len(held) / len(rows))
+    difference, _, p_value = corrected_t_test(
+        [metric.sign * s for s in challenger_scores], [metric.sign * s for s in champion_scores], float(np.mean(ratios))
+    )
+    return Duel(
+        metric=spec.ranking_metric,
+        champion=champion_scores,
+        challenger=challenger_scores,
+        difference=difference,
+        p_value=p_value,
+    )
+
+
+def _labelled(batch: pd.DataFrame, spec: PipelineSpec) -> pd.DataFrame:
+    target = spec.data.target
+    if target not in batch.columns:
+        raise DataError(f"The batch has no '{target}' column: without labels the models cannot be compared.")
+    labelled = batch.assign(**{target: read_as(batch[target], spec.data.column_types.get(target))})
+    return labelled.dropna(subset=[target]).reset_index(drop=True)
+
+
+def _folds(spec: PipelineSpec, y: pd.Series):
+    seed = spec.evaluation.seed
+    if spec.data.task == "classification" and y.value_counts().min() >= FOLDS:
+        return StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(y, y)
+    return KFold(FOLDS, shuffle=True, random_state=seed).split(y)
+
+
+def _model_spec(spec: PipelineSpec, key: str):
+    models = spec.trained_models
+    by_key = dict(zip(number_repeats([m.kind for m in models]), models, strict=True))
+    if key not in by_key:
+        raise DataError(f"The pipeline has no model '{key}'. Its models: {', '.join(by_key)}.")
+    return by_key[key]

@@ -1,0 +1,70 @@
+"""Does the model still perform? On a labelled batch, its scores against the cross-validation estimate; without
+labels, the accuracy its own probabilities expect, and how far that estimate can be trusted."""
+
+import math
+
+import numpy as np
+
+from pipeline_core.catalog import Task
+from pipeline_core.catalog.metrics import METRICS, Predictions
+from pipeline_core.monitor.report import EstimatedPerformance, Performance
+from pipeline_core.train.evaluate import score_all
+
+Z = 2.58  # a batch outside mean ± Z standard errors would arise by chance about once in a hundred
+BOOTSTRAP = 200  # resamples of the batch's rows for the standard error of its score
+BOOTSTRAP_ROWS = 20_000  # rows resampled at most: the error of a larger batch is scaled down from these
+
+
+def labelled(task: Task, predictions: Predictions, average: str, metric: str, fold_scores: list[float]) -> Performance:
+    """The batch's scores, and whether the ranking metric fell outside what cross-validation promises: its mean,
+    give or take the uncertainty of both that mean (across folds) and the batch's own score (by bootstrap over
+    its rows), so a small batch needs a larger drop to raise the alarm."""
+    scores = score_all(task, predictions, average)
+    folds = np.asarray([s for s in fold_scores if s is not None and not math.isnan(s)], dtype=float)
+    mean = float(folds.mean())
+    of_mean = float(folds.std(ddof=1)) / math.sqrt(len(folds)) if len(folds) > 1 else 0.0
+    spread = Z * math.hypot(of_mean, _bootstrap_error(predictions, METRICS[metric], average))
+    value = scores[metric]
+    worse = value < mean - spread if METRICS[metric].greater_is_better else value > mean + spread
+    return Performance(
+        rows=len(predictions.y_true),
+        scores={key: None if math.isnan(score) else score for key, score in scores.items()},
+        metric=metric,
+        cv_mean=mean,
+        expected_low=mean - spread,
+        expected_high=mean + spread,
+        fell=bool(not math.isnan(value) and worse),
+    )
+
+
+def _bootstrap_error(p: Predictions, metric, average: str) -> float:
+    """The standard error of the metric on rows like these, from resampling them."""
+    rng = np.random.default_rng(0)
+    n = min(len(p.y_true), BOOTSTRAP_ROWS)
+    values = []
+    for _ in range(BOOTSTRAP):
+        rows = rng.integers(0, len(p.y_true), n)
+        sample = Predictions(
+            p.y_true[rows], p.y_pred[rows], None if p.proba is None else p.proba[rows], p.classes, p.calibrated
+        )
+        try:
+            values.append(metric.compute(sample, average))
+        except ValueError:  # a resample with one class only
+            continue
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(values.std(ddof=1)) * math.sqrt(n / len(p.y_true)) if len(values) > 1 else 0.0
+
+
+def estimated(batch: Predictions, reference: Predictions) -> EstimatedPerformance | None:
+    """Expected accuracy: the mean of each row's largest class probability (what NannyML's confidence-based
+    estimate reduces to for accuracy). None without real probabilities, which a margin squashed into [0, 1]
+    is not."""
+    if batch.proba is None or not batch.calibrated:
+        return None
+    return EstimatedPerformance(
+        metric="accuracy",
+        on_batch=float(batch.proba.max(axis=1).mean()),
+        on_reference=float(reference.proba.max(axis=1).mean()),
+        actual_on_reference=float(np.mean(reference.y_true == reference.y_pred)),
+    )

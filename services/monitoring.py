@@ -1,0 +1,168 @@
+"""Monitoring: a batch of new rows checked against a recorded run's model and the rows it trained on, kept with
+what was found; retraining with the batch's rows, and the champion against that challenger."""
+
+import hashlib
+
+import pandas as pd
+
+from pipeline_core.data.ingest import read_table
+from pipeline_core.errors import DataError
+from pipeline_core.model_files import load_model
+from pipeline_core.monitor.challenge import Duel, duel
+from pipeline_core.monitor.check import check_batch
+from pipeline_core.monitor.report import BatchReport
+from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.results import best
+from services import datasets, pipelines, runs
+from storage import repo
+from storage.db import Storage, session_scope
+from storage.errors import StorageError
+from storage.models import BatchRead, ModelResultRead, RunRead
+
+
+def check_file(
+    storage: Storage, run: RunRead, data: bytes, filename: str, *, model_key: str | None = None, options=None
+) -> BatchRead:
+    """Read an uploaded file (any format the Data page reads) and check it; see `check`.
+
+    Raises:
+        DataError: the bytes are not a table, or the table cannot be checked; nothing is stored.
+    """
+    return check(storage, run, read_table(data, filename, options).frame, filename, model_key=model_key)
+
+
+def check(storage: Storage, run: RunRead, rows: pd.DataFrame, name: str, *, model_key: str | None = None) -> BatchRead:
+    """Check the rows against the run's model (its best, unless `model_key`) and training rows, and record the
+    batch with what was found. Nothing is stored unless the whole check succeeds.
+
+    Raises:
+        DataError: no rows, none of the model's columns, no such model.
+        StorageError: the run's training data or model file is missing or damaged.
+    """
+    spec = PipelineSpec.from_json(run.spec_json)
+    chosen = model_of(storage, run, model_key)
+    model = load_model(runs.model_file(storage, run, chosen))
+    metric = run.primary_metric or spec.ranking_metric
+    report, breaches = check_batch(
+        spec, reference_rows(storage, run), model, chosen.key, chosen.cv_scores[metric], rows
+    )
+    with session_scope(storage.engine) as session:
+        return repo.add_batch(
+            session,
+            storage.artifacts,
+            run_id=run.id,
+            name=name,
+            rows=rows,
+            report=report.model_dump(mode="json"),
+            breaches=breaches,
+            alarm=report.alarm,
+            drift=report.drift,
+            labelled=report.performance is not None,
+        )
+
+
+def model_of(storage: Storage, run: RunRead, model_key: str | None) -> ModelResultRead:
+    """The run's model of that key, or its best."""
+    results = runs.results(storage, run.id)
+    if model_key is None:
+        chosen = best(results, run.primary_metric)
+        if chosen is None:
+            raise DataError(f"Run {run.id} has no model that went the whole way to check new rows against.")
+        return chosen
+    chosen = next((r for r in results if r.key == model_key and r.status == "succeeded"), None)
+    if chosen is None:
+        keys = ", ".join(r.key for r in results if r.status == "succeeded") or "none"
+        raise DataError(f"Run {run.id} has no model '{model_key}'. Models trained: {keys}.")
+    return chosen
+
+
+def reference_rows(storage: Storage, run: RunRead) -> pd.DataFrame:
+    """The table the run trained on, the reference new rows are compared with."""
+    try:
+        return runs.rows(storage, run)
+    except StorageError as error:
+        raise StorageError(
+            f"The data run {run.id} trained on cannot be read, so nothing can be compared with it: {error}"
+        ) from error
+
+
+def report(batch: BatchRead) -> BatchReport:
+    return BatchReport.model_validate(batch.report)
+
+
+def history(storage: Storage, run_ids: list[int]) -> list[BatchRead]:
+    """The batches checked against these runs, oldest first."""
+    with session_scope(storage.engine) as session:
+        return repo.list_batches(session, run_ids=run_ids)
+
+
+def get(storage: Storage, batch_id: int) -> BatchRead:
+    with session_scope(storage.engine) as session:
+        return repo.get_batch(session, batch_id=batch_id)
+
+
+def rows(storage: Storage, batch: BatchRead) -> pd.DataFrame:
+    return repo.batch_rows(storage.artifacts, batch)
+
+
+def breaches_csv(storage: Storage, batch: BatchRead) -> bytes:
+    """The rows that break the data contract, as the CSV a user downloads."""
+    return repo.batch_breaches(storage.artifacts, batch)
+
+
+def retrain(storage: Storage, batch: BatchRead) -> RunRead:
+    """Start a run of the batch's run's spec on its training table plus the batch's labelled rows (stored as a
+    dataset of its own, which records where it came from).
+
+    Raises:
+        DataError: the batch has no labels, or the spec cannot train on the combined rows; nothing is started.
+    """
+    if not batch.labelled:
+        raise DataError("Retraining needs the batch's target: this batch has no labels.")
+    run = runs.get(storage, batch.run_id)
+    spec = PipelineSpec.from_json(run.spec_json)
+    source = datasets.get(storage, dataset_id=run.dataset_id)
+    frame = reference_rows(storage, run)
+    new = rows(storage, batch).dropna(subset=[spec.data.target])
+    combined = pd.concat([frame, new.reindex(columns=frame.columns)], ignore_index=True)
+    identity = hashlib.sha256(f"{source.fingerprint}+{batch.data_sha256}".encode()).hexdigest()
+    dataset = datasets.store_derived(
+        storage,
+        combined,
+        fingerprint=identity,
+        name=f"{source.name} + {batch.name}",
+        lineage={"source_fingerprint": source.fingerprint, "added_batch": batch.id, "added_rows": len(new)},
+    )
+    challenger = runs.start(storage, dataset, combined, spec.with_data(dataset_fingerprint=identity))
+    with session_scope(storage.engine) as session:
+        repo.set_batch_challenger(session, batch_id=batch.id, run_id=challenger.id)
+    return challenger
+
+
+def challenge(storage: Storage, batch: BatchRead) -> Duel:
+    """The champion (the model the batch was checked against) against the same model retrained with the batch's
+    rows, on the same folds of the batch; kept with the batch."""
+    run = runs.get(storage, batch.run_id)
+    champion = model_of(storage, run, batch.model_key)
+    with_curves = next(r for r in runs.results(storage, run.id, with_curves=True) if r.id == champion.id)
+    chosen = with_curves.curves.tuning.best_params if with_curves.curves.tuning else None
+    found = duel(
+        PipelineSpec.from_json(run.spec_json),
+        reference_rows(storage, run),
+        load_model(runs.model_file(storage, run, champion)),
+        champion.key,
+        rows(storage, batch),
+        params=chosen,
+    )
+    with session_scope(storage.engine) as session:
+        repo.set_batch_challenger(session, batch_id=batch.id, duel=found.model_dump(mode="json"))
+    return found
+
+
+def promote(storage: Storage, batch: BatchRead, *, name: str):
+    """Save the challenger's run as the pipeline's new version (a new pipeline when the champion was unsaved)."""
+    challenger = runs.get(storage, batch.retrain_run_id)
+    note = f"Retrained with batch {batch.id} ({batch.name}, {batch.n_rows:,} rows)"
+    return pipelines.save(
+        storage, name=name, spec=PipelineSpec.from_json(challenger.spec_json), run_id=challenger.id, note=note
+    )

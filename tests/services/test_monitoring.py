@@ -1,0 +1,106 @@
+"""Monitoring on a real SQLite store: a checked batch is kept with its rows and findings, bad input stores
+nothing, and retraining with a batch runs in a worker process; its challenger is compared and promoted."""
+
+import time
+
+import numpy as np
+import pytest
+
+from pipeline_core.data.samples import make_churn
+from pipeline_core.errors import DataError
+from pipeline_core.spec import default_spec
+from services import datasets, monitoring, pipelines, runs
+from storage import repo
+from storage.db import Storage, session_scope
+from storage.errors import StorageError
+
+
+@pytest.fixture
+def storage(data_dir):
+    opened = Storage.open()
+    yield opened
+    opened.engine.dispose()
+
+
+@pytest.fixture
+def trained(storage):
+    frame = make_churn(n_rows=1200)
+    dataset = datasets.store_derived(storage, frame, fingerprint="churn-1200", name="churn.csv", lineage={})
+    spec = default_spec(target="churn", task="classification", roles={"customer_id": "id"}).replace(
+        models=[{"kind": "logistic_regression"}]
+    )
+    run = runs.create(storage, dataset, frame, spec)
+    runs.execute(storage, run, frame)
+    pipelines.save(storage, name="Churn", spec=spec, run_id=run.id)
+    return runs.get(storage, run.id)
+
+
+def _shifted(rows=400, seed=3):
+    batch = make_churn(n_rows=rows, seed=seed)
+    return batch.assign(monthly_charges=batch["monthly_charges"] * 1.4)
+
+
+def test_a_checked_batch_is_kept_with_its_rows_and_findings_and_its_files_are_kept_by_upkeep(storage, trained):
+    batch = monitoring.check(storage, trained, _shifted(), "march.csv")
+    report = monitoring.report(batch)
+    assert batch.alarm and batch.drift and batch.labelled and "monthly_charges" in report.drifted_columns
+    assert batch.model_key == "logistic_regression" and batch.n_rows == 400
+    with session_scope(storage.engine) as session:  # what upkeep keeps
+        assert {batch.data_sha256, batch.breaches_sha256} <= repo.referenced_artifacts(session)
+    assert monitoring.rows(storage, batch).equals(_shifted())
+    breaches = monitoring.breaches_csv(storage, batch).decode()
+    assert breaches.startswith("row,column,problem,value") and "above the training range" in breaches
+    calm = monitoring.check(storage, trained, make_churn(n_rows=300, seed=4), "april.csv")
+    assert not calm.drift and [b.name for b in monitoring.history(storage, [trained.id])] == ["march.csv", "april.csv"]
+
+
+def test_bad_batches_get_a_clear_message_and_nothing_is_stored(storage, trained):
+    with pytest.raises(DataError, match="no data rows"):
+        monitoring.check_file(storage, trained, b"customer_id,churn\n", "empty.csv")
+    with pytest.raises(DataError, match="none of the model's columns"):
+        monitoring.check_file(storage, trained, b"a,b\n1,2\n3,4\n", "other.csv")
+    with pytest.raises(DataError):
+        monitoring.check_file(storage, trained, b"\x00\x01\x02 not a table", "junk.parquet")
+    assert monitoring.history(storage, [trained.id]) == []
+
+
+def test_a_run_whose_training_data_is_gone_says_so(storage, trained):
+    with session_scope(storage.engine) as session:
+        dataset = repo.get_dataset(session, dataset_id=trained.dataset_id)
+    storage.artifacts.path(dataset.parquet_sha256, repo.PARQUET).unlink()
+    with pytest.raises(StorageError, match=f"The data run {trained.id} trained on cannot be read"):
+        monitoring.check(storage, trained, _shifted(), "march.csv")
+    assert monitoring.history(storage, [trained.id]) == []
+
+
+def test_retraining_with_a_labelled_batch_runs_in_a_worker_then_the_challenger_is_compared_and_promoted(
+    storage, trained
+):
+    changed = make_churn(n_rows=500, seed=8)
+    changed["churn"] = np.where(changed["contract"] == "two-year", "yes", "no")  # what churn means has changed
+    batch = monitoring.check(storage, trained, changed, "may.csv")
+    assert monitoring.report(batch).performance.fell
+
+    challenger = monitoring.retrain(storage, batch)
+    deadline = time.monotonic() + 180
+    while runs.get(storage, challenger.id).is_active:
+        assert time.monotonic() < deadline, "the retraining never finished"
+        time.sleep(0.5)
+    assert runs.get(storage, challenger.id).status == "succeeded"
+    combined = datasets.frame(storage, datasets.get(storage, dataset_id=challenger.dataset_id))
+    assert len(combined) == 1200 + 500
+    batch = monitoring.get(storage, batch.id)
+    assert batch.retrain_run_id == challenger.id
+
+    duel = monitoring.challenge(storage, batch)
+    assert duel.challenger_wins and monitoring.get(storage, batch.id).duel["p_value"] == duel.p_value
+    version = monitoring.promote(storage, monitoring.get(storage, batch.id), name="Churn")
+    assert version.version == 2 and "batch" in version.note
+    assert runs.get(storage, challenger.id).pipeline_version == 2
+
+
+def test_retraining_needs_labels(storage, trained):
+    batch = monitoring.check(storage, trained, make_churn(n_rows=200, seed=5).drop(columns="churn"), "june.csv")
+    assert not batch.labelled and monitoring.report(batch).estimated is not None
+    with pytest.raises(DataError, match="no labels"):
+        monitoring.retrain(storage, batch)

@@ -1,0 +1,62 @@
+"""The Monitor page: a shifted batch raises the alert and names its column, batches add up to a history, and a
+labelled batch retrains a challenger that is compared with the champion and promoted."""
+
+from unittest import mock
+
+import numpy as np
+
+from pipeline_core.data.samples import make_churn
+from tests.ui.conftest import _start_and_finish, load_sample, open_page, rerun_until, train_here
+
+
+def _check(app, name: str, rows) -> None:
+    app.file_uploader(key="monitor_upload").upload(name, rows.to_csv(index=False).encode()).run()
+    next(button for button in app.button if button.key.startswith("ask.monitor.")).click().run()
+    rerun_until(app, lambda at: any(f" · {name} · " in str(box.format_func(box.value)) for box in at.selectbox))
+
+
+def test_a_shifted_batch_is_flagged_with_its_column_and_batches_build_a_history(app):
+    open_page(app, "7_Monitor")
+    assert "No run has finished yet" in app.info[0].value or app.info  # an empty state, not an error
+    load_sample(app, "customer_churn")
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
+    train_here(app)
+    open_page(app, "7_Monitor")
+    assert "No batch has been checked against this run yet." in [box.value for box in app.info]
+
+    shifted = make_churn(400, seed=3).assign(monthly_charges=lambda f: f["monthly_charges"] * 1.5)
+    _check(app, "march.csv", shifted)
+    alert = app.error[0].value
+    assert alert.startswith("**Alert:**") and "`monthly_charges`" in alert
+    assert "drift_by_column" in {chart.key for chart in app.get("plotly_chart")}
+    breaches = next(frame.value for frame in app.dataframe if "Problem" in frame.value)
+    assert breaches.loc[breaches["Column"] == "monthly_charges", "Problem"].str.startswith("above the training").all()
+    assert "breaches." + str(app.session_state["monitor_batch"]) in {b.key for b in app.get("download_button")}
+
+    _check(app, "april.csv", make_churn(400, seed=4))
+    assert app.success[0].value.startswith("Nothing alarming")
+    assert {"drift_history", "performance_history"} <= {chart.key for chart in app.get("plotly_chart")}
+    assert not app.exception
+
+
+def test_a_labelled_batch_retrains_a_challenger_that_is_compared_then_promoted(app):
+    load_sample(app, "customer_churn")
+    open_page(app, "3_Train")
+    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
+    train_here(app)
+    open_page(app, "7_Monitor")
+    changed = make_churn(500, seed=8)
+    changed["churn"] = np.where(changed["contract"] == "two-year", "yes", "no")
+    _check(app, "may.csv", changed)
+    assert "fell outside what cross-validation promised" in app.error[0].value
+
+    with mock.patch("services.runs.start", _start_and_finish):  # the challenger trained here, not by a worker
+        app.button(key="retrain").click().run()
+    next(button for button in app.button if button.key.startswith("ask.duel.")).click().run()
+    rerun_until(app, lambda at: "duel_folds" in {chart.key for chart in at.get("plotly_chart")})
+    assert any("does better" in box.value for box in app.success)
+    app.text_input(key="promote_name").input("Churn").run()
+    app.button(key="promote").click().run()
+    assert any(box.value.startswith("Saved as Churn v1") for box in app.success)
+    assert not app.exception
