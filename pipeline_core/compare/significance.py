@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from pipeline_core.catalog.metrics import METRICS
-from pipeline_core.train.race import corrected_t_test
+from pipeline_core.train.race import corrected_t_test, p_value_text
 from pipeline_core.train.results import SCORED, best
 
 SIGNIFICANCE_LEVEL = 0.05
@@ -44,7 +44,7 @@ def compare_to_best(results: list, metric: str, ratio: float) -> list[Difference
             continue
         mean, t, p = corrected_t_test(a, b, ratio)
         better = sign * mean
-        odds = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        odds = p_value_text(p)
         if p < SIGNIFICANCE_LEVEL:
             sentence = (
                 f"{top.label} is better than {other.label} by {better:.3f} {label}: a gap this size on these folds "

@@ -22,7 +22,7 @@ from pipeline_core.schema import feature_schema, numbers_as_text
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import splits
 from pipeline_core.train.evaluate import predict
-from pipeline_core.train.race import corrected_t_test
+from pipeline_core.train.race import corrected_t_test, p_value_text
 
 FOLDS = 5
 SIGNIFICANT = 0.05
@@ -41,13 +41,15 @@ class Duel(BaseModel):
 
     def sentence(self) -> str:
         label = METRICS[self.metric].label
-        means = f"{label} {np.mean(self.challenger):.3f} against {np.mean(self.champion):.3f}"
+        means = (
+            f"{label} {np.mean(self.challenger):.3f} against {np.mean(self.champion):.3f}, {p_value_text(self.p_value)}"
+        )
         if self.challenger_wins:
-            return f"Retrained with the new rows, the model does better on them ({means}, p = {self.p_value:.3f})."
+            return f"Retrained with the new rows, the model does better on them ({means})."
         if self.difference < 0 and self.p_value < SIGNIFICANT:
-            return f"Retrained with the new rows, the model does worse on them ({means}, p = {self.p_value:.3f})."
+            return f"Retrained with the new rows, the model does worse on them ({means})."
         return (
-            f"Retraining with the new rows makes no clear difference on them ({means}, p = {self.p_value:.3f}): "
+            f"Retraining with the new rows makes no clear difference on them ({means}): "
             "keep the current model unless the drift worries you."
         )
 

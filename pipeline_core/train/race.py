@@ -63,6 +63,11 @@ def corrected_t_test(a: list[float], b: list[float], size_ratio: float) -> tuple
     return mean, t, float(2 * stats.t.sf(abs(t), df=n - 1))
 
 
+def p_value_text(p: float) -> str:
+    """A p-value as a sentence writes it."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def fold_size_ratio(scheme: str, folds: int) -> float:
     """Validation rows over training rows of a fold: 1/(k-1) for k-fold; for a scheme whose training grows
     fold by fold (a time-series split), the mean over the folds."""
