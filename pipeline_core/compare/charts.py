@@ -91,30 +91,27 @@ def roc_curves(results: list) -> go.Figure:
 
 def predicted_vs_actual(results: list) -> go.Figure:
     """Predictions against true values on the held-out test split; the diagonal is perfect."""
-    figure = go.Figure()
-    values = []
-    for result, sample in _drawn(results, "actual_predicted"):
-        figure.add_scatter(
-            x=sample.actual,
-            y=sample.predicted,
-            mode="markers",
-            name=result.label,
-            marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
-        )
-        values += sample.actual + sample.predicted
+    samples = _drawn(results, "actual_predicted")
+    figure = _held_out_clouds(results, [(result, s.actual, s.predicted) for result, s in samples])
+    values = [value for _, s in samples for value in s.actual + s.predicted]
     if values:
         low, high = min(values), max(values)
         figure.add_scatter(
             x=[low, high], y=[low, high], mode="lines", name="Perfect", line={"dash": "dot", "color": BASELINE_COLOR}
         )
     figure.update_layout(
-        title="Predicted vs actual on the held-out test split",
-        xaxis_title="Actual",
-        yaxis_title="Predicted",
-        height=460,
-        margin=_MARGIN,
-        legend={"orientation": "h", "y": -0.2},
+        title="Predicted vs actual on the held-out test split", xaxis_title="Actual", yaxis_title="Predicted"
     )
+    return figure
+
+
+def _held_out_clouds(results: list, points: list) -> go.Figure:
+    """One cloud of held-out rows per model, from its (result, x, y)."""
+    figure = go.Figure()
+    for result, x, y in points:
+        marker = {"size": 6, "opacity": 0.6, "color": _color(results, result)}
+        figure.add_scatter(x=x, y=y, mode="markers", name=result.label, marker=marker)
+    figure.update_layout(height=460, margin=_MARGIN, legend={"orientation": "h", "y": -0.2})
     return figure
 
 
@@ -257,24 +254,14 @@ def permutation_importance_bars(result, *, top: int = 20) -> go.Figure:
 
 def residuals(results: list) -> go.Figure:
     """Actual minus predicted against predicted: a cloud around zero with no shape is what good looks like."""
-    figure = go.Figure()
+    points = []
     for result, sample in _drawn(results, "actual_predicted"):
         actual, predicted = np.asarray(sample.actual), np.asarray(sample.predicted)
-        figure.add_scatter(
-            x=predicted,
-            y=actual - predicted,
-            mode="markers",
-            name=result.label,
-            marker={"size": 6, "opacity": 0.6, "color": _color(results, result)},
-        )
+        points.append((result, predicted, actual - predicted))
+    figure = _held_out_clouds(results, points)
     figure.add_hline(y=0, line_dash="dot", line_color=BASELINE_COLOR)
     figure.update_layout(
-        title="Residuals on the held-out test split",
-        xaxis_title="Predicted",
-        yaxis_title="Actual − predicted",
-        height=460,
-        margin=_MARGIN,
-        legend={"orientation": "h", "y": -0.2},
+        title="Residuals on the held-out test split", xaxis_title="Predicted", yaxis_title="Actual − predicted"
     )
     return figure
 

@@ -121,3 +121,17 @@ def test_a_model_the_race_stopped_is_ranked_on_its_folds_and_says_why(app):
     bars = next(chart for chart in app.get("plotly_chart") if chart.key == "metric_bars")
     assert "Decision tree (2 of 5 folds)" in bars.proto.spec and "circle-open" in bars.proto.spec
     assert not app.exception
+
+
+def test_a_regression_run_draws_predicted_against_actual_and_residuals(app):
+    load_sample(app, "diabetes")
+    open_page(app, "3_Train")
+    app.multiselect(key="models.regression").set_value(["ridge"]).run()
+    train_here(app)
+    open_page(app, "4_Compare")
+    charts = {chart.key: chart for chart in app.get("plotly_chart")}
+    assert {"predicted_vs_actual", "residuals"} <= set(charts)
+    assert (
+        "Ridge regression" in charts["residuals"].proto.spec and "Perfect" in charts["predicted_vs_actual"].proto.spec
+    )
+    assert not app.exception
