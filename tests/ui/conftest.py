@@ -69,6 +69,14 @@ def train_here(at: AppTest) -> AppTest:
     return rerun_until(at, lambda at: at.success or at.error)
 
 
+def train_sample(at: AppTest, sample: str, models: list[str], task: str = "classification") -> AppTest:
+    """Load a sample, pick the models and train them in this process."""
+    load_sample(at, sample)
+    open_page(at, "3_Train")
+    at.multiselect(key=f"models.{task}").set_value(models).run()
+    return train_here(at)
+
+
 def rerun_until(at: AppTest, shown, timeout: float = 60) -> AppTest:
     """Rerun the page, as its polling does, until `shown(at)` holds (work finishing in the background)."""
     deadline = time.monotonic() + timeout

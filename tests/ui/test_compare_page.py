@@ -1,6 +1,6 @@
 """The Compare page: significance in plain words, every chart, and runs side by side."""
 
-from tests.ui.conftest import ask_for_importance, load_sample, open_page, rerun_until, train_here
+from tests.ui.conftest import ask_for_importance, load_sample, open_page, rerun_until, train_here, train_sample
 
 
 def _train(app, models: list[str], seed: int = 42):
@@ -124,10 +124,7 @@ def test_a_model_the_race_stopped_is_ranked_on_its_folds_and_says_why(app):
 
 
 def test_a_regression_run_draws_predicted_against_actual_and_residuals(app):
-    load_sample(app, "diabetes")
-    open_page(app, "3_Train")
-    app.multiselect(key="models.regression").set_value(["ridge"]).run()
-    train_here(app)
+    train_sample(app, "diabetes", ["ridge"], task="regression")
     open_page(app, "4_Compare")
     charts = {chart.key: chart for chart in app.get("plotly_chart")}
     assert {"predicted_vs_actual", "residuals"} <= set(charts)

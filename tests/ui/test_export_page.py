@@ -1,14 +1,11 @@
 """The Export page scores new rows with the chosen model, after checking them against the training columns."""
 
 from pipeline_core.data.samples import SAMPLES
-from tests.ui.conftest import load_sample, open_page, train_here
+from tests.ui.conftest import open_page, train_sample
 
 
 def test_new_rows_are_scored_and_a_file_with_wrong_columns_is_refused(app):
-    load_sample(app, "iris")
-    open_page(app, "3_Train")
-    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
-    train_here(app)
+    train_sample(app, "iris", ["logistic_regression"])
     open_page(app, "6_Export")
     script = next(code.value for code in app.code if "def preparation():" in code.value)
     assert "LogisticRegression(max_iter=1000, random_state=42)" in script and "from pipeline_core" not in script

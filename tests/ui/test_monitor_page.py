@@ -6,7 +6,8 @@ from unittest import mock
 import numpy as np
 
 from pipeline_core.data.samples import make_churn
-from tests.ui.conftest import _start_and_finish, load_sample, open_page, rerun_until, train_here
+from tests.ui.conftest import _start_and_finish, open_page, rerun_until, train_sample
+from ui import messages
 
 
 def _check(app, name: str, rows) -> None:
@@ -17,11 +18,8 @@ def _check(app, name: str, rows) -> None:
 
 def test_a_shifted_batch_is_flagged_with_its_column_and_batches_build_a_history(app):
     open_page(app, "7_Monitor")
-    assert "No run has finished yet" in app.info[0].value or app.info  # an empty state, not an error
-    load_sample(app, "customer_churn")
-    open_page(app, "3_Train")
-    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
-    train_here(app)
+    assert app.info[0].value == messages.NO_RUNS and not app.error  # an empty state that says what to do
+    train_sample(app, "customer_churn", ["logistic_regression"])
     open_page(app, "7_Monitor")
     assert "No batch has been checked against this run yet." in [box.value for box in app.info]
 
@@ -41,10 +39,7 @@ def test_a_shifted_batch_is_flagged_with_its_column_and_batches_build_a_history(
 
 
 def test_a_labelled_batch_retrains_a_challenger_that_is_compared_then_promoted(app):
-    load_sample(app, "customer_churn")
-    open_page(app, "3_Train")
-    app.multiselect(key="models.classification").set_value(["logistic_regression"]).run()
-    train_here(app)
+    train_sample(app, "customer_churn", ["logistic_regression"])
     open_page(app, "7_Monitor")
     changed = make_churn(500, seed=8)
     changed["churn"] = np.where(changed["contract"] == "two-year", "yes", "no")
