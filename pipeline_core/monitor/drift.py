@@ -45,7 +45,7 @@ def column_drift(
         if column_type not in KIND_OF:
             skipped[column] = NOT_TESTED.get(column_type, f"{column_type} columns are not tested")
             continue
-        trained, new = _values(reference[column], column_type), _values(batch[column], column_type)
+        trained, new = comparable(reference[column], column_type), comparable(batch[column], column_type)
         if trained.empty or new.empty:
             skipped[column] = "no values to compare (every one is missing)"
             continue
@@ -81,7 +81,7 @@ def adjusted(columns: list[ColumnDrift]) -> list[ColumnDrift]:
     return columns
 
 
-def _values(values: pd.Series, column_type: ColumnType) -> pd.Series:
+def comparable(values: pd.Series, column_type: ColumnType) -> pd.Series:
     values = read_as(values, column_type).dropna()
     return values.astype(float) if column_type == "numeric" else values.astype(str)
 
