@@ -1,9 +1,11 @@
 """Monitor: check a batch of new rows against a trained model and the rows it learned from; history; retrain."""
 
+import functools
 import hashlib
 
 import streamlit as st
 
+from pipeline_core.catalog.drift import DRIFT_TESTS
 from pipeline_core.data.ingest import SUFFIXES
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.monitor import charts
@@ -33,11 +35,19 @@ upload = st.file_uploader(
     type=[suffix.lstrip(".") for suffix in SUFFIXES],
     key="monitor_upload",
 )
+test = st.selectbox(
+    "Drift test",
+    [None, *DRIFT_TESTS],
+    format_func=lambda key: "Chosen per column (recommended)" if key is None else DRIFT_TESTS[key].label,
+    key="monitor_test",
+    help="By default each column gets the test that suits its type and the rows compared. Pick one to use it on "
+    "every column it can take (the population stability index, say, as credit-risk teams are used to).",
+)
 if upload is not None:
     content = upload.getvalue()
     checked = jobs.on_request(
-        ("monitor", run.id, model.key, hashlib.sha256(content).hexdigest()),
-        monitoring.check_file,
+        ("monitor", run.id, model.key, test, hashlib.sha256(content).hexdigest()),
+        functools.partial(monitoring.check_file, model_key=model.key, test=test),
         resources.storage(),
         run,
         content,
@@ -94,7 +104,7 @@ if batch.retrain_run_id is None:
         st.stop()
     try:
         monitoring.retrain(resources.storage(), batch)
-    except (PipelineCoreError, StorageError) as error:
+    except (PipelineCoreError, StorageError, ValueError) as error:  # ValueError: rows that cannot be stored
         st.error(as_markdown(str(error)))
         st.stop()
     batch = monitoring.get(resources.storage(), batch.id)
@@ -145,4 +155,4 @@ if st.button("Promote the challenger: save it as the pipeline's new version", ke
     except ValueError as error:  # no name, or an archived one
         st.error(as_markdown(str(error)))
     else:
-        st.success(f"Saved as {name} v{version.version}; run {challenger.id} is filed under it.")
+        st.success(as_markdown(f"Saved as {name} v{version.version}; run {challenger.id} is filed under it."))

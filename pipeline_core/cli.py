@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline_core.catalog import MODELS, get_model
+from pipeline_core.catalog.drift import DRIFT_TESTS
 from pipeline_core.columns import infer_column_types
 from pipeline_core.compare.leaderboard import leaderboard, summary
 from pipeline_core.data.ingest import infer_task, read_table
@@ -60,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data", required=True, type=Path, help="the new rows (with the target, to measure performance)"
     )
     watch.add_argument("--model", help="model key (default: the run's best)")
+    watch.add_argument(
+        "--test", choices=list(DRIFT_TESTS), help="one drift test for every column (default: per column)"
+    )
     watch.add_argument("--json", type=Path, metavar="FILE", help="also write what was found as JSON")
     args = parser.parse_args(argv)
     commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict, "export": _export, "monitor": _monitor}
@@ -240,7 +244,8 @@ def _monitor(args: argparse.Namespace) -> int:
 
     storage = Storage.open()
     run = runs.get(storage, args.run_id)
-    batch = monitoring.check_file(storage, run, args.data.read_bytes(), args.data.name, model_key=args.model)
+    data = args.data.read_bytes()
+    batch = monitoring.check_file(storage, run, data, args.data.name, model_key=args.model, test=args.test)
     report = monitoring.report(batch)
     for line in _verdict(report):
         _say(line)

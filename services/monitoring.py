@@ -5,11 +5,12 @@ import hashlib
 
 import pandas as pd
 
+from pipeline_core.columns import parse_numbers
 from pipeline_core.data.ingest import read_table
 from pipeline_core.errors import DataError
 from pipeline_core.model_files import load_model
 from pipeline_core.monitor.challenge import Duel, duel
-from pipeline_core.monitor.check import check_batch
+from pipeline_core.monitor.check import batch_labels, check_batch
 from pipeline_core.monitor.report import BatchReport
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.results import best
@@ -21,19 +22,35 @@ from storage.models import BatchRead, ModelResultRead, RunRead
 
 
 def check_file(
-    storage: Storage, run: RunRead, data: bytes, filename: str, *, model_key: str | None = None, options=None
+    storage: Storage,
+    run: RunRead,
+    data: bytes,
+    filename: str,
+    *,
+    model_key: str | None = None,
+    test: str | None = None,
+    options=None,
 ) -> BatchRead:
     """Read an uploaded file (any format the Data page reads) and check it; see `check`.
 
     Raises:
         DataError: the bytes are not a table, or the table cannot be checked; nothing is stored.
     """
-    return check(storage, run, read_table(data, filename, options).frame, filename, model_key=model_key)
+    return check(storage, run, read_table(data, filename, options).frame, filename, model_key=model_key, test=test)
 
 
-def check(storage: Storage, run: RunRead, rows: pd.DataFrame, name: str, *, model_key: str | None = None) -> BatchRead:
-    """Check the rows against the run's model (its best, unless `model_key`) and training rows, and record the
-    batch with what was found. Nothing is stored unless the whole check succeeds.
+def check(
+    storage: Storage,
+    run: RunRead,
+    rows: pd.DataFrame,
+    name: str,
+    *,
+    model_key: str | None = None,
+    test: str | None = None,
+) -> BatchRead:
+    """Check the rows against the run's model (its best, unless `model_key`) and training rows, each column by
+    its default drift test or by `test`, and record the batch with what was found. Nothing is stored unless the
+    whole check succeeds.
 
     Raises:
         DataError: no rows, none of the model's columns, no such model.
@@ -43,9 +60,8 @@ def check(storage: Storage, run: RunRead, rows: pd.DataFrame, name: str, *, mode
     chosen = model_of(storage, run, model_key)
     model = load_model(runs.model_file(storage, run, chosen))
     metric = run.primary_metric or spec.ranking_metric
-    report, breaches = check_batch(
-        spec, reference_rows(storage, run), model, chosen.key, chosen.cv_scores[metric], rows
-    )
+    frame = reference_rows(storage, run)
+    report, breaches = check_batch(spec, frame, model, chosen.key, chosen.cv_scores[metric], rows, test=test)
     with session_scope(storage.engine) as session:
         return repo.add_batch(
             session,
@@ -123,9 +139,12 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
     spec = PipelineSpec.from_json(run.spec_json)
     source = datasets.get(storage, dataset_id=run.dataset_id)
     frame = reference_rows(storage, run)
-    new = rows(storage, batch).dropna(subset=[spec.data.target])
-    combined = pd.concat([frame, new.reindex(columns=frame.columns)], ignore_index=True)
+    new = rows(storage, batch)
+    new = _as_trained(new.assign(**{spec.data.target: batch_labels(spec, new)}), frame)
+    combined = pd.concat([frame, new.dropna(subset=[spec.data.target])], ignore_index=True)
     identity = hashlib.sha256(f"{source.fingerprint}+{batch.data_sha256}".encode()).hexdigest()
+    spec = spec.with_data(dataset_fingerprint=identity)
+    runs.check(spec, combined)  # before anything is stored
     dataset = datasets.store_derived(
         storage,
         combined,
@@ -133,10 +152,27 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
         name=f"{source.name} + {batch.name}",
         lineage={"source_fingerprint": source.fingerprint, "added_batch": batch.id, "added_rows": len(new)},
     )
-    challenger = runs.start(storage, dataset, combined, spec.with_data(dataset_fingerprint=identity))
+    challenger = runs.start(storage, dataset, combined, spec)
     with session_scope(storage.engine) as session:
         repo.set_batch_challenger(session, batch_id=batch.id, run_id=challenger.id)
     return challenger
+
+
+def _as_trained(new: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The batch's rows in the training table's columns, numbers where it holds numbers ('$1,200' → 1200), so
+    the two can be stored as one table.
+
+    Raises:
+        DataError: text that does not read as a number where training had numbers.
+    """
+    new = new.reindex(columns=frame.columns)
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_numeric_dtype(new[column]):
+            numbers = parse_numbers(new[column])
+            if (numbers.isna() & new[column].notna()).any():
+                raise DataError(f"Column '{column}' of the batch holds text where training had numbers: fix it first.")
+            new[column] = numbers
+    return new
 
 
 def challenge(storage: Storage, batch: BatchRead) -> Duel:

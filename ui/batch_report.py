@@ -6,7 +6,6 @@ import streamlit as st
 from pipeline_core.catalog.drift import DRIFT_TESTS
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.monitor import charts
-from pipeline_core.monitor.drift import FALSE_DISCOVERIES
 from pipeline_core.monitor.report import BatchReport
 from services import monitoring
 from storage.models import BatchRead
@@ -49,7 +48,7 @@ def contract(storage_batch: BatchRead, report: BatchReport) -> None:
             st.success("Every value fits what the model was trained on: types, ranges, categories and missing values.")
         return
     st.warning(
-        f"{len(found.breaches)} way(s) the values differ from the training rows, on up to {found.rows_breaking:,} rows."
+        f"{len(found.breaches)} way(s) the values differ from the training rows, on {found.rows_breaking:,} row(s)."
     )
     st.dataframe(
         pd.DataFrame(
@@ -126,10 +125,10 @@ def drift(report: BatchReport) -> None:
     meanings = "; ".join(f"**{DRIFT_TESTS[t].label}**: drift when {DRIFT_TESTS[t].meaning}" for t in used)
     st.caption(
         as_markdown(
-            f"Each column's test is chosen by its type and the number of training rows ({report.reference_rows:,}). "
-            f"{meanings}. With many columns some would cross a threshold by chance: p-values are corrected "
-            f"(Benjamini–Hochberg), so that of the columns called drifted at most {FALSE_DISCOVERIES:.0%} are, on "
-            "average, false alarms."
+            "Each column's test is chosen by its type and the rows of the smaller sample (a test with a p-value up "
+            f"to 1,000 rows, a distance beyond; {report.reference_rows:,} training rows here). {meanings}. With many "
+            "columns some would cross a threshold by chance: p-values are corrected (Benjamini–Hochberg), so that "
+            "of the columns called drifted at most 5% are, on average, false alarms."
         )
     )
     for column, why in report.not_tested.items():
@@ -161,6 +160,11 @@ def performance(report: BatchReport) -> None:
             "calibrated and only the mix of rows changes, not what the columns say about the target: check it with "
             "labels when they come."
         )
+        if not estimate.trustworthy:
+            st.warning(
+                "On the held-out rows the estimate was off by more than 0.05: this model's probabilities are not "
+                "calibrated enough to estimate its accuracy without labels."
+            )
     else:
         st.info(
             "No labels in this batch, and this model gives no probabilities to estimate its performance from: "

@@ -5,8 +5,9 @@ Chosen per column much as Evidently's registry chooses them: with at most 1,000 
 with a fixed threshold (normed Wasserstein for numbers, Jensen–Shannon otherwise), since with many rows a
 test calls the smallest harmless difference significant. Evidently counts the reference's rows only; here the
 smaller sample decides, since a distance measured on a few hundred new rows is mostly noise (on random splits
-of one table, batches of 400 rows against 2,000 raised a false alarm in 15 of 40 splits by the reference's
-rule). PSI is offered too.
+of one table, batches of 400 rows against 3,800 raised a false alarm in about a quarter of the splits by the
+reference's rule: `python -m benchmarks.drift_alarms`), and a distance between categories needs rows enough
+per category as well. Levels too rare to count on are pooled before any test of categories. PSI is offered.
 """
 
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from scipy.spatial.distance import jensenshannon
 ColumnKind = Literal["numeric", "categorical"]
 SMALL_SAMPLE = 1000  # rows (of the smaller sample) up to which a test with a p-value is used
 FEW_VALUES = 5  # numbers with at most this many values are compared as categories
+ROWS_PER_LEVEL = 100  # a distance between categories is noise below this many rows per level: then a test
+MIN_EXPECTED = 5  # levels expected fewer times than this in the smaller sample are pooled (chi-squared's rule)
 PSI_BINS = 10
 
 
@@ -42,9 +45,13 @@ def _ks(reference: pd.Series, new: pd.Series) -> tuple[float, float | None]:
 
 
 def _counts(reference: pd.Series, new: pd.Series) -> np.ndarray:
-    """Two rows of counts, one per sample, over every value either has."""
+    """Two rows of counts, one per sample, over every value either has; the values too rare to count on (expected
+    fewer than MIN_EXPECTED times in the smaller sample, were both alike) pooled in one column."""
     table = pd.concat([reference.astype(str).value_counts(), new.astype(str).value_counts()], axis=1)
-    return table.fillna(0).to_numpy(float).T
+    counts = table.fillna(0).to_numpy(float).T
+    expected = counts.sum(axis=0) / counts.sum() * counts.sum(axis=1).min()
+    rare = expected < MIN_EXPECTED
+    return np.column_stack([counts[:, ~rare], counts[:, rare].sum(axis=1)]) if rare.sum() > 1 else counts
 
 
 def _chi_squared(reference: pd.Series, new: pd.Series) -> tuple[float, float | None]:
@@ -138,7 +145,7 @@ DRIFT_TESTS: dict[str, DriftTest] = {
 
 def default_test(kind: ColumnKind, n_rows: int, n_values: int) -> DriftTest:
     """The test for a column of this kind, by the smaller sample's rows and the column's number of values."""
-    as_numbers = kind == "numeric" and n_values > FEW_VALUES
-    if n_rows <= SMALL_SAMPLE:
-        return DRIFT_TESTS["ks" if as_numbers else "chi_squared"]
-    return DRIFT_TESTS["wasserstein" if as_numbers else "jensen_shannon"]
+    if kind == "numeric" and n_values > FEW_VALUES:
+        return DRIFT_TESTS["ks" if n_rows <= SMALL_SAMPLE else "wasserstein"]
+    distance = n_rows > SMALL_SAMPLE and n_rows / n_values >= ROWS_PER_LEVEL
+    return DRIFT_TESTS["jensen_shannon" if distance else "chi_squared"]

@@ -1,28 +1,28 @@
 """Champion or challenger: is the model better retrained with the new rows than as it is?
 
 Both are scored on the same folds of the batch's labelled rows. The champion is the model as trained; the
-challenger is the same pipeline and settings fitted, for each fold, on the training rows plus the batch's
-other folds, so neither ever scores a row it learned from. The difference is judged by the corrected
-resampled t-test the Compare page uses, since the challenger's training rows overlap from fold to fold.
+challenger is the same pipeline and settings (a tuned decision threshold tuned again, as training does)
+fitted, for each fold, on the training rows plus the batch's other folds, so neither ever scores a row it
+learned from. The difference is judged by the corrected resampled t-test the Compare page uses, since the
+challenger's training rows overlap from fold to fold.
 """
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
+from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
 
 from pipeline_core.catalog import number_repeats
 from pipeline_core.catalog.metrics import METRICS
-from pipeline_core.columns import read_as
 from pipeline_core.errors import DataError
-from pipeline_core.export.predict import model_input
-from pipeline_core.prepare.build import build_pipeline
-from pipeline_core.prepare.rows import prepare_rows
-from pipeline_core.schema import feature_schema, numbers_as_text
-from pipeline_core.spec import PipelineSpec
-from pipeline_core.train import splits
+from pipeline_core.monitor.check import Reference, batch_labels
+from pipeline_core.prepare.build import build_preparation
+from pipeline_core.spec import ModelSpec, PipelineSpec
 from pipeline_core.train.evaluate import predict
-from pipeline_core.train.race import corrected_t_test, p_value_text
+from pipeline_core.train.race import corrected_t_test, fold_size_ratio, p_value_text
+from pipeline_core.train.supervised import estimator
 
 FOLDS = 5
 SIGNIFICANT = 0.05
@@ -66,33 +66,37 @@ def duel(
     """The champion (a fitted pipeline) against the same model retrained with the batch, fold by fold.
 
     Args:
-        params: the settings the challenger is fitted with, when they differ from the spec's (a search's choice).
+        params: the settings the challenger is fitted with, when they differ from the spec's (a search's choice,
+            kept rather than searched again on every fold).
 
     Raises:
-        DataError: too few labelled rows in the batch, or a model the spec does not have.
+        DataError: too few labelled rows in the batch, or too few of a class to score every fold.
     """
-    prepared = prepare_rows(spec, frame)
-    schema = feature_schema(spec, prepared)
+    reference = Reference.of(spec, frame)
     target, metric = spec.data.target, METRICS[spec.ranking_metric]
-    labelled = _labelled(batch, spec)
+    labelled = batch.assign(**{target: batch_labels(spec, batch)}).dropna(subset=[target]).reset_index(drop=True)
     if len(labelled) < 2 * FOLDS:
         raise DataError(f"The champion and challenger are compared on at least {2 * FOLDS} labelled new rows.")
-    train_rows, _, _ = splits.split(spec, prepared)
-    reference = prepared.iloc[train_rows]
     model = _model_spec(spec, model_key)
-    model = model.model_copy(update={"params": model.params | (params or {})})
-    as_text = numbers_as_text(schema, prepared)
-    champion_scores, challenger_scores, ratios = [], [], []
+    model = model.model_copy(update={"params": model.params | (params or {}), "tuning": None})
+    preparation = build_preparation(spec, reference.training)
+    champion_scores, challenger_scores = [], []
     for fit, held in _folds(spec, labelled[target]):
-        rows = pd.concat([reference, labelled.iloc[fit]], ignore_index=True)
-        challenger = build_pipeline(spec, prepared, model).fit(model_input(rows, schema, as_text=as_text), rows[target])
-        X, y = model_input(labelled.iloc[held], schema, as_text=as_text), labelled[target].iloc[held]
+        rows = pd.concat([reference.training, labelled.iloc[fit]], ignore_index=True)
+        challenger = Pipeline([*clone(preparation).steps, ("model", estimator(spec, model))])
+        challenger.fit(reference.model_input(rows), rows[target])
+        X, y = reference.model_input(labelled.iloc[held]), labelled[target].iloc[held]
         average = spec.evaluation.average
         champion_scores.append(float(metric.compute(predict(champion, X, y), average)))
         challenger_scores.append(float(metric.compute(predict(challenger, X, y), average)))
-        ratios.append(len(held) / len(rows))
+    if np.isnan(champion_scores + challenger_scores).any():
+        raise DataError(
+            f"{metric.label} is undefined on some folds of the new rows (too few of a class): label more rows."
+        )
     difference, _, p_value = corrected_t_test(
-        [metric.sign * s for s in challenger_scores], [metric.sign * s for s in champion_scores], float(np.mean(ratios))
+        [metric.sign * s for s in challenger_scores],
+        [metric.sign * s for s in champion_scores],
+        fold_size_ratio("kfold", FOLDS),  # as Compare corrects; the challengers share more rows than that
     )
     return Duel(
         metric=spec.ranking_metric,
@@ -103,14 +107,6 @@ def duel(
     )
 
 
-def _labelled(batch: pd.DataFrame, spec: PipelineSpec) -> pd.DataFrame:
-    target = spec.data.target
-    if target not in batch.columns:
-        raise DataError(f"The batch has no '{target}' column: without labels the models cannot be compared.")
-    labelled = batch.assign(**{target: read_as(batch[target], spec.data.column_types.get(target))})
-    return labelled.dropna(subset=[target]).reset_index(drop=True)
-
-
 def _folds(spec: PipelineSpec, y: pd.Series):
     seed = spec.evaluation.seed
     if spec.data.task == "classification" and y.value_counts().min() >= FOLDS:
@@ -118,7 +114,7 @@ def _folds(spec: PipelineSpec, y: pd.Series):
     return KFold(FOLDS, shuffle=True, random_state=seed).split(y)
 
 
-def _model_spec(spec: PipelineSpec, key: str):
+def _model_spec(spec: PipelineSpec, key: str) -> ModelSpec:
     models = spec.trained_models
     by_key = dict(zip(number_repeats([m.kind for m in models]), models, strict=True))
     if key not in by_key:

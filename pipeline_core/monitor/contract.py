@@ -37,7 +37,10 @@ def check_contract(
             lines.append(pd.DataFrame({"row": values.index + 1, "column": column, "problem": problem, "value": values}))
     report = pd.concat(lines) if lines else pd.DataFrame(columns=["row", "column", "problem", "value"])
     report = report.assign(value=report["value"].astype(str))
-    contract = Contract(missing=missing, extra=extra, likely_renamed=_likely_renamed(missing, extra), breaches=breaches)
+    renamed = _likely_renamed(missing, extra)
+    contract = Contract(
+        missing=missing, extra=extra, likely_renamed=renamed, breaches=breaches, rows_breaking=report["row"].nunique()
+    )
     return contract, report.sort_values(["row", "column"]).head(MAX_REPORTED_ROWS).reset_index(drop=True)
 
 

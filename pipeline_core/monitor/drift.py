@@ -19,7 +19,6 @@ NOT_TESTED = {
     "datetime": "dates move on by nature: a new batch is always later",
     "text": "free text is not compared value by value",
 }
-FALSE_DISCOVERIES = 0.05  # of the columns called drifted, the share that may not be, on average
 
 DOMAIN_ROWS = 5000  # of each side, at most: enough to see a shift, and quick
 DOMAIN_FOLDS = 3
@@ -30,10 +29,11 @@ MAX_CODES = 250  # levels a column's codes keep for the domain classifier; the r
 
 
 def column_drift(
-    reference: pd.DataFrame, batch: pd.DataFrame, schema: dict[str, ColumnType], tests: dict[str, str] | None = None
+    reference: pd.DataFrame, batch: pd.DataFrame, schema: dict[str, ColumnType], test: str | None = None
 ) -> tuple[list[ColumnDrift], dict[str, str]]:
-    """Each column the batch has, tested as the catalog's default (or `tests`, by column) picks; the p-values
-    adjusted together by Benjamini–Hochberg so that twenty columns do not bring twenty chances of a false alarm.
+    """Each column the batch has, tested as the catalog's default picks (or by `test`, on the columns of a kind
+    it takes); the p-values adjusted together by Benjamini–Hochberg, so that twenty columns do not bring twenty
+    chances of a false alarm: of the columns called drifted, at most the tests' 5 % are so by chance, on average.
 
     Returns:
         The columns tested, and those not tested with the reason.
@@ -49,7 +49,9 @@ def column_drift(
         if trained.empty or new.empty:
             skipped[column] = "no values to compare (every one is missing)"
             continue
-        tested.append(drift_of(column, trained, new, KIND_OF[column_type], (tests or {}).get(column)))
+        kind = KIND_OF[column_type]
+        chosen = test if test and kind in DRIFT_TESTS[test].kinds else None
+        tested.append(drift_of(column, trained, new, kind, chosen))
     return adjusted(tested), skipped
 
 
@@ -77,7 +79,7 @@ def adjusted(columns: list[ColumnDrift]) -> list[ColumnDrift]:
     corrected = stats.false_discovery_control([columns[i].p_value for i in with_p])
     columns = list(columns)
     for i, p in zip(with_p, corrected, strict=True):
-        columns[i] = columns[i].model_copy(update={"p_adjusted": float(p), "drifted": bool(p < FALSE_DISCOVERIES)})
+        columns[i] = columns[i].model_copy(update={"p_adjusted": float(p), "drifted": bool(p < columns[i].threshold)})
     return columns
 
 
@@ -117,10 +119,9 @@ def _domain_classifier(reference, batch, columns: list[str], schema, seed: int) 
             top = {c: float(v) for c, v in zip(columns, found.importances_mean, strict=True) if v > 0.005}
     auc = float(roc_auc_score(y, scores))
     p_value = float(stats.mannwhitneyu(scores[y == 1], scores[y == 0], alternative="greater").pvalue)
-    ranked = dict(sorted(top.items(), key=lambda item: item[1], reverse=True)[:TOP_COLUMNS])
-    return DomainClassifier(
-        roc_auc=auc, p_value=p_value, drifted=auc >= DOMAIN_MIN_AUC and p_value < DOMAIN_P_VALUE, top_columns=ranked
-    )
+    drifted = auc >= DOMAIN_MIN_AUC and p_value < DOMAIN_P_VALUE
+    ranked = dict(sorted(top.items(), key=lambda item: item[1], reverse=True)[:TOP_COLUMNS]) if drifted else {}
+    return DomainClassifier(roc_auc=auc, p_value=p_value, drifted=drifted, top_columns=ranked)
 
 
 def _encoded(rows: pd.DataFrame, columns: list[str], schema: dict[str, ColumnType]) -> pd.DataFrame:

@@ -4,6 +4,7 @@ labels, the accuracy its own probabilities expect, and how far that estimate can
 import math
 
 import numpy as np
+import pandas as pd
 
 from pipeline_core.catalog import Task
 from pipeline_core.catalog.metrics import METRICS, Predictions
@@ -15,14 +16,19 @@ BOOTSTRAP = 200  # resamples of the batch's rows for the standard error of its s
 BOOTSTRAP_ROWS = 20_000  # rows resampled at most: the error of a larger batch is scaled down from these
 
 
-def labelled(task: Task, predictions: Predictions, average: str, metric: str, fold_scores: list[float]) -> Performance:
+def labelled(
+    task: Task, predictions: Predictions, average: str, metric: str, fold_scores: list[float], size_ratio: float
+) -> Performance:
     """The batch's scores, and whether the ranking metric fell outside what cross-validation promises: its mean,
-    give or take the uncertainty of both that mean (across folds) and the batch's own score (by bootstrap over
-    its rows), so a small batch needs a larger drop to raise the alarm."""
+    give or take the uncertainty of both that mean and the batch's own score (by bootstrap over its rows), so a
+    small batch needs a larger drop to raise the alarm. The folds share most of their training rows, so their
+    mean is less sure than k independent scores would make it: its variance is corrected as Nadeau and Bengio's
+    t-test corrects it (`size_ratio`: a fold's validation rows over its training rows)."""
     scores = score_all(task, predictions, average)
     folds = np.asarray([s for s in fold_scores if s is not None and not math.isnan(s)], dtype=float)
     mean = float(folds.mean())
-    of_mean = float(folds.std(ddof=1)) / math.sqrt(len(folds)) if len(folds) > 1 else 0.0
+    corrected = math.sqrt(1 / len(folds) + size_ratio) if len(folds) > 1 else 0.0
+    of_mean = float(folds.std(ddof=1)) * corrected if len(folds) > 1 else 0.0
     spread = Z * math.hypot(of_mean, _bootstrap_error(predictions, METRICS[metric], average))
     value = scores[metric]
     worse = value < mean - spread if METRICS[metric].greater_is_better else value > mean + spread
@@ -57,14 +63,20 @@ def _bootstrap_error(p: Predictions, metric, average: str) -> float:
 
 
 def estimated(batch: Predictions, reference: Predictions) -> EstimatedPerformance | None:
-    """Expected accuracy: the mean of each row's largest class probability (what NannyML's confidence-based
-    estimate reduces to for accuracy). None without real probabilities, which a margin squashed into [0, 1]
-    is not."""
+    """Expected accuracy: the mean probability the model gives the class it predicts (NannyML's
+    confidence-based estimate, for accuracy), which is right while those probabilities are calibrated: how far
+    it was from the truth on the held-out rows says whether they are. None without probabilities, which a
+    margin squashed into [0, 1] is not."""
     if batch.proba is None or not batch.calibrated:
         return None
     return EstimatedPerformance(
         metric="accuracy",
-        on_batch=float(batch.proba.max(axis=1).mean()),
-        on_reference=float(reference.proba.max(axis=1).mean()),
+        on_batch=_expected_accuracy(batch),
+        on_reference=_expected_accuracy(reference),
         actual_on_reference=float(np.mean(reference.y_true == reference.y_pred)),
     )
+
+
+def _expected_accuracy(p: Predictions) -> float:
+    predicted = pd.Index(list(p.classes)).get_indexer(p.y_pred)
+    return float(p.proba[np.arange(len(predicted)), predicted].mean())

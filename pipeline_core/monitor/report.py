@@ -5,6 +5,8 @@ import math
 
 from pydantic import BaseModel, ConfigDict
 
+TRUSTED_ERROR = 0.05  # of accuracy: an estimate further off than this on the held-out rows is not to be trusted
+
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -26,10 +28,7 @@ class Contract(_Part):
     extra: list[str]  # columns the model does not use
     likely_renamed: dict[str, str]  # a missing column → the extra column that looks like it
     breaches: list[Breach]
-
-    @property
-    def rows_breaking(self) -> int:
-        return max((breach.rows for breach in self.breaches), default=0)
+    rows_breaking: int  # rows that break it in any way
 
 
 class ColumnDrift(_Part):
@@ -56,7 +55,7 @@ class DomainClassifier(_Part):
     roc_auc: float
     p_value: float  # that an AUC this high would arise were the rows alike (Mann–Whitney on held-out scores)
     drifted: bool
-    top_columns: dict[str, float]  # the columns that give the batch away, with the AUC each costs when shuffled
+    top_columns: dict[str, float]  # when drifted: the columns that give it away, with the AUC each costs shuffled
 
 
 class Performance(_Part):
@@ -79,6 +78,11 @@ class EstimatedPerformance(_Part):
     on_batch: float
     on_reference: float  # the same estimate on the held-out training rows...
     actual_on_reference: float  # ...and the accuracy they really had: far apart, the estimate is not to be trusted
+
+    @property
+    def trustworthy(self) -> bool:
+        """Right within TRUSTED_ERROR on the held-out rows, where the truth is known."""
+        return abs(self.on_reference - self.actual_on_reference) <= TRUSTED_ERROR
 
 
 class BatchReport(_Part):

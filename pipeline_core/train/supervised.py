@@ -166,7 +166,7 @@ def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType
         )
         for key, m in zip(keys, models, strict=True)
     }
-    return rows, folds, results, {key: _estimator(spec, m) for key, m in zip(keys, models, strict=True)}
+    return rows, folds, results, {key: estimator(spec, m) for key, m in zip(keys, models, strict=True)}
 
 
 def start_workers(spec: PipelineSpec, frame: pd.DataFrame, n_jobs: int | None = None) -> Pool:
@@ -636,7 +636,7 @@ def _tuning_summary(search: TunedModel) -> TuningSummary:
     )
 
 
-def _estimator(spec: PipelineSpec, model: ModelSpec):
+def estimator(spec: PipelineSpec, model: ModelSpec):
     """The model as the catalog builds it, or the search that picks its parameters; with threshold tuning,
     wrapped in scikit-learn's cross-validated choice of the decision threshold."""
     task, evaluation = spec.data.task, spec.evaluation

@@ -175,3 +175,55 @@ def test_the_challenger_retrained_with_rows_whose_labels_changed_beats_the_champ
     assert "does better" in found.sentence()
     alike = duel(spec, frame, model, "logistic_regression", make_churn(600, seed=24))
     assert not alike.challenger_wins and len(alike.champion) == len(alike.challenger) == 5
+
+
+def test_a_large_batch_like_the_training_rows_is_within_what_cross_validation_promised(trained):
+    spec, frame, model, folds = trained
+    report, _ = check_batch(spec, frame, model, "logistic_regression", folds, make_churn(20_000, seed=31))
+    assert not report.performance.fell and not report.alarm  # the folds' mean is less sure than k scores would say
+
+
+def test_a_column_of_many_rare_levels_raises_no_false_alarm():
+    rng = np.random.default_rng(4)
+    levels = [f"level {i}" for i in range(300)]
+    reference, batch = (pd.DataFrame({"code": rng.choice(levels, n)}) for n in (4000, 1500))
+    (found,), _ = column_drift(reference, batch, {"code": "categorical"})
+    assert found.test == "chi_squared" and not found.drifted  # a distance needs more rows per level
+
+
+def test_one_test_can_be_asked_for_on_every_column_it_takes():
+    reference, batch = _split(CHURN.head(2400), 5, 600)
+    found, _ = column_drift(reference, batch, SCHEMA, test="psi")
+    assert {c.test for c in found} == {"psi"} and not [c for c in found if c.drifted]
+
+
+def test_labels_the_model_never_learned_and_rows_outside_the_filters_are_left_out_and_said(trained):
+    spec, frame, model, folds = trained
+    filtered = spec.replace(data={"filters": [{"column": "tenure_months", "operator": "gt", "value": 3}]})
+    batch = make_churn(400, seed=41)
+    batch.loc[:9, "churn"] = "maybe"
+    report, _ = check_batch(filtered, frame, model, "logistic_regression", folds, batch)
+    kept = batch[batch["tenure_months"] > 3]
+    assert report.rows == len(kept) and any("outside the pipeline's row filters" in n for n in report.notes)
+    unknown = (kept["churn"] == "maybe").sum()
+    assert any(f"{unknown:,} labelled rows have a class the model never learned" in n for n in report.notes)
+    assert report.performance.rows == len(kept) - unknown
+    assert ("churn", "a category never seen in training") in {(b.column, b.problem) for b in report.contract.breaches}
+
+
+def test_the_accuracy_expected_without_labels_is_the_probability_of_the_predicted_class(trained):
+    spec, frame, model, folds = trained
+    batch = make_churn(300, seed=42).drop(columns="churn")
+    report, _ = check_batch(spec, frame, model, "logistic_regression", folds, batch)
+    X = batch[list(feature_schema(spec, frame))]
+    proba, predicted = model.predict_proba(X), model.predict(X)
+    by_hand = proba[np.arange(len(X)), np.searchsorted(model.classes_, predicted)].mean()
+    assert report.estimated.on_batch == pytest.approx(by_hand) and report.estimated.trustworthy
+
+
+def test_with_a_tuned_threshold_the_challenger_is_tuned_as_training_tunes_it(trained):
+    spec, frame, _, _ = trained
+    tuned = spec.replace(evaluation={"tune_threshold": True, "primary_metric": "balanced_accuracy"})
+    model = next(m for m in train(tuned, frame, n_jobs=1).models if m.key == "logistic_regression")
+    found = duel(tuned, frame, load_model(model.model_file), "logistic_regression", make_churn(600, seed=43))
+    assert found.p_value > 0.05  # like rows: neither is better, where an untuned challenger lost (p = 0.011)

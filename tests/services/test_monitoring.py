@@ -104,3 +104,23 @@ def test_retraining_needs_labels(storage, trained):
     assert not batch.labelled and monitoring.report(batch).estimated is not None
     with pytest.raises(DataError, match="no labels"):
         monitoring.retrain(storage, batch)
+
+
+def test_a_batch_with_numbers_written_as_text_is_retrained_on_as_numbers(storage, trained):
+    batch = make_churn(n_rows=300, seed=9)
+    batch["monthly_charges"] = batch["monthly_charges"].map(lambda v: f"${v:,.2f}")
+    checked = monitoring.check(storage, trained, batch, "july.csv")
+    challenger = monitoring.retrain(storage, checked)
+    combined = datasets.frame(storage, datasets.get(storage, dataset_id=challenger.dataset_id))
+    assert combined["monthly_charges"].dtype.kind == "f" and len(combined) == 1500
+    runs.cancel(storage, challenger.id)
+
+
+def test_a_batch_whose_rows_cannot_join_the_training_table_starts_nothing_and_stores_nothing(storage, trained):
+    batch = make_churn(n_rows=300, seed=9)
+    batch["monthly_charges"] = "unknown"
+    checked = monitoring.check(storage, trained, batch, "august.csv")
+    before = datasets.list_datasets(storage)
+    with pytest.raises(DataError, match="holds text where training had numbers"):
+        monitoring.retrain(storage, checked)
+    assert datasets.list_datasets(storage) == before and monitoring.get(storage, checked.id).retrain_run_id is None

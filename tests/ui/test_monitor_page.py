@@ -6,8 +6,9 @@ from unittest import mock
 import numpy as np
 
 from pipeline_core.data.samples import make_churn
+from services import monitoring
 from tests.ui.conftest import _start_and_finish, open_page, rerun_until, train_sample
-from ui import messages
+from ui import messages, resources
 
 
 def _check(app, name: str, rows) -> None:
@@ -19,9 +20,11 @@ def _check(app, name: str, rows) -> None:
 def test_a_shifted_batch_is_flagged_with_its_column_and_batches_build_a_history(app):
     open_page(app, "7_Monitor")
     assert app.info[0].value == messages.NO_RUNS and not app.error  # an empty state that says what to do
-    train_sample(app, "customer_churn", ["logistic_regression"])
+    train_sample(app, "customer_churn", ["logistic_regression", "naive_bayes"])
     open_page(app, "7_Monitor")
     assert "No batch has been checked against this run yet." in [box.value for box in app.info]
+    chosen = next(model for model in app.selectbox(key="monitor_model").options if "naive Bayes" in model)
+    app.selectbox(key="monitor_model").select(chosen).run()
 
     shifted = make_churn(400, seed=3).assign(monthly_charges=lambda f: f["monthly_charges"] * 1.5)
     _check(app, "march.csv", shifted)
@@ -31,6 +34,8 @@ def test_a_shifted_batch_is_flagged_with_its_column_and_batches_build_a_history(
     breaches = next(frame.value for frame in app.dataframe if "Problem" in frame.value)
     assert breaches.loc[breaches["Column"] == "monthly_charges", "Problem"].str.startswith("above the training").all()
     assert "breaches." + str(app.session_state["monitor_batch"]) in {b.key for b in app.get("download_button")}
+    (batch,) = monitoring.history(resources.storage(), [app.session_state["run_id"]])
+    assert batch.model_key == "naive_bayes"  # the model picked, not the best
 
     _check(app, "april.csv", make_churn(400, seed=4))
     assert app.success[0].value.startswith("Nothing alarming")
