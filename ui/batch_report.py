@@ -22,6 +22,8 @@ def verdict(report: BatchReport) -> None:
         what.append(f"the batch is told apart from the training rows (ROC AUC {report.overall.roc_auc:.2f})")
     if report.predictions and report.predictions.drifted:
         what.append(f"the model's {report.predictions.column} moved")
+    if report.contract.missing:
+        what.append("the model cannot score it: a column it needs is missing")
     if report.performance and report.performance.fell:
         what.append(f"{METRICS[report.performance.metric].label} fell outside what cross-validation promised")
     if what:

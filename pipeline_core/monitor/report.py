@@ -28,7 +28,7 @@ class Contract(_Part):
     extra: list[str]  # columns the model does not use
     likely_renamed: dict[str, str]  # a missing column → the extra column that looks like it
     breaches: list[Breach]
-    rows_breaking: int  # rows that break it in any way
+    rows_breaking: int = 0  # rows that break it in any way (not recorded by the first batches)
 
 
 class ColumnDrift(_Part):
@@ -109,5 +109,6 @@ class BatchReport(_Part):
 
     @property
     def alarm(self) -> bool:
-        """Something a user should act on: drift, or performance outside what cross-validation promised."""
-        return self.drift or bool(self.performance and self.performance.fell)
+        """Something a user should act on: drift, a batch the model cannot score (a column missing), or
+        performance outside what cross-validation promised."""
+        return self.drift or bool(self.contract.missing) or bool(self.performance and self.performance.fell)
