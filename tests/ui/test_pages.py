@@ -12,7 +12,7 @@ from ui.state import SPEC
 def test_home_shows_empty_states_and_the_way_in(app):
     assert app.title[0].value == "Pipewright"
     assert any("No saved pipelines yet" in info.value for info in app.info)
-    assert len(app.get("page_link")) == 6
+    assert len(app.get("page_link")) == 7  # one per page, Monitor last
 
 
 def test_train_then_compare_save_pipelines_and_export(app):
