@@ -23,7 +23,7 @@ st.caption(
     "serving app logged): it is checked against the columns and values the model was trained on, then for drift, "
     "and, when it carries the target, for performance. Every batch is kept, so drift and performance show over time."
 )
-run, results = pick_run(key="monitor_run")
+run, results = pick_run(key="monitor_run", with_curves=False)  # the Monitor draws no training chart
 if run.task == "clustering":
     st.info("Monitoring covers classification and regression runs; this run groups rows.")
     st.stop()

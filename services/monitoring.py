@@ -5,7 +5,7 @@ import hashlib
 
 import pandas as pd
 
-from pipeline_core.columns import parse_numbers
+from pipeline_core.columns import read_as
 from pipeline_core.data.ingest import read_table
 from pipeline_core.errors import DataError
 from pipeline_core.model_files import load_model
@@ -77,9 +77,9 @@ def check(
         )
 
 
-def model_of(storage: Storage, run: RunRead, model_key: str | None) -> ModelResultRead:
-    """The run's model of that key, or its best."""
-    results = runs.results(storage, run.id)
+def model_of(storage: Storage, run: RunRead, model_key: str | None, *, with_curves: bool = False) -> ModelResultRead:
+    """The run's model of that key, or its best (with its chart data, when asked)."""
+    results = runs.results(storage, run.id, with_curves=with_curves)
     if model_key is None:
         chosen = best(results, run.primary_metric)
         if chosen is None:
@@ -168,7 +168,7 @@ def _as_trained(new: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     new = new.reindex(columns=frame.columns)
     for column in frame.columns:
         if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_numeric_dtype(new[column]):
-            numbers = parse_numbers(new[column])
+            numbers = read_as(new[column], "numeric")
             if (numbers.isna() & new[column].notna()).any():
                 raise DataError(f"Column '{column}' of the batch holds text where training had numbers: fix it first.")
             new[column] = numbers
@@ -179,9 +179,8 @@ def challenge(storage: Storage, batch: BatchRead) -> Duel:
     """The champion (the model the batch was checked against) against the same model retrained with the batch's
     rows, on the same folds of the batch; kept with the batch."""
     run = runs.get(storage, batch.run_id)
-    champion = model_of(storage, run, batch.model_key)
-    with_curves = next(r for r in runs.results(storage, run.id, with_curves=True) if r.id == champion.id)
-    chosen = with_curves.curves.tuning.best_params if with_curves.curves.tuning else None
+    champion = model_of(storage, run, batch.model_key, with_curves=True)
+    chosen = champion.curves.tuning.best_params if champion.curves.tuning else None  # a search's choice is kept
     found = duel(
         PipelineSpec.from_json(run.spec_json),
         reference_rows(storage, run),

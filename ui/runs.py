@@ -9,13 +9,14 @@ from storage.models import ModelResultRead, PipelineSummary, RunRead
 from ui import messages, resources, state
 
 
-def pick_run(*, key: str) -> tuple[RunRead, list[ModelResultRead]]:
-    """A selectbox of runs with results (the watched run first); stops the page when there are none."""
+def pick_run(*, key: str, with_curves: bool = True) -> tuple[RunRead, list[ModelResultRead]]:
+    """A selectbox of runs with results (the watched run first), and its models, with their chart data unless a
+    page draws none; stops the page when there are none."""
     finished = _runs_with_results()
     ids = [r.id for r in finished]
     default = ids.index(state.run_id()) if state.run_id() in ids else 0
     run = st.selectbox("Run", finished, index=default, format_func=describe_run, key=key)
-    return run, runs.results(resources.storage(), run.id, with_curves=True)
+    return run, runs.results(resources.storage(), run.id, with_curves=with_curves)
 
 
 def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
