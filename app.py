@@ -12,7 +12,8 @@ setup("Pipewright")
 st.markdown(
     "Build a machine-learning pipeline by pointing and clicking: **load data**, **prepare** it, "
     "**train** several models with honest cross-validation, **compare** them, then **save** and "
-    "**download** the best one. Every pipeline is a spec that also runs from the command line."
+    "**download** the best one, and **monitor** the new rows it meets for drift and falling performance. Every "
+    "pipeline is a spec that also runs from the command line."
 )
 
 columns = st.columns(7)

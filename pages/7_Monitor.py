@@ -7,11 +7,9 @@ import streamlit as st
 
 from pipeline_core.catalog.drift import DRIFT_TESTS
 from pipeline_core.data.ingest import SUFFIXES
-from pipeline_core.errors import PipelineCoreError
 from pipeline_core.monitor import charts
 from pipeline_core.monitor.challenge import Duel
 from services import monitoring, runs
-from storage.errors import StorageError
 from ui import batch_report, jobs, resources
 from ui.messages import as_markdown
 from ui.page import setup
@@ -45,8 +43,9 @@ test = st.selectbox(
 )
 if upload is not None:
     content = upload.getvalue()
+    check_key = ("monitor", run.id, model.key, test, hashlib.sha256(content).hexdigest())
     checked = jobs.on_request(
-        ("monitor", run.id, model.key, test, hashlib.sha256(content).hexdigest()),
+        check_key,
         functools.partial(monitoring.check_file, model_key=model.key, test=test),
         resources.storage(),
         run,
@@ -57,6 +56,8 @@ if upload is not None:
     )
     if checked is not None:
         st.session_state["monitor_batch"] = checked.id
+    elif jobs.failed(check_key):
+        st.stop()  # the error says why; an earlier batch's verdict below it would read as this file's
 
 history = monitoring.history(resources.storage(), [run.id])
 if not history:
@@ -83,7 +84,7 @@ batch_report.performance(report)
 
 if len(history) > 1:
     st.subheader("History")
-    named = [(f"{b.id} · {b.name}", monitoring.report(b)) for b in history]
+    named = [(f"#{b.id}", monitoring.report(b)) for b in history]  # the Batch list above names each
     left, right = st.columns(2)
     left.plotly_chart(charts.drift_history(named), key="drift_history")
     if any(r.performance for _, r in named):
@@ -100,12 +101,15 @@ if batch.retrain_run_id is None:
         "Retrain the same pipeline on its training rows plus this batch's labelled rows, in the background. Then "
         "compare it with the current model on the same folds of the new rows before promoting it."
     )
-    if not st.button("Retrain on the training rows + this batch", type="primary", key="retrain"):
-        st.stop()
-    try:
-        monitoring.retrain(resources.storage(), batch)
-    except (PipelineCoreError, StorageError, ValueError) as error:  # ValueError: rows that cannot be stored
-        st.error(as_markdown(str(error)))
+    started = jobs.on_request(  # in the background: the button cannot be pressed twice while the rows are stored
+        ("retrain", batch.id),
+        monitoring.retrain,
+        resources.storage(),
+        batch,
+        ask="Retrain on the training rows + this batch",
+        working="Storing the training rows with the batch's and starting the retraining…",
+    )
+    if started is None:
         st.stop()
     batch = monitoring.get(resources.storage(), batch.id)
 

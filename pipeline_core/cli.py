@@ -22,6 +22,7 @@ from pipeline_core.schema import feature_schema, numbers_as_text
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train.results import best as best_result
 from pipeline_core.train.supervised import start_workers
+from pipeline_core.words import counted
 
 # What a command needs beyond training is imported by that command: a run should not wait for the model card.
 
@@ -259,22 +260,34 @@ def _verdict(report) -> list[str]:
     lines = [f"{report.rows:,} rows checked against {report.model_key} ({report.reference_rows:,} training rows)."]
     contract = report.contract
     if contract.missing:
-        lines.append(f"Missing column(s): {', '.join(contract.missing)}.")
-    lines += [f"{b.column}: {b.rows:,} row(s) {b.problem}." for b in contract.breaches]
+        lines.append(f"Missing {counted(len(contract.missing), 'column')}: {', '.join(contract.missing)}.")
+    lines += [f"{b.column}: {counted(b.rows, 'row')} {b.problem}." for b in contract.breaches]
     drifted = report.drifted_columns
     lines.append(f"Drift in {', '.join(drifted)}." if drifted else "No column drifted.")
     if report.overall:
         lines.append(f"Domain classifier ROC AUC {report.overall.roc_auc:.3f} (0.5: batch and training rows alike).")
-    if report.performance:
-        performance = report.performance
-        value = performance.scores[performance.metric]
-        where = "outside" if performance.fell else "within"
-        bounds = f"{performance.expected_low:.3f}–{performance.expected_high:.3f}"
-        scored = "undefined on these rows" if value is None else f"{value:.3f}"
-        lines.append(f"{performance.metric} {scored}: {where} what cross-validation promised ({bounds}).")
+    if report.predictions:
+        moved = "moved" if report.predictions.drifted else "did not move"
+        lines.append(f"The model's {report.predictions.column} {moved} against its held-out training rows.")
+    lines += _performance_lines(report)
     lines += report.notes
     lines.append("ALARM: drift or a drop in performance." if report.alarm else "Nothing alarming.")
     return lines
+
+
+def _performance_lines(report) -> list[str]:
+    performance, estimate = report.performance, report.estimated
+    if performance:
+        value = performance.scores[performance.metric]
+        bounds = f"{performance.expected_low:.3f}–{performance.expected_high:.3f}"
+        scored = "undefined on these rows" if value is None else f"{value:.3f}"
+        where = "outside" if performance.fell else "within"
+        verdict = f"{where} what cross-validation promised" if performance.judged else "too few labelled rows to judge"
+        return [f"{performance.metric} {scored} on {counted(performance.rows, 'row')}: {verdict} ({bounds})."]
+    if estimate:
+        trust = "" if estimate.trustworthy else " (not to be trusted: the probabilities are not calibrated enough)"
+        return [f"No labels: the model's probabilities expect an accuracy of {estimate.on_batch:.3f}{trust}."]
+    return ["No labels, and no probabilities to estimate performance from."]
 
 
 def _monitor_json(batch_id: int, report) -> dict:
@@ -283,11 +296,13 @@ def _monitor_json(batch_id: int, report) -> dict:
         "drift": report.drift,
         "alarm": report.alarm,
         "columns": [
-            {"column": c.column, "test": c.test, "statistic": c.statistic, "p_value": c.p_value, "drifted": c.drifted}
+            c.model_dump(include={"column", "test", "statistic", "p_value", "p_adjusted", "threshold", "drifted"})
             for c in report.columns
         ],
         "overall": report.overall.model_dump() if report.overall else None,
         "predictions": report.predictions.model_dump() if report.predictions else None,
         "contract": report.contract.model_dump(),
         "performance": report.performance.scores if report.performance else None,
+        "performance_check": report.performance.model_dump(exclude={"scores"}) if report.performance else None,
+        "estimated": report.estimated.model_dump() if report.estimated else None,
     }

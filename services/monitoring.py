@@ -130,9 +130,15 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
     """Start a run of the batch's run's spec on its training table plus the batch's labelled rows (stored as a
     dataset of its own, which records where it came from).
 
+    A batch is retrained once: asked again (by another page or process at the same moment), it returns the run
+    started first.
+
     Raises:
         DataError: the batch has no labels, or the spec cannot train on the combined rows; nothing is started.
     """
+    batch = get(storage, batch.id)
+    if batch.retrain_run_id is not None:
+        return runs.get(storage, batch.retrain_run_id)
     if not batch.labelled:
         raise DataError("Retraining needs the batch's target: this batch has no labels.")
     run = runs.get(storage, batch.run_id)
@@ -154,8 +160,10 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
     )
     challenger = runs.start(storage, dataset, combined, spec)
     with session_scope(storage.engine) as session:
-        repo.set_batch_challenger(session, batch_id=batch.id, run_id=challenger.id)
-    return challenger
+        noted = repo.set_batch_challenger(session, batch_id=batch.id, run_id=challenger.id)
+    if noted.retrain_run_id != challenger.id:  # another started first: this one is not needed
+        runs.cancel(storage, challenger.id)
+    return runs.get(storage, noted.retrain_run_id)
 
 
 def _as_trained(new: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

@@ -564,10 +564,16 @@ def batch_breaches(store: ArtifactStore, batch: BatchRead) -> bytes:
 
 
 def set_batch_challenger(session: Session, *, batch_id: int, run_id: int | None = None, duel: dict | None = None):
-    """Note the run retrained with the batch's rows, or how it fared against the champion."""
+    """Note the run retrained with the batch's rows (unless one is noted already: the first started stays), or how
+    it fared against the champion."""
     batch = _get(session, Batch, batch_id)
     if run_id is not None:
-        batch.retrain_run_id = run_id
+        session.exec(
+            update(Batch)
+            .where(col(Batch.id) == batch_id, col(Batch.retrain_run_id).is_(None))
+            .values(retrain_run_id=run_id)
+        )
+        session.refresh(batch)
     if duel is not None:
         batch.duel = duel
     session.add(batch)

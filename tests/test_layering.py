@@ -1,7 +1,7 @@
 """Imports point down: pages → ui → services → engine and storage; the engine and storage never import streamlit,
 the engine reaches storage only through its command line, and pages never import scikit-learn. Inside the engine
 the journey's stages (catalog, data, prepare, train, compare, export, monitor) import only earlier ones, over a
-foundation (spec, errors, columns, transformers, schema, model files), with no cycles; pages and the CLI hold no
+foundation (spec, errors, columns, transformers, schema, model files, words), with no cycles; pages and the CLI hold no
 database session of their own; reading a spec or a stored run imports no scikit-learn."""
 
 import ast
@@ -53,7 +53,15 @@ def test_pages_hold_no_ml_code(path):
 
 
 STAGES = ("catalog", "data", "prepare", "train", "compare", "export", "monitor")  # in the order of the journey
-FOUNDATION = {"spec", "errors", "columns", "transformers", "schema", "model_files"}  # below every stage but catalog
+FOUNDATION = {
+    "spec",
+    "errors",
+    "columns",
+    "transformers",
+    "schema",
+    "model_files",
+    "words",
+}  # below every stage but catalog
 ENTRY_POINTS = {"pipeline_core.cli", "pipeline_core.__main__"}  # the headless face may use every stage
 PERSISTED = {
     "pipeline_core.spec",

@@ -6,7 +6,9 @@ import streamlit as st
 from pipeline_core.catalog.drift import DRIFT_TESTS
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.monitor import charts
+from pipeline_core.monitor.performance import MIN_JUDGED_ROWS
 from pipeline_core.monitor.report import BatchReport
+from pipeline_core.words import counted
 from services import monitoring
 from storage.models import BatchRead
 from ui import resources
@@ -42,7 +44,8 @@ def contract(storage_batch: BatchRead, report: BatchReport) -> None:
             f"`{m}` (perhaps `{found.likely_renamed[m]}`)" if m in found.likely_renamed else f"`{m}`"
             for m in found.missing
         ]
-        st.error(as_markdown(f"Missing column(s) the model needs: {', '.join(renamed)}. It cannot score this batch."))
+        needed = "Missing a column the model needs" if len(renamed) == 1 else "Missing columns the model needs"
+        st.error(as_markdown(f"{needed}: {', '.join(renamed)}. It cannot score this batch."))
     if found.extra:
         st.caption(as_markdown(f"Not used by the model, ignored: {', '.join(f'`{c}`' for c in found.extra)}."))
     if not found.breaches:
@@ -50,7 +53,8 @@ def contract(storage_batch: BatchRead, report: BatchReport) -> None:
             st.success("Every value fits what the model was trained on: types, ranges, categories and missing values.")
         return
     st.warning(
-        f"{len(found.breaches)} way(s) the values differ from the training rows, on {found.rows_breaking:,} row(s)."
+        f"The values differ from the training rows in {counted(len(found.breaches), 'way')}, on "
+        f"{counted(found.rows_breaking, 'row')}."
     )
     st.dataframe(
         pd.DataFrame(
@@ -75,6 +79,10 @@ def drift(report: BatchReport) -> None:
     left, right = st.columns([3, 2])
     if report.columns:
         left.plotly_chart(charts.drift_by_column(report), key="drift_by_column")
+        left.caption(
+            "Each bar is a column's drift divided by its test's alert threshold, on a log scale: past 1 it is "
+            "drifted. For a test with a p-value, 2 means a corrected p-value of 0.05² = 0.0025, 3 of 0.05³."
+        )
     with right:
         overall = report.overall
         if overall:
@@ -146,10 +154,16 @@ def performance(report: BatchReport) -> None:
         left, right = st.columns(2)
         left.metric(f"{label} on the batch ({found.rows:,} labelled rows)", "—" if value is None else f"{value:.3f}")
         right.metric("Cross-validation promised", f"{found.expected_low:.3f} – {found.expected_high:.3f}")
-        (st.error if found.fell else st.success)(
-            f"{label} is {'outside' if found.fell else 'within'} what cross-validation promised for a batch of this "
-            f"size (mean {found.cv_mean:.3f}; the band widens as batches get smaller)."
-        )
+        if not found.judged:
+            st.info(
+                f"Too few labelled rows to judge: {label} on {found.rows:,} rows says little (a batch needs at least "
+                f"{MIN_JUDGED_ROWS} and, for some metrics, every class) — the band shows how wide chance is here."
+            )
+        else:
+            (st.error if found.fell else st.success)(
+                f"{label} is {'outside' if found.fell else 'within'} what cross-validation promised for a batch of "
+                f"this size (mean {found.cv_mean:.3f}; the band widens as batches get smaller)."
+            )
         st.dataframe(
             pd.DataFrame([{"Metric": METRICS[k].label, "On the batch": v} for k, v in found.scores.items()]),
             hide_index=True,

@@ -88,13 +88,18 @@ def started(key: tuple) -> Future | None:
     return _extras()[1].get(key)
 
 
+def failed(key: tuple) -> bool:
+    """Whether the background work under `key` ended in an error."""
+    future = started(key)
+    return future is not None and future.done() and future.exception() is not None
+
+
 def on_request(key: tuple, work: Callable, *args, ask: str, working: str):
     """A button that starts `work(*args)` in the background, then a note while it runs, then its result (None
     until there is one). An error is shown in plain words, with the button to try again."""
     future = started(key)
-    failed = future is not None and future.done() and future.exception() is not None
-    if future is None or failed:
-        if failed:
+    if future is None or failed(key):
+        if future is not None:
             st.error(as_markdown(str(future.exception())))
         if not st.button(ask, key=f"ask.{'.'.join(map(str, key))}"):
             return None

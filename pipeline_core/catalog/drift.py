@@ -23,6 +23,7 @@ ColumnKind = Literal["numeric", "categorical"]
 SMALL_SAMPLE = 1000  # rows (of the smaller sample) up to which a test with a p-value is used
 FEW_VALUES = 5  # numbers with at most this many values are compared as categories
 ROWS_PER_LEVEL = 100  # a distance between categories is noise below this many rows per level: then a test
+LEVEL_TOLERANCE = 0.05  # of the gap between a few-valued number's levels: closer than this is rounding
 MIN_EXPECTED = 5  # levels expected fewer times than this in the smaller sample are pooled (chi-squared's rule)
 PSI_BINS = 10
 
@@ -47,11 +48,28 @@ def _ks(reference: pd.Series, new: pd.Series) -> tuple[float, float | None]:
 def _counts(reference: pd.Series, new: pd.Series) -> np.ndarray:
     """Two rows of counts, one per sample, over every value either has; the values too rare to count on (expected
     fewer than MIN_EXPECTED times in the smaller sample, were both alike) pooled in one column."""
+    if pd.api.types.is_numeric_dtype(reference) and pd.api.types.is_numeric_dtype(new):
+        new = _as_levels(reference, new)
     table = pd.concat([reference.astype(str).value_counts(), new.astype(str).value_counts()], axis=1)
     counts = table.fillna(0).to_numpy(float).T
     expected = counts.sum(axis=0) / counts.sum() * counts.sum(axis=1).min()
     rare = expected < MIN_EXPECTED
     return np.column_stack([counts[:, ~rare], counts[:, rare].sum(axis=1)]) if rare.sum() > 1 else counts
+
+
+def _as_levels(reference: pd.Series, new: pd.Series) -> pd.Series:
+    """New numbers within LEVEL_TOLERANCE of a gap between the reference's values counted as the value they are
+    close to: 0.33 where training had 0.333 is rounding, not a new level; 1.1 where it had 0 and 1 is not."""
+    levels = np.unique(reference.to_numpy(float))
+    values = new.to_numpy(float)
+    if len(levels) == 1:
+        gap, nearest = abs(levels[0]) or 1.0, np.full_like(values, levels[0])
+    else:
+        gap = np.diff(levels).min()
+        above = np.clip(np.searchsorted(levels, values), 1, len(levels) - 1)
+        left, right = levels[above - 1], levels[above]
+        nearest = np.where(values - left <= right - values, left, right)
+    return pd.Series(np.where(np.abs(values - nearest) <= LEVEL_TOLERANCE * gap, nearest, values), index=new.index)
 
 
 def _chi_squared(reference: pd.Series, new: pd.Series) -> tuple[float, float | None]:

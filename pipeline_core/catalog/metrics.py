@@ -1,5 +1,6 @@
 """The metrics, declared once: what each computes from one set of predictions."""
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +32,12 @@ class Metric:
     # Its name as a scikit-learn scorer ({average}: the spec's averaging; errors are negated by scikit-learn),
     # for the standalone script; None where scikit-learn has none (clustering's).
     scorer: str | None = None
+    bounds: tuple[float | None, float | None] = (0.0, 1.0)  # the least and most it can score (None: unbounded)
+
+    def clipped(self, value: float) -> float:
+        """The value within the metric's bounds: a band around a mean may reach past what can be scored."""
+        low, high = self.bounds
+        return min(max(value, -math.inf if low is None else low), math.inf if high is None else high)
 
     @property
     def sign(self) -> int:
@@ -80,7 +87,7 @@ METRICS: dict[str, Metric] = {
         Metric("precision", "Precision", "classification", _per_class("precision_score"), scorer="precision_{average}"),
         Metric("recall", "Recall", "classification", _per_class("recall_score"), scorer="recall_{average}"),
         Metric("roc_auc", "ROC AUC", "classification", _roc_auc, scorer="roc_auc"),
-        Metric("r2", "R²", "regression", _of_predicted("r2_score"), scorer="r2"),
+        Metric("r2", "R²", "regression", _of_predicted("r2_score"), scorer="r2", bounds=(None, 1.0)),
         Metric(
             "rmse",
             "RMSE",
@@ -88,10 +95,11 @@ METRICS: dict[str, Metric] = {
             _of_predicted("root_mean_squared_error"),
             greater_is_better=False,
             scorer="neg_root_mean_squared_error",
+            bounds=(0.0, None),
         ),
-        Metric("silhouette", "Silhouette", "clustering", None),
-        Metric("calinski_harabasz", "Calinski–Harabasz", "clustering", None),
-        Metric("davies_bouldin", "Davies–Bouldin", "clustering", None, greater_is_better=False),
+        Metric("silhouette", "Silhouette", "clustering", None, bounds=(-1.0, 1.0)),
+        Metric("calinski_harabasz", "Calinski–Harabasz", "clustering", None, bounds=(0.0, None)),
+        Metric("davies_bouldin", "Davies–Bouldin", "clustering", None, greater_is_better=False, bounds=(0.0, None)),
         Metric(
             "mae",
             "MAE",
@@ -99,6 +107,7 @@ METRICS: dict[str, Metric] = {
             _of_predicted("mean_absolute_error"),
             greater_is_better=False,
             scorer="neg_mean_absolute_error",
+            bounds=(0.0, None),
         ),
     ]
 }

@@ -10,25 +10,32 @@ from pipeline_core.monitor.report import BatchReport
 
 OK_COLOR, ALERT_COLOR, LINE_COLOR = "#1f6feb", "#d93025", "#9aa0a6"
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 40}
+_SEVERITY_FLOOR = 0.05  # drawn no lower than this: no drift at all is 0, which a log scale cannot show
+_SEVERITY_AXIS = {"type": "log", "tickvals": [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]}
 
 
 def drift_by_column(report: BatchReport) -> go.Figure:
-    """Each column's drift against its test's alert threshold (1 on this scale), drifted columns in red."""
+    """Each column's drift against its test's alert threshold (1 on this scale), drifted columns in red; on a log
+    scale, so one column far past the threshold does not flatten the others."""
     columns = sorted(report.columns, key=lambda c: c.severity, reverse=True)
     figure = go.Figure(
         go.Bar(
-            x=[c.severity for c in columns],
+            x=[_shown(c.severity) for c in columns],
             y=[c.column for c in columns],
             orientation="h",
             marker_color=[ALERT_COLOR if c.drifted else OK_COLOR for c in columns],
-            customdata=[[DRIFT_TESTS[c.test].label, c.statistic] for c in columns],
-            hovertemplate="%{y}: %{customdata[0]} %{customdata[1]:.3g}<extra></extra>",
+            customdata=[[DRIFT_TESTS[c.test].label, c.statistic, _p_text(c.p_adjusted)] for c in columns],
+            hovertemplate="%{y}: %{customdata[0]} %{customdata[1]:.3g}%{customdata[2]}<extra></extra>",
         )
     )
-    figure.add_vline(x=1, line_dash="dot", line_color=LINE_COLOR, annotation_text="alert threshold")
+    figure.add_vline(x=1, line_dash="dot", line_color=LINE_COLOR)
     figure.update_layout(
         title="Drift per column (red: drifted)",
-        xaxis_title="Drift, as a multiple of the test's alert threshold",
+        xaxis={
+            "title": "Drift ÷ the test's alert threshold (dotted line: 1)",
+            "range": np.log10([_SEVERITY_FLOOR, 1.5 * max([2.0, *(c.severity for c in columns)])]),
+            **_SEVERITY_AXIS,
+        },
         yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         height=140 + 28 * len(columns),
         margin=_MARGIN,
@@ -36,19 +43,29 @@ def drift_by_column(report: BatchReport) -> go.Figure:
     return figure
 
 
+def _shown(severity: float) -> float:
+    return max(severity, _SEVERITY_FLOOR)
+
+
+def _p_text(p_adjusted: float | None) -> str:
+    return "" if p_adjusted is None else f" (p corrected {p_adjusted:.2g})"
+
+
 def drift_history(batches: list[tuple[str, BatchReport]]) -> go.Figure:
-    """Each column's drift over the batches checked, against the alert threshold."""
+    """Each column's drift over the batches checked, against the alert threshold (log scale, as per batch)."""
     figure = go.Figure()
     names = [name for name, _ in batches]
     columns = dict.fromkeys(c.column for _, report in batches for c in report.columns)
     for column in columns:
-        severities = [next((c.severity for c in r.columns if c.column == column), None) for _, r in batches]
-        figure.add_scatter(x=names, y=severities, mode="lines+markers", name=column)
-    figure.add_hline(y=1, line_dash="dot", line_color=LINE_COLOR, annotation_text="alert threshold")
+        found = [next((c for c in r.columns if c.column == column), None) for _, r in batches]
+        figure.add_scatter(
+            x=names, y=[None if c is None else _shown(c.severity) for c in found], mode="lines+markers", name=column
+        )
+    figure.add_hline(y=1, line_dash="dot", line_color=LINE_COLOR)
     figure.update_layout(
         title="Drift per column, batch by batch",
         xaxis={"title": "Batch", "type": "category"},
-        yaxis_title="Drift / alert threshold",
+        yaxis={"title": "Drift ÷ alert threshold (dotted: 1)", **_SEVERITY_AXIS},
         height=420,
         margin=_MARGIN,
         legend={"orientation": "h", "y": -0.3},

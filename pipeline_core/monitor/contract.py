@@ -13,6 +13,9 @@ MISSING_RISE = 0.1  # a column missing in this much more of the batch's rows tha
 MISSING_FACTOR = 2  # ...and at least twice as often breaks the contract
 MAX_REPORTED_ROWS = 50_000  # lines of the row-level report; the counts cover every row
 EXAMPLES = 5
+# Past the training range by more than this share of its width: new rows like the old ones fall just outside it
+# now and then (the training extremes are themselves the luck of the draw).
+RANGE_MARGIN = 0.05
 
 
 def check_contract(
@@ -54,8 +57,9 @@ def _problems(trained: pd.Series, new: pd.Series, column_type: ColumnType) -> li
         trained_numbers, new_numbers = _numbers(trained), _numbers(new)
         found.append(("not a number", new.notna() & new_numbers.isna()))
         low, high = trained_numbers.min(), trained_numbers.max()
-        found.append((f"below the training range (at least {low:,.4g})", new_numbers < low))
-        found.append((f"above the training range (at most {high:,.4g})", new_numbers > high))
+        margin = RANGE_MARGIN * (high - low)
+        found.append((f"below the training range (at least {low:,.4g})", new_numbers < low - margin))
+        found.append((f"above the training range (at most {high:,.4g})", new_numbers > high + margin))
     elif column_type in ("categorical", "boolean"):
         seen = set(trained.dropna().astype(str))
         found.append(("a category never seen in training", new.notna() & ~new.astype(str).isin(seen)))
@@ -67,7 +71,9 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 def _examples(values: pd.Series) -> list[str]:
-    return [str(value) for value in values.drop_duplicates().head(EXAMPLES)]
+    return [
+        f"{value:,.6g}" if isinstance(value, float) else str(value) for value in values.drop_duplicates().head(EXAMPLES)
+    ]
 
 
 def _likely_renamed(missing: list[str], extra: list[str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from pipeline_core.train.evaluate import score_all
 Z = 2.58  # a batch outside mean ± Z standard errors would arise by chance about once in a hundred
 BOOTSTRAP = 200  # resamples of the batch's rows for the standard error of its score
 BOOTSTRAP_ROWS = 20_000  # rows resampled at most: the error of a larger batch is scaled down from these
+MIN_JUDGED_ROWS = 30  # labelled rows below which a score says too little to judge the model by
 
 
 def labelled(
@@ -23,23 +24,26 @@ def labelled(
     give or take the uncertainty of both that mean and the batch's own score (by bootstrap over its rows), so a
     small batch needs a larger drop to raise the alarm. The folds share most of their training rows, so their
     mean is less sure than k independent scores would make it: its variance is corrected as Nadeau and Bengio's
-    t-test corrects it (`size_ratio`: a fold's validation rows over its training rows)."""
+    t-test corrects it (`size_ratio`: a fold's validation rows over its training rows). Under MIN_JUDGED_ROWS
+    labelled rows, or where the score is undefined, nothing is judged."""
     scores = score_all(task, predictions, average)
     folds = np.asarray([s for s in fold_scores if s is not None and not math.isnan(s)], dtype=float)
     mean = float(folds.mean())
     corrected = math.sqrt(1 / len(folds) + size_ratio) if len(folds) > 1 else 0.0
     of_mean = float(folds.std(ddof=1)) * corrected if len(folds) > 1 else 0.0
     spread = Z * math.hypot(of_mean, _bootstrap_error(predictions, METRICS[metric], average))
-    value = scores[metric]
-    worse = value < mean - spread if METRICS[metric].greater_is_better else value > mean + spread
+    value, scored = scores[metric], METRICS[metric]
+    worse = value < mean - spread if scored.greater_is_better else value > mean + spread
+    judged = len(predictions.y_true) >= MIN_JUDGED_ROWS and not math.isnan(value)
     return Performance(
         rows=len(predictions.y_true),
         scores={key: None if math.isnan(score) else score for key, score in scores.items()},
         metric=metric,
         cv_mean=mean,
-        expected_low=mean - spread,
-        expected_high=mean + spread,
-        fell=bool(not math.isnan(value) and worse),
+        expected_low=scored.clipped(mean - spread),
+        expected_high=scored.clipped(mean + spread),
+        judged=judged,
+        fell=bool(judged and worse),
     )
 
 

@@ -65,8 +65,9 @@ class Performance(_Part):
     scores: dict[str, float | None]
     metric: str  # the run's ranking metric, which the verdict reads
     cv_mean: float
-    expected_low: float  # the worst a batch of this size should score, had nothing changed
+    expected_low: float  # the worst a batch of this size should score, had nothing changed (within the metric's range)
     expected_high: float
+    judged: bool = True  # rows enough, and a score defined on them (not recorded by the first batches)
     fell: bool
 
 

@@ -22,6 +22,7 @@ from pipeline_core.train.parallel import threads_per_task, workers_for
 from pipeline_core.train.race import RACE_MIN_FOLDS
 from pipeline_core.train.supervised import LEARNING_SHARES
 from pipeline_core.train.tuning import candidates_for
+from pipeline_core.words import counted
 
 PROBE_ROWS = 400
 START_SECONDS = 3.0  # imports, the worker processes, the folds written and the results stored, before any fit
@@ -56,7 +57,7 @@ class Estimate:
         return (
             f"about {duration(self.likely)}{span}, using about {size(self.memory.peak)} of memory (rough: each "
             f"model timed on samples of {PROBE_ROWS} and {PROBE_ROWS * 4:,} rows, scaled to "
-            f"{self.rows_per_fit:,} rows × {self.fits} fits on {cores} core{'s' if cores > 1 else ''})"
+            f"{self.rows_per_fit:,} rows × {self.fits} fits on {counted(cores, 'core')})"
         )
 
     def slow_model(self, spec: PipelineSpec) -> str | None:

@@ -228,7 +228,10 @@ def test_cli_monitor_exits_0_when_calm_3_on_drift_and_2_on_bad_input_and_records
     assert "Nothing alarming." in quiet.stdout and "Recorded as batch 1 of run 1." in quiet.stdout
     found = json.loads((tmp_path / "calm.json").read_text())
     assert found["drift"] is False and set(found["performance"]) >= {"roc_auc", "accuracy"}
-    assert {"column", "test", "statistic", "p_value", "drifted"} == set(found["columns"][0])
+    assert {"column", "test", "statistic", "p_value", "p_adjusted", "threshold", "drifted"} == set(found["columns"][0])
+    assert "The model's probability of yes did not move" in quiet.stdout
+    assert "roc_auc" in quiet.stdout and "on 300 rows: within what cross-validation promised" in quiet.stdout
+    assert found["performance_check"]["judged"] and found["estimated"] is None
 
     alarm = _cli("monitor", "1", "--data", str(shifted), "--json", str(tmp_path / "shifted.json"), data_dir=tmp_path)
     assert alarm.returncode == 3, alarm.stderr

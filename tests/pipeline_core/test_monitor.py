@@ -227,3 +227,31 @@ def test_with_a_tuned_threshold_the_challenger_is_tuned_as_training_tunes_it(tra
     model = next(m for m in train(tuned, frame, n_jobs=1).models if m.key == "logistic_regression")
     found = duel(tuned, frame, load_model(model.model_file), "logistic_regression", make_churn(600, seed=43))
     assert found.p_value > 0.05  # like rows: neither is better, where an untuned challenger lost (p = 0.011)
+
+
+def test_a_few_labelled_rows_are_not_judged_and_the_band_stays_within_what_the_metric_can_score(trained):
+    spec, frame, model, folds = trained
+    report, _ = check_batch(spec, frame, model, "logistic_regression", folds, make_churn(15, seed=44))
+    found = report.performance
+    assert found.rows == 15 and not found.judged and not found.fell
+    assert 0 <= found.expected_low <= found.expected_high <= 1  # ROC AUC cannot pass 1, whatever the band's width
+    enough, _ = check_batch(spec, frame, model, "logistic_regression", folds, make_churn(400, seed=44))
+    assert enough.performance.judged
+
+
+def test_values_just_past_the_training_range_pass_and_examples_read_as_numbers():
+    reference = pd.DataFrame({"x": np.linspace(0.0, 100.0, 500)})
+    batch = pd.DataFrame({"x": [50.0, 101.0, 104.9, 1 / 3 + 120]})  # 5 % of the range past its end is chance
+    contract, _ = check_contract({"x": "numeric"}, reference, batch, known=set())
+    (breach,) = contract.breaches
+    assert breach.rows == 1 and breach.examples == ["120.333"]
+
+
+def test_numbers_of_a_few_values_rounded_are_not_drift_but_a_new_value_is():
+    levels = pd.DataFrame({"share": RNG.choice([0.0, 1 / 3, 2 / 3, 1.0], 800)})
+    rounded = pd.DataFrame({"share": RNG.choice([0.0, 0.33, 0.67, 1.0], 400)})  # as a spreadsheet wrote them
+    (found,), _ = column_drift(levels, rounded, {"share": "numeric"})
+    assert found.test == "chi_squared" and not found.drifted
+    moved = pd.DataFrame({"share": RNG.choice([0.0, 1 / 3, 2 / 3, 1.1], 400)})
+    (found,), _ = column_drift(levels, moved, {"share": "numeric"})
+    assert found.drifted

@@ -1,7 +1,12 @@
 """Monitoring on a real SQLite store: a checked batch is kept with its rows and findings, bad input stores
 nothing, and retraining with a batch runs in a worker process; its challenger is compared and promoted."""
 
+import os
+import subprocess
+import sys
+import textwrap
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +18,19 @@ from services import datasets, monitoring, pipelines, runs
 from storage import repo
 from storage.db import Storage, session_scope
 from storage.errors import StorageError
+
+ROOT = Path(__file__).resolve().parents[2]
+RETRAIN = """
+import sys, time
+from services import monitoring
+from storage.db import Storage
+batch_id, start = int(sys.argv[1]), float(sys.argv[2])
+storage = Storage.open()
+batch = monitoring.get(storage, batch_id)
+while time.time() < start:
+    time.sleep(0.001)
+print(monitoring.retrain(storage, batch).id)
+"""
 
 
 @pytest.fixture
@@ -124,3 +142,28 @@ def test_a_batch_whose_rows_cannot_join_the_training_table_starts_nothing_and_st
     with pytest.raises(DataError, match="holds text where training had numbers"):
         monitoring.retrain(storage, checked)
     assert datasets.list_datasets(storage) == before and monitoring.get(storage, checked.id).retrain_run_id is None
+
+
+def test_two_processes_retraining_one_batch_at_once_end_with_one_challenger(storage, trained, data_dir):
+    batch = monitoring.check(storage, trained, make_churn(n_rows=300, seed=10), "august.csv")
+    start = time.time() + 6  # both have read the batch before either retrains
+    retrains = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(RETRAIN), str(batch.id), str(start)],
+            cwd=ROOT,
+            env=os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = [retrain.communicate(timeout=180) for retrain in retrains]
+    assert [retrain.returncode for retrain in retrains] == [0, 0], [err for _, err in outcomes]
+    challenger_id = monitoring.get(storage, batch.id).retrain_run_id
+    assert {int(out) for out, _ in outcomes} == {challenger_id}  # each was handed the one noted
+    assert monitoring.retrain(storage, batch).id == challenger_id  # and so is a page asking again later
+    others = [run for run in runs.recent(storage, limit=10) if run.id not in (trained.id, challenger_id)]
+    for run in others:  # a second run, if both started one, is told to stop
+        assert run.cancel_requested or not run.is_active
+    runs.cancel(storage, challenger_id)

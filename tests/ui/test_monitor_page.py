@@ -42,6 +42,12 @@ def test_a_shifted_batch_is_flagged_with_its_column_and_batches_build_a_history(
     assert {"drift_history", "performance_history"} <= {chart.key for chart in app.get("plotly_chart")}
     assert not app.exception
 
+    app.file_uploader(key="monitor_upload").upload("empty.csv", b"customer_id,churn\n").run()
+    next(button for button in app.button if button.key.startswith("ask.monitor.")).click().run()
+    rerun_until(app, lambda at: at.error)
+    assert "no data rows" in app.error[0].value
+    assert not app.success and not app.get("plotly_chart")  # april's verdict is not shown as if it were this file's
+
 
 def test_a_labelled_batch_retrains_a_challenger_that_is_compared_then_promoted(app):
     train_sample(app, "customer_churn", ["logistic_regression"])
@@ -52,7 +58,8 @@ def test_a_labelled_batch_retrains_a_challenger_that_is_compared_then_promoted(a
     assert "fell outside what cross-validation promised" in app.error[0].value
 
     with mock.patch("services.runs.start", _start_and_finish):  # the challenger trained here, not by a worker
-        app.button(key="retrain").click().run()
+        next(button for button in app.button if button.key.startswith("ask.retrain.")).click().run()
+        rerun_until(app, lambda at: any(button.key.startswith("ask.duel.") for button in at.button), timeout=180)
     next(button for button in app.button if button.key.startswith("ask.duel.")).click().run()
     rerun_until(app, lambda at: "duel_folds" in {chart.key for chart in at.get("plotly_chart")})
     assert any("does better" in box.value for box in app.success)
