@@ -198,6 +198,9 @@ def target_section(spec: PipelineSpec, frame: pd.DataFrame) -> None:
     target = left.selectbox(
         "Target column", columns, index=columns.index(spec.data.target), key=f"target.{key}.{spec.data.target}"
     )
+    guess = datasets.target_guess(spec.data.dataset_fingerprint, frame, spec.data.column_types)
+    if target == guess.column:
+        left.caption(as_markdown(f"Guessed: {guess.reason}. Pick another if this is not what to predict."))
     if target != spec.data.target:
         update_data(
             spec,
@@ -359,7 +362,10 @@ def details_section(spec: PipelineSpec, frame: pd.DataFrame, report) -> None:
     column_tab, correlation_tab, power_tab = st.tabs(["Column details", "Correlations", "Predictive power"])
     with column_tab:
         column = st.selectbox(
-            "Column", list(frame.columns), key="detail.column", index=list(frame.columns).index(spec.data.target)
+            "Column",
+            list(frame.columns),
+            key=f"detail.column.{spec.data.target}",  # a new target starts the details on it
+            index=list(frame.columns).index(spec.data.target),
         )
         summary = report.columns[column]
         numeric = bool(summary.stats)

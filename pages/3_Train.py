@@ -222,7 +222,9 @@ def run_panel(run_id: int) -> None:
     if not run.is_active and st.session_state.get("polling"):
         st.session_state["polling"] = False
         st.rerun()  # the run just ended: rerun the whole page, which stops the polling
-    st.subheader(f"Run {run.id}")
+    st.subheader(f"Run {run.id} · {run.dataset_name} → {run.target}")
+    if run.dataset_id != state.dataset().id:
+        st.caption(as_markdown(f"This run trained on `{run.dataset_name}`, not on the data loaded now."))
     st.progress(run.progress, text=f"{messages.RUN_STATUS[run.status]} {run.message}")
     if run.is_active:
         st.caption(timing(run))
@@ -235,7 +237,7 @@ def run_panel(run_id: int) -> None:
     if run.status in ("failed", "interrupted"):
         st.error(as_markdown(run.error or messages.RUN_STATUS[run.status]))
     elif run.status == "succeeded":
-        st.success(f"Run {run.id} finished.")
+        st.success(f"Run {run.id} finished ({run.dataset_name} → {run.target}).")
         st.page_link("pages/4_Compare.py", label="Compare the models", icon=":material/leaderboard:")
     else:
         st.warning(messages.RUN_STATUS[run.status])

@@ -97,12 +97,18 @@ def parse_numbers(values: pd.Series, convention: Literal["us", "eu"] | None = No
     return parsed.where(values.notna())
 
 
+def written_as_codes(text: pd.Series) -> bool:
+    """Digits written with leading zeros ('00123'): codes such as ids and postcodes, which as numbers would lose
+    them."""
+    return bool(text.dropna().astype(str).str.fullmatch(r"0\d+").any())
+
+
 def numbers_as_text(series: pd.Series) -> bool:
-    """A text column whose values (nearly) all read as numbers once symbols and separators go."""
+    """A text column whose values (nearly) all read as numbers once symbols and separators go, and are not codes."""
     if not _is_text(series):
         return False
     sample = _sample(series)
-    return bool(not sample.empty and parse_numbers(sample).notna().mean() >= MIN_SHARE)
+    return bool(not sample.empty and not written_as_codes(sample) and parse_numbers(sample).notna().mean() >= MIN_SHARE)
 
 
 def is_id_like(series: pd.Series) -> bool:

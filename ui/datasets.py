@@ -6,6 +6,7 @@ import streamlit as st
 from pipeline_core.columns import infer_column_types
 from pipeline_core.data.ingest import ReadOptions, infer_task, read_table
 from pipeline_core.data.report import Profile, profile
+from pipeline_core.data.target import TargetGuess, guess_target
 from pipeline_core.errors import DataError
 from pipeline_core.prepare.build import preview, step_shapes
 from pipeline_core.spec import PipelineSpec, default_spec
@@ -55,13 +56,14 @@ def open_dataset(
     """Start a draft on a stored dataset: target guessed (or kept), every column's type inferred and recorded."""
     if keep is not None and keep.data.target in frame.columns:
         target = keep.data.target
-    target = target if target in frame.columns else frame.columns[-1]
+    column_types = infer_column_types(frame)
+    target = target if target in frame.columns else guess_target(frame, column_types).column
     spec = default_spec(
         target=target,
         task=infer_task(frame[target]),
         dataset_fingerprint=dataset.fingerprint,
         dataset_name=dataset.name,
-        column_types=infer_column_types(frame),
+        column_types=column_types,
     )
     if keep is not None:
         roles = {column: role for column, role in keep.data.roles.items() if column in frame.columns}
@@ -69,6 +71,12 @@ def open_dataset(
         spec = keep.replace(data=data)
     state.open_pipeline(dataset, spec)
     st.session_state[NOTES] = []
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def target_guess(dataset_fingerprint: str, _frame: pd.DataFrame, column_types: dict) -> TargetGuess:
+    """The target guessed for a dataset and its column types, once: the Data page says why beside its choice."""
+    return guess_target(_frame, column_types)
 
 
 @st.cache_data(max_entries=16, show_spinner="Profiling the data…")

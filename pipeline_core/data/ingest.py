@@ -8,6 +8,7 @@ import codecs
 import csv
 import datetime
 import decimal
+import functools
 import hashlib
 import io
 import json
@@ -15,6 +16,7 @@ import re
 import warnings
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from pipeline_core.columns import written_as_codes
 from pipeline_core.errors import DataError
 
 Format = Literal["text", "excel", "parquet", "json", "jsonl"]
@@ -40,6 +43,7 @@ SUFFIXES = tuple(FORMATS)
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 256 * 1024
+LEADING_ZERO_ROWS = 10_000  # rows of a numeric column read as text to see leading zeros ('00123': a code)
 # Wider tables are refused in plain words rather than half read: the profile alone takes ~10 s per 1,000 columns.
 MAX_COLUMNS = 2_000
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # an Excel file expanding beyond this is a zip bomb, not a workbook
@@ -219,9 +223,10 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
 
     try:
         try:
-            frame = read()
+            frame = _keep_leading_zeros(read, read())
         except UnicodeDecodeError:  # the sniffed sample was valid, a later part is not
-            frame = read(encoding_errors="replace")
+            lenient = functools.partial(read, encoding_errors="replace")
+            frame = _keep_leading_zeros(lenient, lenient())
             notes.append(f"Some bytes were not valid {options.encoding}; they show as '\ufffd'.")
     except pd.errors.ParserError as error:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
@@ -234,7 +239,18 @@ def _read_text(data: bytes, filename: str, options: ReadOptions) -> tuple[pd.Dat
         raise DataError(f"'{filename}' could not be read as a table: {error}") from error
     except (pd.errors.EmptyDataError, ValueError, OverflowError) as error:
         raise DataError(f"'{filename}' could not be read as a table: {_first_line(error)}") from error
-    return frame, notes
+    return frame, list(dict.fromkeys(notes))  # a second reading repeats the first one's notes
+
+
+def _keep_leading_zeros(read: Callable[..., pd.DataFrame], frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with numbers written with leading zeros read again as text: such digits are codes (customer
+    ids, postcodes), and as numbers '00123' would become 123. Judged on the first rows' text."""
+    numbers = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
+    if not numbers:
+        return frame
+    text = read(nrows=LEADING_ZERO_ROWS, dtype=str, usecols=numbers)
+    codes = [c for c in numbers if written_as_codes(text[c])]
+    return read(dtype=dict.fromkeys(codes, str)) if codes else frame
 
 
 def _header(data: bytes, filename: str, options: ReadOptions) -> list[str]:

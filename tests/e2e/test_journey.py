@@ -29,7 +29,7 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     expect(page.get_by_role("heading", name="Pipewright")).to_be_visible()
     shoot(page, "0_home")
 
-    # Data: upload a CSV; the last column, churn, is the target; customer_id is left out
+    # Data: upload a CSV; churn, named as targets are, is the target; customer_id is left out
     _nav(page, "Data")
     page.get_by_role("tab", name="Upload a file").click()
     page.locator("input[type=file]").set_input_files(data)
@@ -61,8 +61,8 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     expect(page.get_by_text("elapsed", exact=False)).to_be_visible(timeout=120_000)
     shoot(page, "3_train_running")
     page.reload()
-    expect(page.get_by_text("Run 1", exact=True)).to_be_visible()  # the run outlived the tab
-    expect(page.get_by_text("Run 1 finished.")).to_be_visible(timeout=600_000)
+    expect(page.get_by_text("Run 1 · churn.csv → churn", exact=True)).to_be_visible()  # the run outlived the tab
+    expect(page.get_by_text(re.compile(r"^Run 1 finished \(churn.csv → churn"))).to_be_visible(timeout=600_000)
     shoot(page, "3_train")
 
     # Compare: leaderboard, whether the differences are real, charts per tab; save the pipeline

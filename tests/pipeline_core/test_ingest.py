@@ -6,6 +6,7 @@ import zipfile
 import pandas as pd
 import pytest
 
+from pipeline_core.columns import infer_column_types
 from pipeline_core.data.ingest import MAX_COLUMNS, ReadOptions, fingerprint, infer_task, read_table, sniff
 from pipeline_core.data.samples import SAMPLES
 from pipeline_core.errors import DataError
@@ -24,6 +25,14 @@ def test_semicolons_and_decimal_commas_are_sniffed_and_read_as_numbers():
     table = read_table(data, "d.csv")
     assert (table.options.delimiter, table.options.decimal) == (";", ",")
     assert table.frame["bmi"].tolist() == [0.0617, -0.051, 0.044]
+
+
+def test_digits_with_leading_zeros_stay_text_and_are_not_offered_as_numbers():
+    rows = "\n".join(["customer_id,zip,amount"] + [f"{i:06d},{i % 7:05d},{i * 1.5}" for i in range(40)])
+    frame = read_table(rows.encode(), "customers.csv").frame
+    assert frame["customer_id"].iloc[:2].tolist() == ["000000", "000001"] and frame["zip"].iloc[1] == "00001"
+    assert frame["amount"].dtype.kind == "f"
+    assert infer_column_types(frame) == {"customer_id": "id", "zip": "categorical", "amount": "numeric"}
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_column_name():

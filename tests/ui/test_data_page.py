@@ -219,3 +219,16 @@ def test_a_transactions_table_becomes_one_row_per_customer_with_a_churn_label(ap
     assert derived.lineage["source_fingerprint"] == source.fingerprint
     assert derived.n_columns == 7 and derived.n_rows == 40
     assert app.session_state["draft_spec"].data.target == "churned"
+
+
+def test_the_target_is_guessed_by_name_wherever_it_stands_and_the_details_follow_a_new_target(app):
+    frame = make_churn(200)
+    frame = frame[["churn", *[c for c in frame.columns if c != "churn"]]]  # first, not last
+    _upload(app, "churn_first.csv", frame.to_csv(index=False).encode())
+    assert app.session_state["draft_spec"].data.target == "churn"
+    assert any("Guessed: its name, `churn`" in caption.value for caption in app.caption)
+    details = next(box for box in app.selectbox if box.key.startswith("detail.column"))
+    assert details.value == "churn"
+    next(box for box in app.selectbox if box.key.startswith("target.")).select("monthly_charges").run()
+    assert next(box for box in app.selectbox if box.key.startswith("detail.column")).value == "monthly_charges"
+    assert not any(caption.value.startswith("Guessed:") for caption in app.caption)  # the analyst chose this one
