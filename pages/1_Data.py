@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, read_as
+from pipeline_core.columns import COLUMN_TYPES, ROLES, infer_column_types, parse_dates, read_as
 from pipeline_core.compare.charts import column_distribution, correlation_heatmap, predictive_power
 from pipeline_core.data import aggregate
 from pipeline_core.data.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
@@ -16,6 +16,7 @@ from pipeline_core.prepare.rows import keep_rows, prepare_rows
 from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter
 from services import datasets as datasets_service
 from storage.errors import StorageError
+from storage.models import DatasetRead
 from ui import datasets, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
@@ -96,50 +97,90 @@ def stored_datasets() -> None:
 
 
 def customer_aggregation() -> None:
-    """One row per customer from the open transactions table, as a new dataset that records its source."""
-    dataset = state.dataset()
-    if dataset is None:
+    """One row per customer from a transactions table, as a new dataset that records its source. Opened on a
+    table built here, it builds again from the same transactions, with the settings used as the start."""
+    source, settings = _transactions()
+    if source is None:
         st.caption("Open a transactions table first (one row per order: customer, date, amount).")
         return
-    frame = resources.dataset_frame(dataset)
-    types = (state.spec().data.column_types if state.spec() else {}) or {}
+    frame = resources.dataset_frame(source)
+    types = infer_column_types(frame) if settings else state.spec().data.column_types
+    guess = aggregate.guess_columns(frame, types)
+    start = settings or (guess.model_dump() if guess else {})
     columns = list(frame.columns)
-    dates = [c for c in columns if types.get(c) == "datetime"] or columns
-    amounts = [c for c in columns if types.get(c) == "numeric"] or columns
-    st.caption(f"From **{as_markdown(dataset.name)}**: recency, frequency and monetary value per customer.")
+    built_from = "Built from" if settings else "From"
+    st.caption(f"{built_from} **{as_markdown(source.name)}**: recency, frequency and monetary value per customer.")
+    key = source.fingerprint[:12]  # another table starts from its own guesses
+
+    def pick(column, label: str, options: list[str], name: str) -> str:
+        index = options.index(start[name]) if start.get(name) in options else 0
+        return column.selectbox(label, options, index=index, key=f"rfm.{name}.{key}")
+
     who, when, how_much = st.columns(3)
-    customer = who.selectbox("Customer column", columns, key="rfm.customer")
-    date = when.selectbox("Date column", dates, key="rfm.date")
-    amount = how_much.selectbox("Amount column", amounts, key="rfm.amount")
+    customer = pick(who, "Customer column", columns, "customer")
+    date = pick(when, "Date column", [c for c in columns if types.get(c) == "datetime"] or columns, "date")
+    amount = pick(how_much, "Amount column", [c for c in columns if types.get(c) == "numeric"] or columns, "amount")
+    label_col, days_col, cutoff_col = st.columns(3)
+    labels = ["churned", "buys_again", None]
+    label = label_col.radio(
+        "Label",
+        labels,
+        index=labels.index(start.get("label", "churned") if start.get("churn_days", 90) else None),
+        format_func=lambda name: "No label" if name is None else f"{name}: 'yes' when {aggregate.LABELS[name]} follows",
+        key=f"rfm.label.{key}",
+    )
+    days = days_col.number_input(
+        "Days after the cutoff the label looks at", 1, 3650, start.get("churn_days") or 90, key=f"rfm.days.{key}"
+    )
     last = parse_dates(frame[date]).max()
-    cutoff_col, label_col, days_col = st.columns(3)
-    default_cutoff = (last - pd.Timedelta(days=90)).date() if pd.notna(last) else None
+    proposed = last - pd.Timedelta(days=days if label else 0) if pd.notna(last) else None
     cutoff = cutoff_col.date_input(
         "Cutoff date",
-        value=default_cutoff,
-        key="rfm.cutoff",
-        help="Features use transactions up to this date; the label looks after it.",
+        value=pd.Timestamp(start["cutoff"]).date() if "cutoff" in start else proposed and proposed.date(),
+        key=f"rfm.cutoff.{key}.{date}",
+        help="Proposed: the last transaction's date less the label's days, so the label sees whole windows.",
     )
-    label = label_col.checkbox("Add a churn label", value=True, key="rfm.label")
-    days = days_col.number_input("Churned: no purchase within (days)", 1, 3650, 90, key="rfm.days", disabled=not label)
+    if cutoff is None:
+        st.caption("Pick a cutoff date: the date column holds no date to propose one from.")
+        return
+    spec = aggregate.RFMSpec(
+        customer=customer,
+        date=date,
+        amount=amount,
+        cutoff=str(cutoff),
+        churn_days=days if label else None,
+        label=label or "churned",
+    )
+    st.caption(as_markdown(aggregate.windows(spec)))
     if st.button("Build the customer table", key="rfm.build", type="primary"):
-        spec = aggregate.RFMSpec(
-            customer=customer, date=date, amount=amount, cutoff=str(cutoff), churn_days=days if label else None
-        )
         try:
             table = aggregate.rfm(frame, spec)
             derived = datasets_service.store_derived(
                 resources.storage(),
                 table,
-                fingerprint=spec.fingerprint(dataset.fingerprint),
+                fingerprint=spec.fingerprint(source.fingerprint),
                 name=aggregate.describe(spec),
-                lineage=aggregate.lineage(spec, dataset.fingerprint),
+                lineage=aggregate.lineage(spec, source.fingerprint),
             )
         except (DataError, StorageError) as error:
             st.error(as_markdown(str(error)))
             return
-        datasets.open_dataset(derived, table, target="churned" if label else None)
+        datasets.open_dataset(derived, table, target=spec.label if label else None)
         st.rerun()
+
+
+def _transactions() -> tuple[DatasetRead | None, dict | None]:
+    """The transactions table to aggregate, and the settings it was last aggregated with when the open
+    dataset is such an aggregate (else None: the open dataset is the transactions)."""
+    dataset = state.dataset()
+    lineage = (dataset.lineage or {}) if dataset else {}
+    if lineage.get("aggregation") != "rfm":
+        return dataset, None
+    try:
+        source = datasets_service.get(resources.storage(), fingerprint=lineage["source_fingerprint"])
+    except StorageError:  # its source is gone: what is open is all there is
+        return dataset, None
+    return source, lineage["settings"]
 
 
 def read_options(dataset) -> None:
@@ -413,6 +454,16 @@ metrics[1].metric("Columns", len(report.columns))
 metrics[2].metric("Missing cells", f"{int(frame.isna().sum().sum()):,}")
 metrics[3].metric("Duplicate rows", f"{report.duplicates:,}")
 read_options(dataset)
+transactions = None if dataset.lineage else aggregate.looks_like_transactions(frame, spec.data.column_types)
+if transactions:
+    st.info(
+        as_markdown(
+            f"This looks like a table of purchases (several rows per `{transactions.customer}`, with dates and "
+            "amounts). To predict what customers do next, the **Customer aggregation (RFM)** tab above turns it "
+            "into one row per customer with a label."
+        ),
+        icon=":material/shopping_cart:",
+    )
 st.dataframe(frame.head(100))
 st.caption("The first rows as read. Type changes apply when the pipeline runs; the file itself is never changed.")
 target_section(spec, frame)

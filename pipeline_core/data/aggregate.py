@@ -2,13 +2,68 @@
 
 import hashlib
 import json
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline_core.columns import parse_dates
+from pipeline_core.columns import ColumnType, parse_dates
 from pipeline_core.errors import DataError
+
+LABELS = {  # the label's column → what 'yes' means, for the two ways an analyst frames it
+    "churned": "no purchase",
+    "buys_again": "a purchase",
+}
+CUSTOMER_WORDS = ("customer", "client", "user", "account", "member", "buyer", "id")
+DATE_WORDS = ("date", "time", "day", "when")
+AMOUNT_WORDS = ("amount", "total", "revenue", "sales", "spend", "paid", "value", "price")
+MIN_ROWS_PER_CUSTOMER = 1.5  # on average: a table of transactions, not one of customers
+MIN_CUSTOMERS = 20  # fewer distinct values make a category (a region, a plan), not customers
+
+
+class RFMColumns(BaseModel):
+    """The customer, date and amount columns of a transactions table."""
+
+    customer: str
+    date: str
+    amount: str
+
+
+def guess_columns(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> RFMColumns | None:
+    """The columns an analyst would pick, by type and name: a date column, a numeric amount, and a customer
+    column whose values repeat (several purchases each). None when the table has no such three."""
+    dates = [c for c in frame.columns if column_types.get(c) == "datetime"]
+    numbers = [c for c in frame.columns if column_types.get(c) == "numeric"]
+    repeating = [
+        c
+        for c in frame.columns
+        if c not in dates + numbers and MIN_CUSTOMERS <= frame[c].nunique() <= len(frame) / MIN_ROWS_PER_CUSTOMER
+    ]
+    if not (dates and numbers and repeating):
+        return None
+    return RFMColumns(
+        customer=_by_name(repeating, CUSTOMER_WORDS),
+        date=_by_name(dates, DATE_WORDS),
+        amount=_by_name(numbers, AMOUNT_WORDS),
+    )
+
+
+def looks_like_transactions(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> RFMColumns | None:
+    """The columns, when the table reads as purchases: dates, amounts, and a column named as customers are
+    whose values repeat."""
+    found = guess_columns(frame, column_types)
+    named = found and any(word in str(found.customer).lower() for word in CUSTOMER_WORDS)
+    return found if named else None
+
+
+def _by_name(columns: list[str], words: tuple[str, ...]) -> str:
+    """The first column whose name holds the earliest of these words; else the first column."""
+    for word in words:
+        named = [c for c in columns if word in str(c).lower()]
+        if named:
+            return named[0]
+    return columns[0]
 
 
 class RFMSpec(BaseModel):
@@ -20,7 +75,8 @@ class RFMSpec(BaseModel):
     date: str
     amount: str
     cutoff: str = Field(description="ISO date; only transactions on or before it make the features")
-    churn_days: int | None = Field(default=None, ge=1, le=3650, description="label: no purchase within N days after")
+    churn_days: int | None = Field(default=None, ge=1, le=3650, description="label: (no) purchase within N days after")
+    label: Literal["churned", "buys_again"] = "churned"
 
     def fingerprint(self, source_fingerprint: str) -> str:
         """The derived dataset's identity: its source and these settings."""
@@ -29,15 +85,19 @@ class RFMSpec(BaseModel):
 
 def rfm(transactions: pd.DataFrame, spec: RFMSpec) -> pd.DataFrame:
     """One row per customer active by the cutoff: recency_days, frequency, monetary, tenure_days,
-    average_basket and, when `churn_days` is set, `churned` ('yes' when no purchase followed within it).
+    average_basket and, when `churn_days` is set, the label (`churned`: 'yes' when no purchase followed within
+    it; `buys_again`: 'yes' when one did).
 
     Raises:
-        DataError: a named column is missing, dates or amounts cannot be read, or nobody bought by the cutoff.
+        DataError: a named column is missing, dates or amounts cannot be read, nobody bought by the cutoff, or
+            the label's window runs past the last transaction (every customer would look churned).
     """
     missing = [c for c in (spec.customer, spec.date, spec.amount) if c not in transactions.columns]
     if missing:
         raise DataError(f"The transactions table has no column {', '.join(map(repr, missing))}.")
-    dates = parse_dates(transactions[spec.date])
+    dates = parse_dates(
+        transactions[spec.date]
+    ).dt.normalize()  # by day: a purchase at 14:00 on the cutoff is before it
     amounts = pd.to_numeric(transactions[spec.amount], errors="coerce")
     if dates.isna().mean() > 0.5 or amounts.isna().mean() > 0.5:
         raise DataError(f"'{spec.date}' must hold dates and '{spec.amount}' numbers in most rows.")
@@ -46,6 +106,14 @@ def rfm(transactions: pd.DataFrame, spec: RFMSpec) -> pd.DataFrame:
     before = rows[rows["date"] <= cutoff]
     if before.empty:
         raise DataError(f"No transaction falls on or before the cutoff {spec.cutoff}.")
+    if spec.churn_days is not None and cutoff + pd.Timedelta(days=spec.churn_days) > rows["date"].max():
+        latest = rows["date"].max()
+        raise DataError(
+            f"The label looks {spec.churn_days} days past the cutoff, but the last transaction is on "
+            f"{latest:%Y-%m-%d}: customers would look as if they stopped buying only because the data ends. Choose "
+            "a cutoff on or before "
+            f"{latest - pd.Timedelta(days=spec.churn_days):%Y-%m-%d}, or fewer days."
+        )
     per_customer = before.groupby("customer").agg(
         last=("date", "max"), first=("date", "min"), frequency=("date", "size"), monetary=("amount", "sum")
     )
@@ -61,13 +129,28 @@ def rfm(transactions: pd.DataFrame, spec: RFMSpec) -> pd.DataFrame:
     )
     if spec.churn_days is not None:
         window = rows[(rows["date"] > cutoff) & (rows["date"] <= cutoff + pd.Timedelta(days=spec.churn_days))]
-        table["churned"] = np.where(table[spec.customer].isin(window["customer"]), "no", "yes")
+        bought = table[spec.customer].isin(window["customer"])
+        table[spec.label] = np.where(bought == (spec.label == "buys_again"), "yes", "no")
     return table.reset_index(drop=True)
 
 
 def describe(spec: RFMSpec) -> str:
-    label = f", churned = no purchase in the next {spec.churn_days} days" if spec.churn_days else ""
+    label = f", {spec.label} = {LABELS[spec.label]} in the next {spec.churn_days} days" if spec.churn_days else ""
     return f"RFM per {spec.customer} as of {spec.cutoff}{label}"
+
+
+def windows(spec: RFMSpec) -> str:
+    """Exactly which days make the features and which the label, in words."""
+    cutoff = pd.Timestamp(spec.cutoff)
+    text = f"Features: every transaction on or before {cutoff:%Y-%m-%d}."
+    if spec.churn_days is None:
+        return text
+    first, last = cutoff + pd.Timedelta(days=1), cutoff + pd.Timedelta(days=spec.churn_days)
+    return (
+        f"{text} Label `{spec.label}`: 'yes' for a customer with {LABELS[spec.label]} from {first:%Y-%m-%d} to "
+        f"{last:%Y-%m-%d} (the {spec.churn_days} days after the cutoff, both ends included); only customers who "
+        "bought by the cutoff are rows."
+    )
 
 
 def lineage(spec: RFMSpec, source_fingerprint: str) -> dict:
