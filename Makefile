@@ -30,7 +30,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
 test: lint chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 bench: $(VENV)/.runtime
 	$(BIN)/python -m benchmarks.train_vs_sklearn

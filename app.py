@@ -1,11 +1,12 @@
-"""Pipewright home: what the app does, where to start, and the latest pipelines and runs."""
+"""Pipewright home: what the app does, where this session stands and its next step, and the latest pipelines
+and runs."""
 
 import streamlit as st
 
-from services import drafts, pipelines, runs
+from services import drafts, monitoring, pipelines, runs
 from ui import messages, resources, state
 from ui.messages import as_markdown
-from ui.page import setup
+from ui.page import PAGES, setup
 from ui.runs import show_pipelines
 
 setup("Pipewright")
@@ -16,21 +17,60 @@ st.markdown(
     "pipeline is a spec that also runs from the command line."
 )
 
-columns = st.columns(7)
-for column, (page, label, icon) in zip(
-    columns,
-    [
-        ("pages/1_Data.py", "1 · Data", ":material/table:"),
-        ("pages/2_Prepare.py", "2 · Prepare", ":material/tune:"),
-        ("pages/3_Train.py", "3 · Train", ":material/model_training:"),
-        ("pages/4_Compare.py", "4 · Compare", ":material/leaderboard:"),
-        ("pages/5_Pipelines.py", "5 · Pipelines", ":material/folder_open:"),
-        ("pages/6_Export.py", "6 · Export", ":material/download:"),
-        ("pages/7_Monitor.py", "7 · Monitor", ":material/monitor_heart:"),
-    ],
-    strict=True,
-):
-    column.page_link(page, label=label, icon=icon)
+
+def journey() -> list[tuple[bool, str, str, str]]:
+    """Where this session stands: (done, what, the page that does it, the next step there), in order."""
+    dataset, spec, run_id = state.dataset(), state.spec(), state.run_id()
+    run = runs.get(resources.storage(), run_id) if run_id is not None else None
+    trained = run is not None and run.status == "succeeded"
+    checked = trained and bool(monitoring.history(resources.storage(), [run.id]))
+    return [
+        (
+            dataset is not None,
+            f"Data: **{dataset.name}** ({dataset.n_rows:,} rows × {dataset.n_columns} columns)" if dataset else "Data",
+            "pages/1_Data.py",
+            "Upload a table or load a sample",
+        ),
+        (
+            spec is not None,
+            f"Target: `{spec.data.target}` ({spec.data.task})" if spec else "Target",
+            "pages/1_Data.py",
+            "Choose what to predict",
+        ),
+        (
+            trained,
+            f"Trained: run {run.id} ({run.status})" if run else "Trained",
+            "pages/3_Train.py",
+            "Review the preparation, pick models and train them",
+        ),
+        (
+            trained and run.pipeline_name is not None,
+            f"Saved: **{run.pipeline_name}** v{run.pipeline_version}" if run and run.pipeline_name else "Saved",
+            "pages/4_Compare.py",
+            "Compare the models and save the pipeline",
+        ),
+        (checked, "Monitored: new rows checked", "pages/7_Monitor.py", "Check new rows for drift, or export the model"),
+    ]
+
+
+steps = journey()
+left, right = st.columns([2, 3])
+with left:
+    st.subheader("Where you are")
+    for done, what, _, _ in steps:
+        st.markdown(as_markdown((":material/check_circle: " if done else ":material/radio_button_unchecked: ") + what))
+with right:
+    st.subheader("Next step")
+    upcoming = next(((page, todo) for done, _, page, todo in steps if not done), None)
+    if upcoming is None:
+        st.success("Every step is done for this pipeline: open another dataset, or watch more batches.")
+    else:
+        page, todo = upcoming
+        st.page_link(page, label=todo, icon=":material/arrow_forward:")
+    st.caption("Or go straight to any step:")
+    links = st.columns(4)
+    for i, (page, label, icon) in enumerate(PAGES[1:]):
+        links[i % 4].page_link(page, label=label, icon=icon)
 
 saved = pipelines.listed(resources.storage())
 recent = runs.recent(resources.storage(), limit=10)

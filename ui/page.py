@@ -5,10 +5,26 @@ import streamlit as st
 from ui import messages, state
 from ui.messages import as_markdown
 
+# Every page, in the journey's order: the sidebar and the home page link them by these names (Streamlit's own
+# navigation would call the home page after its file, "app").
+PAGES = [
+    ("app.py", "Home", ":material/home:"),
+    ("pages/1_Data.py", "Data", ":material/table:"),
+    ("pages/2_Prepare.py", "Prepare", ":material/tune:"),
+    ("pages/3_Train.py", "Train", ":material/model_training:"),
+    ("pages/4_Compare.py", "Compare", ":material/leaderboard:"),
+    ("pages/5_Pipelines.py", "Pipelines", ":material/folder_open:"),
+    ("pages/6_Export.py", "Export", ":material/download:"),
+    ("pages/7_Monitor.py", "Monitor", ":material/monitor_heart:"),
+]
+
 
 def setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Pipewright", page_icon=":material/construction:", layout="wide")
     state.draft_key()  # the session's draft, named in the address so a refresh finds it
+    with st.sidebar:
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon)
     st.title(title)
 
 

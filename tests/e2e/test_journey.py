@@ -12,7 +12,7 @@ from pipeline_core.data.samples import make_churn
 
 def _nav(page, name: str) -> None:
     """Follow the sidebar link, as a user does (a new URL would start a new session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
 
 

@@ -9,10 +9,20 @@ from ui import jobs
 from ui.state import SPEC
 
 
-def test_home_shows_empty_states_and_the_way_in(app):
+def test_home_shows_where_the_session_stands_and_its_next_step(app):
     assert app.title[0].value == "Pipewright"
     assert any("No saved pipelines yet" in info.value for info in app.info)
-    assert len(app.get("page_link")) == 7  # one per page, Monitor last
+    sidebar = [link.label for link in app.sidebar.get("page_link")]
+    assert sidebar == ["Home", "Data", "Prepare", "Train", "Compare", "Pipelines", "Export", "Monitor"]
+    assert app.main.get("page_link")[0].label == "Upload a table or load a sample"  # the next step, first of all
+    todo = [m.value for m in app.markdown if m.value.startswith(":material/radio_button_unchecked:")]
+    assert [line.split(" ", 1)[1] for line in todo[:2]] == ["Data", "Target"]
+
+    load_sample(app, "iris")
+    app.switch_page("app.py").run()
+    done = [m.value for m in app.markdown if m.value.startswith(":material/check_circle:")]
+    assert "Data: **iris.csv**" in done[0] and "Target: `species`" in done[1]
+    assert "Review the preparation, pick models and train them" in [link.label for link in app.get("page_link")]
 
 
 def test_train_then_compare_save_pipelines_and_export(app):
