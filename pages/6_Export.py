@@ -130,8 +130,8 @@ else:
     code.download_button("Download the script (.py)", script, f"retrain-run{run.id}.py", "text/x-python", key="script")
     rows.download_button(
         "Download the data (.parquet)",
-        frame.to_parquet,
-        f"{dataset.name.rsplit('.', 1)[0]}.parquet",
+        export.data,
+        export.data_name,
         "application/octet-stream",
         key="data_parquet",
     )

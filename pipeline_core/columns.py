@@ -1,5 +1,6 @@
 """What each column holds: its inferred type, dates and their format, numbers written as text."""
 
+import difflib
 import re
 from typing import Literal
 
@@ -180,3 +181,19 @@ def read_as(values: pd.Series, column_type: ColumnType | None) -> pd.Series:
     if column_type == "numeric" and not pd.api.types.is_numeric_dtype(values):
         return parse_numbers(values)
     return values
+
+
+def likely_renamed(missing: list[str], extra: list[str]) -> dict[str, str]:
+    """A missing column and the extra one whose name is closest, when it is close: `Tenure Months` for
+    `tenure_months`."""
+    by_key = {_name_key(column): column for column in extra}
+    found = {}
+    for column in missing:
+        close = difflib.get_close_matches(_name_key(column), list(by_key), n=1, cutoff=0.75)
+        if close:
+            found[column] = by_key[close[0]]
+    return found
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())

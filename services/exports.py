@@ -66,6 +66,14 @@ class Export:
         title = self.run.pipeline_name or f"Run {self.run.id}"  # it retrains every model of the run
         return standalone_script(spec, self.frame, title=title, n_classes=n_classes)
 
+    @property
+    def data_name(self) -> str:
+        """The file name of the run's rows, which the retraining script reads."""
+        return f"{self.dataset.name.rsplit('.', 1)[0]}.parquet"
+
+    def data(self) -> bytes:
+        return self.frame.to_parquet()
+
     def files(self) -> tuple[dict[str, bytes | str], str | None]:
         """Every part, named as the command line writes them; and why the script is missing, if it is."""
         files: dict[str, bytes | str] = {
@@ -80,4 +88,5 @@ class Export:
             files["retrain.py"] = self.script()
         except ValueError as error:
             return files, str(error)
+        files[self.data_name] = self.data()  # what the script reads, as the page offers it beside the script
         return files, None

@@ -5,12 +5,15 @@ Written as Markdown (for a repository or a wiki) and as a self-contained HTML pa
 
 import html
 
+from markdown_it import MarkdownIt
+
 from pipeline_core.catalog import BRANCHES, get_model, get_step, number_repeats
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.compare import charts
 from pipeline_core.compare.diff import GROUP_TITLES
 from pipeline_core.compare.leaderboard import leaderboard
 from pipeline_core.compare.significance import compare_to_best
+from pipeline_core.schema import BRANCH_OF
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import splits
 from pipeline_core.train.race import fold_size_ratio
@@ -25,7 +28,7 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
     data = spec.data
     steps = [
         f"- **{GROUP_TITLES[branch]}:** " + ", ".join(_step(step) for step in spec.preprocessing.for_type(branch))
-        for branch in (*BRANCHES, "combined")
+        for branch in (*_branches_read(spec), "combined")
         if spec.preprocessing.for_type(branch)
     ]
     keys = number_repeats([m.kind for m in spec.models])
@@ -72,6 +75,17 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
     ]
 
 
+def _branches_read(spec: PipelineSpec) -> list[str]:
+    """The column groups the model has columns of (all of them when the spec does not record the types)."""
+    data = spec.data
+    present = {
+        BRANCH_OF[kind]
+        for column, kind in data.column_types.items()
+        if column != data.target and data.roles.get(column, "feature") == "feature" and kind in BRANCH_OF
+    }
+    return [branch for branch in BRANCHES if branch in present or not data.column_types]
+
+
 def lineage(run, dataset, features: list[str] | None = None) -> dict[str, str]:
     """What a run recorded about itself, for the card and the Pipelines page (`run` and `dataset` as storage
     returns them); the columns it read, when given."""
@@ -94,8 +108,8 @@ def markdown(title: str, sections: list[tuple[str, str]]) -> str:
 
 
 def html_page(title: str, sections: list[tuple[str, str]], results: list, metric: str, task: str) -> str:
-    """A self-contained page: the sections as text (escaped; tables kept as preformatted text) and the
-    Compare page's main charts, with plotly.js embedded once so it opens offline."""
+    """A self-contained page: the sections rendered from their Markdown (raw HTML in it, from a column name say,
+    shown as text) and the Compare page's main charts, with plotly.js embedded once so it opens offline."""
     figures = [charts.metric_bars(results, metric), charts.fold_scores(results, metric)]
     if task == "classification":
         figures.append(charts.roc_curves(results))
@@ -104,8 +118,12 @@ def html_page(title: str, sections: list[tuple[str, str]], results: list, metric
     chart_html = "".join(
         figure.to_html(full_html=False, include_plotlyjs=index == 0) for index, figure in enumerate(figures)
     )
-    body = "".join(f"<h2>{html.escape(name)}</h2><pre>{html.escape(text)}</pre>" for name, text in sections)
-    style = "body{font-family:sans-serif;max-width:60rem;margin:2rem auto}pre{white-space:pre-wrap}"
+    render = MarkdownIt("commonmark", {"html": False}).enable("table").render
+    body = "".join(f"<h2>{html.escape(name)}</h2>{render(text)}" for name, text in sections)
+    style = (
+        "body{font-family:sans-serif;max-width:60rem;margin:2rem auto}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}"
+    )
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{body}<h2>Charts</h2>{chart_html}"

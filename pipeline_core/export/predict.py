@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from pipeline_core.columns import ColumnType, parse_numbers
+from pipeline_core.columns import ColumnType, likely_renamed, parse_numbers
 from pipeline_core.errors import DataError
 
 
@@ -14,6 +14,7 @@ def check_columns(schema: dict[str, ColumnType], frame: pd.DataFrame) -> list[st
             (even written as text: '$1,200' and '12%' do); the message lists every such column.
     """
     missing = [column for column in schema if column not in frame.columns]
+    extra = [str(column) for column in frame.columns if column not in schema]
     mistyped = [
         column
         for column, column_type in schema.items()
@@ -21,13 +22,21 @@ def check_columns(schema: dict[str, ColumnType], frame: pd.DataFrame) -> list[st
     ]
     problems = []
     if missing:
-        problems.append(f"missing column(s) the model needs: {', '.join(map(repr, missing))}")
+        renamed = likely_renamed(missing, extra)
+        named = [f"{c!r} (perhaps this file's {renamed[c]!r}, renamed)" if c in renamed else repr(c) for c in missing]
+        problems.append(f"missing {_columns(len(missing))} the model needs: {', '.join(named)}")
     if mistyped:
-        problems.append(f"column(s) that should hold numbers but hold text: {', '.join(map(repr, mistyped))}")
+        holds = "holds" if len(mistyped) == 1 else "hold"
+        listed = ", ".join(map(repr, mistyped))
+        problems.append(f"{_columns(len(mistyped))} that should hold numbers {holds} text: {listed}")
     if problems:
-        raise DataError("This file does not fit the model: " + "; ".join(problems) + ".")
-    extra = [str(column) for column in frame.columns if column not in schema]
+        unused = f" Columns the model does not use: {', '.join(map(repr, extra))}." if missing and extra else ""
+        raise DataError("This file does not fit the model: " + "; ".join(problems) + "." + unused)
     return [f"Not used by the model, ignored: {', '.join(extra)}."] if extra else []
+
+
+def _columns(n: int) -> str:
+    return "a column" if n == 1 else f"{n} columns"
 
 
 def _not_numbers(values: pd.Series) -> bool:
@@ -38,18 +47,18 @@ def _not_numbers(values: pd.Series) -> bool:
 def predict_table(
     model, frame: pd.DataFrame, schema: dict[str, ColumnType], *, as_text: frozenset[str] = frozenset()
 ) -> pd.DataFrame:
-    """The rows with a `prediction` column and, for a classifier, one `probability <class>` column each.
+    """The rows after a `prediction` column and, for a classifier, one `probability <class>` column each.
 
     Numeric columns arrive as the model saw them in training: read as numbers ('$1,200' → 1200), except
     those in `as_text`, which were text in training and which the model reads as numbers itself.
     """
     X = model_input(frame, schema, as_text=as_text)
-    scored = frame.assign(prediction=model.predict(X))
+    scored = pd.DataFrame({"prediction": model.predict(X)}, index=frame.index)
     if hasattr(model, "predict_proba") and hasattr(model, "classes_"):
         probabilities = model.predict_proba(X)
         for index, label in enumerate(model.classes_):
             scored[f"probability {label}"] = probabilities[:, index]
-    return scored
+    return scored.join(frame.drop(columns=scored.columns, errors="ignore"))  # what was predicted comes first
 
 
 def model_input(frame: pd.DataFrame, schema: dict[str, ColumnType], *, as_text: frozenset[str]) -> pd.DataFrame:

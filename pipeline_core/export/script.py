@@ -48,7 +48,7 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     splitter = chosen.splitter(evaluation.cv_folds, evaluation.cv_repeats, evaluation.seed, spec.data.task)
     needed = [_public(cls) for cls in used if cls.__module__ != transformers.__name__]
     needed += [_public(type(splitter)), ("sklearn.model_selection", "cross_validate")]
-    needed.append(("sklearn.model_selection", "train_test_split"))
+    needed += [("sklearn.model_selection", "train_test_split"), ("sklearn.exceptions", "UndefinedMetricWarning")]
     metric_names = [key for key, metric in METRICS.items() if metric.task == spec.data.task and metric.scorer]
     sections = [
         _header(spec, title, own),
@@ -96,7 +96,7 @@ def _imports(names: list[tuple[str, str]]) -> str:
     for module, name in names:
         modules.setdefault(module, set()).add(name)
     lines = [f"from {module} import {', '.join(sorted(found))}" for module, found in sorted(modules.items())]
-    return "\n".join(["import sys", "", "import pandas as pd", *lines])
+    return "\n".join(["import sys", "import warnings", "", "import pandas as pd", *lines])
 
 
 def _code(estimator, *, indent: int) -> str:
@@ -186,6 +186,9 @@ def _main(spec: PipelineSpec, metrics: list[str], folds: str, n_classes: int) ->
     negated = [m for m, scorer in scorers.items() if scorer.startswith("neg_")]
     return f"""SCORING = {scorers!r}
 NEGATED = {negated!r}  # scikit-learn reports errors as negative scores
+USAGE = "Usage: python " + sys.argv[0] + " DATA_FILE   (the dataset's Parquet or CSV export, beside this script)"
+# A fold where a model predicts no row of a class scores 0 for that class's precision, as Pipewright scores it.
+warnings.filterwarnings("ignore", category=UndefinedMetricWarning)
 
 
 def main(path):
@@ -206,4 +209,6 @@ def main(path):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(USAGE)
     main(sys.argv[1])"""

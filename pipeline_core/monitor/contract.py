@@ -1,12 +1,9 @@
 """The data contract: a batch's columns and values against what the model was trained on, checked before
 anything is scored, with every row that breaks it."""
 
-import difflib
-import re
-
 import pandas as pd
 
-from pipeline_core.columns import ColumnType, parse_numbers
+from pipeline_core.columns import ColumnType, likely_renamed, parse_numbers
 from pipeline_core.monitor.report import Breach, Contract
 
 MISSING_RISE = 0.1  # a column missing in this much more of the batch's rows than of the training rows...
@@ -40,7 +37,7 @@ def check_contract(
             lines.append(pd.DataFrame({"row": values.index + 1, "column": column, "problem": problem, "value": values}))
     report = pd.concat(lines) if lines else pd.DataFrame(columns=["row", "column", "problem", "value"])
     report = report.assign(value=report["value"].astype(str))
-    renamed = _likely_renamed(missing, extra)
+    renamed = likely_renamed(missing, extra)
     contract = Contract(
         missing=missing, extra=extra, likely_renamed=renamed, breaches=breaches, rows_breaking=report["row"].nunique()
     )
@@ -74,19 +71,3 @@ def _examples(values: pd.Series) -> list[str]:
     return [
         f"{value:,.6g}" if isinstance(value, float) else str(value) for value in values.drop_duplicates().head(EXAMPLES)
     ]
-
-
-def _likely_renamed(missing: list[str], extra: list[str]) -> dict[str, str]:
-    """A missing column and the extra one whose name is closest, when it is close: `Tenure Months` for
-    `tenure_months`."""
-    by_key = {_name_key(column): column for column in extra}
-    found = {}
-    for column in missing:
-        close = difflib.get_close_matches(_name_key(column), list(by_key), n=1, cutoff=0.75)
-        if close:
-            found[column] = by_key[close[0]]
-    return found
-
-
-def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())

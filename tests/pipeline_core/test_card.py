@@ -8,7 +8,13 @@ from pipeline_core.train.supervised import train
 
 
 def test_the_card_names_the_model_its_data_steps_scores_significance_and_lineage(churn):
-    spec = default_spec(target="churn", task="classification", roles={"customer_id": "id"}, dataset_name="churn.csv")
+    spec = default_spec(
+        target="churn",
+        task="classification",
+        roles={"customer_id": "id"},
+        dataset_name="churn.csv",
+        column_types={"tenure_months": "numeric", "contract": "categorical", "customer_id": "categorical"},
+    )
     spec = PipelineSpec.from_dict(
         spec.model_dump() | {"models": [{"kind": "logistic_regression", "params": {"C": 0.5}}]}
     )
@@ -33,3 +39,5 @@ def test_the_card_names_the_model_its_data_steps_scores_significance_and_lineage
     assert "- **Spec sha256:** " + spec.content_hash() in text and "- **scikit-learn:** 1.9.1" in text
     page = card.html_page("Churn <&>", sections, result.models, "balanced_accuracy", "classification")
     assert "Churn &lt;&amp;&gt;" in page and page.count("plotly.js") >= 1 and "ROC curves" in page
+    assert "<strong>Logistic regression</strong>" in page and "<table>" in page and "**Logistic" not in page  # rendered
+    assert "**Numeric:**" in text and "**Dates:**" not in text and "**Text:**" not in text  # the groups it has

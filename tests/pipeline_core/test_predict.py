@@ -31,8 +31,8 @@ def test_missing_and_mistyped_columns_are_all_named_in_one_message(churn, fitted
     bad = churn.drop(columns=["churn", "contract"]).head(5).assign(tenure_months="long")
     with pytest.raises(DataError) as refused:
         check_columns(schema, bad)
-    assert "missing column(s) the model needs: 'contract'" in str(refused.value)
-    assert "should hold numbers but hold text: 'tenure_months'" in str(refused.value)
+    assert "missing a column the model needs: 'contract'" in str(refused.value)
+    assert "a column that should hold numbers holds text: 'tenure_months'" in str(refused.value)
 
 
 def test_numbers_written_as_text_still_fit(churn, fitted):

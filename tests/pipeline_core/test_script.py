@@ -47,7 +47,9 @@ def test_the_script_runs_without_pipewright_and_reproduces_the_cv_scores(churn, 
     )
 
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "INJECTED" not in out.stdout
+    assert "INJECTED" not in out.stdout and not out.stderr  # scores only: no flood of warnings
+    bare = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert bare.returncode == 1 and bare.stderr.startswith("Usage: python ") and "Traceback" not in bare.stderr
     printed = {line.split()[0]: dict(pair.split("=") for pair in line.split()[1:]) for line in out.stdout.splitlines()}
     for model in result.models:
         for metric in ("balanced_accuracy", "roc_auc", "f1"):

@@ -15,10 +15,14 @@ def test_new_rows_are_scored_and_a_file_with_wrong_columns_is_refused(app):
 
     app.file_uploader(key="score_upload").upload("new.csv", rows.to_csv(index=False).encode()).run()
     scored = app.dataframe[-1].value
-    assert len(scored) == 12 and "prediction" in scored and "probability setosa" in scored
+    assert len(scored) == 12 and list(scored.columns[:2]) == ["prediction", "probability setosa"]  # first
     assert not app.error
 
-    broken = rows.drop(columns=["petal width (cm)"])
+    broken = rows.rename(columns={"petal width (cm)": "Petal Width (cm)"})
     app.file_uploader(key="score_upload").upload("broken.csv", broken.to_csv(index=False).encode()).run()
-    assert "missing column(s) the model needs: 'petal width (cm)'" in app.error[0].value
+    assert (
+        "missing a column the model needs: 'petal width (cm)' (perhaps this file's 'Petal Width (cm)', renamed)"
+        in app.error[0].value
+    )
+    assert "Columns the model does not use: 'Petal Width (cm)'" in app.error[0].value
     assert not app.exception
