@@ -122,7 +122,7 @@ def customer_aggregation() -> None:
     amount = pick(how_much, "Amount column", [c for c in columns if types.get(c) == "numeric"] or columns, "amount")
     label_col, days_col, cutoff_col = st.columns(3)
     labels = ["churned", "buys_again", None]
-    label = label_col.radio(
+    label = label_col.selectbox(
         "Label",
         labels,
         index=labels.index(start.get("label", "churned") if start.get("churn_days", 90) else None),

@@ -5,10 +5,10 @@ import streamlit as st
 from pipeline_core.catalog import get_model, models_for
 from pipeline_core.catalog.metrics import METRICS, default_primary_metric, metrics_for
 from pipeline_core.catalog.schemes import SCHEMES, schemes_for
-from pipeline_core.compare.leaderboard import leaderboard
+from pipeline_core.compare.leaderboard import so_far
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.prepare.build import preparation_warnings
-from pipeline_core.spec import AVERAGES, TUNING_METHODS, EvaluationSpec, TuningSpec, bounds
+from pipeline_core.spec import AVERAGES, TUNING_METHODS, EvaluationSpec, PipelineSpec, TuningSpec, bounds
 from pipeline_core.train.estimate import duration
 from services import runs
 from storage.errors import StorageError
@@ -228,8 +228,17 @@ def run_panel(run_id: int) -> None:
     st.progress(run.progress, text=f"{messages.RUN_STATUS[run.status]} {run.message}")
     if run.is_active:
         st.caption(timing(run))
+        metric = PipelineSpec.from_json(run.spec_json).ranking_metric
+        if run.fold_scores:
+            st.dataframe(so_far(run.fold_scores, metric), hide_index=True)
+            st.caption(
+                "Scores so far, fold by fold, as each model finishes one; the final leaderboard, with held-out "
+                "scores, is on Compare once a model has gone the whole way."
+            )
         if finished:
-            st.dataframe(leaderboard(finished, run.primary_metric or spec.ranking_metric), hide_index=True)
+            st.page_link(
+                "pages/4_Compare.py", label="Open the finished models in Compare", icon=":material/leaderboard:"
+            )
         if st.button("Cancel run", key="cancel"):
             runs.cancel(resources.storage(), run.id)
             st.toast("Cancelling: finished models are kept.")
@@ -237,7 +246,7 @@ def run_panel(run_id: int) -> None:
     if run.status in ("failed", "interrupted"):
         st.error(as_markdown(run.error or messages.RUN_STATUS[run.status]))
     elif run.status == "succeeded":
-        st.success(f"Run {run.id} finished ({run.dataset_name} → {run.target}).")
+        st.success(f"Run {run.id} on {run.dataset_name} → {run.target} finished.")
         st.page_link("pages/4_Compare.py", label="Compare the models", icon=":material/leaderboard:")
     else:
         st.warning(messages.RUN_STATUS[run.status])

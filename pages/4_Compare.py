@@ -12,7 +12,7 @@ from pipeline_core.train.results import best
 from services import pipelines
 from services import runs as services_runs
 from storage.errors import StorageError
-from ui import clusters, jobs, resources, state
+from ui import clusters, explain, jobs, resources, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_model, pick_runs, run_spec
@@ -63,7 +63,7 @@ metric = st.selectbox(
 )
 if run.task == "clustering":
     clusters.show(results, metric)
-    if len(runs) == 1:
+    if len(runs) == 1 and not run.is_active:
         keep_it(run, spec, results)
     st.stop()
 same_folds = len({(r.dataset_id, splits.split_key(run_spec(r))) for r in runs}) == 1
@@ -75,6 +75,8 @@ st.caption(
 )
 for cancelled in [r for r in runs if r.status == "cancelled"]:
     st.warning(f"Run {cancelled.id} was cancelled: only the models that finished are shown.")
+for running in [r for r in runs if r.is_active]:
+    st.info(f"Run {running.id} is still running: the models finished so far are shown. Open this page again for more.")
 
 if not results:
     st.info("No model of this run finished: it was cancelled or stopped before the first one. Pick another run.")
@@ -111,11 +113,14 @@ else:
 
 tuned = [r for r in results if r.status == "succeeded" and r.curves.tuning]
 with_thresholds = [r for r in results if r.status == "succeeded" and not r.is_baseline and r.curves.thresholds]
-tab_names = ["Scores", "Curves", "Confusion", "Importance", "Threshold", "Tuning"]
-shown = [True, True, True, True, bool(with_thresholds), bool(tuned)]
-scores, curves, confusion, importance, *optional = st.tabs([n for n, on in zip(tab_names, shown, strict=True) if on])
-threshold_tab = optional.pop(0) if with_thresholds else None
-tuning_tab = optional
+succeeded = [r for r in results if r.status == "succeeded"]
+classes = run.task == "classification" and bool(succeeded)  # a confusion matrix is of classes
+explainable = [r for r in succeeded if r.artifact_sha256]  # explained from its model file
+tab_names = ["Scores", "Curves", "Confusion", "Importance", "Explain", "Threshold", "Tuning"]
+shown = [True, True, classes, True, bool(explainable), bool(with_thresholds), bool(tuned)]
+names = [name for name, on in zip(tab_names, shown, strict=True) if on]
+tabs = dict(zip(names, st.tabs(names), strict=True))
+scores, curves, importance = tabs["Scores"], tabs["Curves"], tabs["Importance"]
 with scores:
     left, right = st.columns(2)
     left.plotly_chart(charts.metric_bars(results, metric), key="metric_bars")
@@ -140,13 +145,11 @@ with curves:
     else:
         left.plotly_chart(charts.predicted_vs_actual(results), key="predicted_vs_actual")
         right.plotly_chart(charts.residuals(results), key="residuals")
-succeeded = [r for r in results if r.status == "succeeded"]
-with confusion:
-    if run.task != "classification":
-        st.caption("A confusion matrix is for classes; see **Curves** for regression.")
-    elif succeeded:
+if classes:
+    with tabs["Confusion"]:
         pick, scale = st.columns([3, 1], vertical_alignment="bottom")
-        chosen = pick.selectbox("Model", succeeded, format_func=lambda r: r.label, key="confusion_model")
+        with pick:
+            chosen = pick_model(succeeded, metric, key="confusion_model")  # the best first
         normalised = scale.toggle("Share of each true class", key="confusion_normalised")
         st.plotly_chart(charts.confusion_matrix(chosen, normalised=normalised), key="confusion_chart")
 with importance:
@@ -163,15 +166,21 @@ with importance:
             ask=f"Which columns matter to {chosen.label}?",
             working="Shuffling each column of the held-out rows in turn and scoring the model again…",
         )
+        ranked_by = METRICS[explained.curves.importance.metric if explained else of_run.primary_metric or metric]
         if explained is not None:
             st.plotly_chart(charts.permutation_importance_bars(explained), key="importance_chart")
         st.caption(
-            "Permutation importance: how much the ranking metric drops on the held-out rows when one column is "
-            "shuffled, through the whole pipeline, so it speaks of your columns rather than of encoded ones."
+            f"Permutation importance: how much {ranked_by.label} (the run's ranking metric) drops on the held-out "
+            "rows when one column is shuffled, through the whole pipeline, so it speaks of your columns rather than "
+            "of encoded ones."
         )
 
-if threshold_tab is not None:
-    with threshold_tab:
+if explainable:
+    with tabs["Explain"]:
+        chosen = pick_model(explainable, metric, key="explain_model")
+        explain.show(next(r for r in runs if r.id == chosen.run_id), chosen)
+if with_thresholds:
+    with tabs["Threshold"]:
         st.caption(
             "A classifier says 'positive' when its probability passes a threshold. Lower it to find more positives "
             "(recall) at the cost of more false alarms (precision). With threshold tuning on (Train page), each "
@@ -180,7 +189,7 @@ if threshold_tab is not None:
         chosen = st.selectbox("Model", with_thresholds, format_func=lambda r: r.label, key="threshold_model")
         st.plotly_chart(charts.threshold_tradeoff(chosen), key="threshold_chart")
 if tuned:
-    with tuning_tab[0]:
+    with tabs["Tuning"]:
         st.caption(
             "Tuned models are scored by nested cross-validation: every outer fold ran its own search on its "
             "training rows, so their CV and test scores were never seen by a search. Below: the search on the "
@@ -198,5 +207,5 @@ if tuned:
         else:
             right.caption("Too few finished candidates, or one setting only, to say which setting mattered.")
 
-if len(runs) == 1:
+if len(runs) == 1 and not run.is_active:  # saved once it has ended
     keep_it(run, spec, results)

@@ -5,7 +5,7 @@ import streamlit as st
 from pipeline_core.data.ingest import SUFFIXES, read_table
 from pipeline_core.errors import PipelineCoreError
 from pipeline_core.export.predict import check_columns, predict_table
-from pipeline_core.model_files import joblib_bytes, load_model, untrusted_types
+from pipeline_core.model_files import joblib_bytes, load_model, modules_zip, own_modules, untrusted_types
 from pipeline_core.schema import numbers_as_text
 from services import datasets, runs
 from services.exports import Export
@@ -46,15 +46,29 @@ st.download_button(
 st.caption(f"{len(data) / 1024:,.0f} KiB · sha256 `{model.artifact_sha256}`")
 
 trusted = untrusted_types(data)
+modules = own_modules(data)
 st.markdown(
     "The file holds the **whole fitted pipeline** (preparation steps and model), fitted on the training part "
-    "of the data. It takes a table with the original columns. Load it with scikit-learn, pandas and skops — "
-    "no Pipewright needed:"
+    "of the data. It takes a table with the original columns. Load it with scikit-learn, pandas and skops"
+    + (
+        ", and the two module files of Pipewright's own steps it uses (unzip them beside your script):"
+        if modules
+        else " — nothing else needed:"
+    )
 )
+if modules:
+    st.download_button(
+        "Download the module files it needs (pipeline_core.zip)",
+        modules_zip(modules),
+        "pipeline_core.zip",
+        "application/zip",
+        key="modules_zip",
+    )
 st.code(
-    "import pandas as pd, skops.io as sio\n"
-    f'model = sio.load("{file_name}", trusted={trusted!r})\n'
-    'print(model.predict(pd.read_csv("new_rows.csv")))',
+    ("# unzip pipeline_core.zip here first: the model's own steps are defined in it\n" if modules else "")
+    + "import pandas as pd, skops.io as sio\n"
+    + f'model = sio.load("{file_name}", trusted={trusted!r})\n'
+    + 'print(model.predict(pd.read_csv("new_rows.csv")))',
     language="python",
 )
 st.caption(
@@ -97,7 +111,7 @@ st.caption("What the model is, the data and steps behind it, how well it does an
 as_md, as_html = st.columns(2)
 as_md.download_button(
     "Model card (Markdown)",
-    export.card_markdown(),
+    export.card_markdown,  # made on click: the card works out what drives the model
     f"model-card-run{run.id}.md",
     "text/markdown",
     key="card_md",

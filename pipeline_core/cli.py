@@ -196,6 +196,7 @@ def _export(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = args.out / name
+        path.parent.mkdir(parents=True, exist_ok=True)  # the model's own module files go in a folder
         path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content)
     _say(f"{chosen.label} of run {run.id}: {', '.join(sorted(files))} written to {args.out}")
     return 0

@@ -1,12 +1,14 @@
 """Serialising trained pipelines: skops files that load without running arbitrary code (joblib on request)."""
 
+import inspect
 import io
+import zipfile
 
 import joblib
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
-from pipeline_core import transformers
+from pipeline_core import columns, transformers
 from pipeline_core.errors import PipelineCoreError
 
 # Types a Pipewright model file may hold beyond skops' own defaults: a few scikit-learn internals and
@@ -70,3 +72,25 @@ def load_model(data: bytes) -> Pipeline:
     import skops.io as sio
 
     return sio.loads(data, trusted=sorted(TRUSTED_TYPES))
+
+
+def own_modules(data: bytes) -> dict[str, str]:
+    """The module files this model needs beside scikit-learn, pandas and skops to load: Pipewright's own
+    transformers (and the column readers they use), as paths in a folder → source; none when it uses only
+    scikit-learn's parts."""
+    if not any(name.startswith(f"{transformers.__name__}.") for name in untrusted_types(data)):
+        return {}
+    return {
+        "pipeline_core/__init__.py": "",
+        "pipeline_core/columns.py": inspect.getsource(columns),
+        "pipeline_core/transformers.py": inspect.getsource(transformers),
+    }
+
+
+def modules_zip(modules: dict[str, str]) -> bytes:
+    """The module files as a zip, to unpack beside the script that loads the model."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path, source in modules.items():
+            bundle.writestr(path, source)
+    return buffer.getvalue()

@@ -7,11 +7,14 @@ from functools import cached_property
 
 import pandas as pd
 
+from pipeline_core.compare import explain
 from pipeline_core.export import card
 from pipeline_core.export.script import standalone_script
 from pipeline_core.export.serving import serving_bundle
+from pipeline_core.model_files import load_model, own_modules
 from pipeline_core.schema import feature_schema, numbers_as_text
 from pipeline_core.spec import PipelineSpec
+from pipeline_core.train.curves import Importance
 from storage.models import DatasetRead, ModelResultRead, RunRead
 
 
@@ -39,14 +42,28 @@ class Export:
     @cached_property
     def card_sections(self) -> list:
         lineage = card.lineage(self.run, self.dataset, list(self.features))
-        return card.card_sections(self.spec, self.results, self.model.key, lineage)
+        return card.card_sections(self.spec, self.results, self.model.key, lineage, self.drivers[0])
+
+    @cached_property
+    def drivers(self) -> tuple[Importance, list[explain.Dependence]]:
+        """The model's permutation importance (as Compare worked it out, or now) and how its prediction moves
+        with its main columns, on the run's held-out rows."""
+        model = load_model(self.model_file)
+        X, y = explain.held_out_rows(self.spec, self.frame)
+        found = self.model.curves.importance if self.model.curves and self.model.curves.importance else None
+        found = found or explain.importance(model, X, y, self.run.primary_metric, self.spec.evaluation.average)
+        ranked = sorted(zip(found.features, found.mean, strict=True), key=lambda item: item[1], reverse=True)
+        target = self.spec.data.target
+        return found, [explain.dependence(model, X, column, self.features, target) for column, _ in ranked[:3]]
 
     def card_markdown(self) -> str:
         return card.markdown(self.title, self.card_sections)
 
     def card_html(self) -> str:
         run = self.run
-        return card.html_page(self.title, self.card_sections, self.results, run.primary_metric, run.task)
+        return card.html_page(
+            self.title, self.card_sections, self.results, run.primary_metric, run.task, dependences=self.drivers[1]
+        )
 
     def serving_bundle(self) -> bytes:
         as_text = numbers_as_text(self.features, self.frame)
@@ -83,6 +100,7 @@ class Export:
             "model_card.md": self.card_markdown(),
             "model_card.html": self.card_html(),
             "serving.zip": self.serving_bundle(),
+            **own_modules(self.model_file),  # beside model.skops, so it loads where Pipewright is not installed
         }
         try:
             files["retrain.py"] = self.script()

@@ -202,9 +202,11 @@ def recent(storage: Storage, *, limit: int = 50, pipeline_id: int | None = None)
         return repo.list_runs(session, pipeline_id=pipeline_id, limit=limit)
 
 
-def finished(storage: Storage, *, limit: int = 100) -> list[RunRead]:
-    """Runs that ended with results to compare (succeeded, or cancelled with some models done), newest first."""
-    return [run for run in recent(storage, limit=limit) if run.status in FINISHED]
+def with_results(storage: Storage, *, limit: int = 100) -> list[RunRead]:
+    """Runs with models to compare, newest first: ended ones (succeeded, or cancelled with some models done) and
+    running ones with a model finished so far."""
+    listed = recent(storage, limit=limit)
+    return [run for run in listed if run.status in FINISHED or (run.is_active and results(storage, run.id))]
 
 
 def reproductions(storage: Storage, run_id: int) -> list[RunRead]:

@@ -129,6 +129,8 @@ class RunBase(SQLModel):
     n_train: int | None = None
     n_test: int | None = None
     library_versions: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # While it runs: each model's fold scores so far in the ranking metric, by label (the Train page's table).
+    fold_scores: dict[str, list[float | None]] = Field(default_factory=dict, sa_type=JSON)
 
 
 class Run(RunBase, table=True):

@@ -73,6 +73,9 @@ class RunRecorder:
     def on_model_finished(self, result: TrainedModel) -> None:
         self._write(lambda session, **ids: repo.add_model_result(session, self.store, result=result, **ids))
 
+    def on_fold_scores(self, scores: dict[str, list[float | None]]) -> None:
+        self._write(repo.record_fold_scores, scores=scores)
+
     def on_model_file(self, result: TrainedModel) -> None:
         self._write(
             lambda session, run_id: repo.set_model_file(

@@ -282,7 +282,14 @@ def start_run(session: Session, *, run_id: int) -> None:
 
 def update_progress(session: Session, *, run_id: int, progress: float, message: str) -> None:
     run = _get(session, Run, run_id)
-    run.progress, run.message = progress, message
+    # never backwards: a fit added late (the best model's file, made again) grows the total, not the share done
+    run.progress, run.message = max(run.progress, progress), message
+    session.add(run)
+
+
+def record_fold_scores(session: Session, *, run_id: int, scores: dict[str, list[float | None]]) -> None:
+    run = _get(session, Run, run_id)
+    run.fold_scores = scores
     session.add(run)
 
 

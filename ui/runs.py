@@ -48,8 +48,9 @@ def pick_runs(*, key: str) -> tuple[list[RunRead], list[ModelResultRead]]:
 
 
 def _runs_with_results() -> list[RunRead]:
-    """Finished or cancelled runs, newest first; with none, the page says what to do and stops."""
-    finished = runs.finished(resources.storage())
+    """Runs with models to show (a running one too, with the models done so far), newest first; with none, the
+    page says what to do and stops."""
+    finished = runs.with_results(resources.storage())
     if not finished:
         st.info(messages.NO_RUNS)
         st.page_link("pages/3_Train.py", label="Go to Train", icon=":material/model_training:")
@@ -59,7 +60,8 @@ def _runs_with_results() -> list[RunRead]:
 
 def describe_run(run: RunRead) -> str:
     saved = f" · {run.pipeline_name} v{run.pipeline_version}" if run.pipeline_name else ""
-    return f"Run {run.id} · {run.dataset_name} → {run.target} · {run.created_at:%Y-%m-%d %H:%M}{saved}"
+    running = " · running" if run.is_active else ""
+    return f"Run {run.id} · {run.dataset_name} → {run.target} · {run.created_at:%Y-%m-%d %H:%M}{saved}{running}"
 
 
 def run_spec(run: RunRead) -> PipelineSpec:

@@ -20,7 +20,8 @@ def _color(results: list, result) -> str:
     return qualitative.D3[models.index(result.label) % len(qualitative.D3)]
 
 
-_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 40}
+MARGIN = {"l": 10, "r": 10, "t": 50, "b": 40}
+MODEBAR = {"orientation": "v"}  # plotly's tools down the right edge, never over the title
 
 
 def metric_bars(results: list, metric: str) -> go.Figure:
@@ -44,7 +45,7 @@ def metric_bars(results: list, metric: str) -> go.Figure:
                 "symbol": ["circle-open" if r.status == "stopped" else "circle" for r in shown],
                 "line": {"width": 2},
             },
-            hovertemplate="%{y}: %{x:.3f} ± %{error_x.array:.3f}<extra></extra>",
+            hovertemplate="%{y}: %{x:,.4~g} ± %{error_x.array:,.3~g}<extra></extra>",
         )
     )
     stopped = " · open: stopped early" if any(r.status == "stopped" for r in shown) else ""
@@ -53,7 +54,8 @@ def metric_bars(results: list, metric: str) -> go.Figure:
         xaxis_title=label,
         yaxis={"autorange": "reversed"},
         height=120 + 40 * len(shown),
-        margin=_MARGIN | {"t": 75},  # room for the subtitle
+        modebar=MODEBAR,
+        margin=MARGIN | {"t": 75},  # room for the subtitle
     )
     return figure
 
@@ -83,7 +85,8 @@ def roc_curves(results: list) -> go.Figure:
         xaxis_title="False positive rate",
         yaxis_title="True positive rate",
         height=460,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
@@ -111,7 +114,7 @@ def _held_out_clouds(results: list, points: list) -> go.Figure:
     for result, x, y in points:
         marker = {"size": 6, "opacity": 0.6, "color": _color(results, result)}
         figure.add_scatter(x=x, y=y, mode="markers", name=result.label, marker=marker)
-    figure.update_layout(height=460, margin=_MARGIN, legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(height=460, modebar=MODEBAR, margin=MARGIN, legend={"orientation": "h", "y": -0.2})
     return figure
 
 
@@ -128,7 +131,7 @@ def fold_scores(results: list, metric: str) -> go.Figure:
             pointpos=0,
             marker={"color": BASELINE_COLOR if result.is_baseline else MODEL_COLOR, "size": 6},
             line={"width": 1},
-            hovertemplate="%{x:.3f}<extra>%{fullData.name}</extra>",
+            hovertemplate="%{x:,.4~g}<extra>%{fullData.name}</extra>",
         )
     figure.update_layout(
         title=f"{METRICS[metric].label} on each cross-validation fold",
@@ -136,7 +139,8 @@ def fold_scores(results: list, metric: str) -> go.Figure:
         yaxis={"autorange": "reversed"},
         showlegend=False,
         height=120 + 40 * len(figure.data),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -162,7 +166,8 @@ def _overlay(results: list, lines: list, title: str, x_title: str, y_title: str,
         xaxis_title=x_title,
         yaxis_title=y_title,
         height=460,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
@@ -222,7 +227,8 @@ def confusion_matrix(result, *, normalised: bool) -> go.Figure:
         xaxis={"title": "Predicted", "type": "category"},
         yaxis={"title": "True", "type": "category", "autorange": "reversed"},
         height=200 + 40 * len(labels),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -247,7 +253,8 @@ def permutation_importance_bars(result, *, top: int = 20) -> go.Figure:
         xaxis_title=f"Drop in {METRICS[metric].label} when the column is shuffled",
         yaxis={"autorange": "reversed", "type": "category"},
         height=140 + 26 * len(order),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -267,20 +274,28 @@ def residuals(results: list) -> go.Figure:
 
 
 def score_vs_fit_time(results: list, metric: str) -> go.Figure:
-    """CV mean against mean fit time per fold: the models worth their cost sit top left."""
-    shown = [r for r in results if r.status == "succeeded"]
+    """CV mean against mean fit time per fold: the models worth their cost sit top left. A model the race
+    stopped is an open dot (its mean is of fewer folds)."""
+    shown = _scored(results, metric)
+    seconds = [max(r.fit_seconds or 0.0, 1e-4) for r in shown]
     figure = go.Figure(
         go.Scatter(
-            x=[max(r.fit_seconds, 1e-4) for r in shown],
+            x=seconds,
             y=[cv_mean(r, metric) for r in shown],
             mode="markers+text",
-            text=[r.label for r in shown],
-            textposition=_label_sides([max(r.fit_seconds, 1e-4) for r in shown]),
-            marker={"size": 12, "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown]},
-            hovertemplate="%{text}: %{y:.3f} in %{x:.3f} s<extra></extra>",
+            text=[_with_folds(r) for r in shown],
+            textposition=_label_sides(seconds),
+            cliponaxis=False,  # a name near the edge runs into the margin rather than being cut
+            marker={
+                "size": 12,
+                "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown],
+                "symbol": ["circle-open" if r.status == "stopped" else "circle" for r in shown],
+                "line": {"width": 2},
+            },
+            hovertemplate="%{text}: %{y:,.4~g} in %{x:.3~g} s<extra></extra>",
         )
     )
-    times = [math.log10(max(r.fit_seconds, 1e-4)) for r in shown] or [0.0]
+    times = [math.log10(s) for s in seconds] or [0.0]
     figure.update_layout(
         title=f"{METRICS[metric].label} against fit time",
         # half a decade either side, so the names over the first and last dots are not cut
@@ -288,10 +303,12 @@ def score_vs_fit_time(results: list, metric: str) -> go.Figure:
             "title": "Mean fit time per fold (s, log scale)",
             "type": "log",
             "range": [min(times) - 0.5, max(times) + 0.5],
+            "dtick": 1,  # one tick per power of ten: 0.01, 0.1, 1
         },
         yaxis_title=f"CV {METRICS[metric].label}",
         height=460,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN | {"l": 60, "r": 60},
     )
     return figure
 
@@ -322,7 +339,7 @@ def tuning_history(result) -> go.Figure:
             for t in trials
             if t["score"] is not None
         ],
-        hovertemplate="trial %{x}: %{y:.3f}<br>%{text}<extra></extra>",
+        hovertemplate="trial %{x}: %{y:,.4~g}<br>%{text}<extra></extra>",
     )
     figure.add_scatter(x=numbers, y=best_so_far, mode="lines", name="Best so far", line={"shape": "hv"})
     pruned = len(trials) - len(scores)
@@ -331,7 +348,8 @@ def tuning_history(result) -> go.Figure:
         xaxis_title="Candidate, in the order tried",
         yaxis_title=f"Inner-CV {METRICS[metric].label}",
         height=400,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.25},
     )
     return figure
@@ -354,7 +372,8 @@ def parameter_importance_bars(result) -> go.Figure:
         xaxis={"title": "Share of the score's variation", "tickformat": ".0%"},
         yaxis={"autorange": "reversed", "type": "category"},
         height=140 + 30 * len(importance),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -374,7 +393,8 @@ def threshold_tradeoff(result) -> go.Figure:
         xaxis={"title": "Predicted probability of the positive class needed to say 'positive'", "range": [0, 1]},
         yaxis={"title": "Share", "range": [0, 1.02]},
         height=420,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.25},
     )
     return figure
@@ -392,7 +412,8 @@ def cluster_map(result) -> go.Figure:
         xaxis_title="First principal component",
         yaxis_title="Second principal component",
         height=480,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -422,7 +443,8 @@ def cluster_profile(result) -> go.Figure:
         title=f"{result.label}: what sets each group apart (darker: higher mean)",
         yaxis={"type": "category", "autorange": "reversed"},
         height=180 + 40 * len(labels),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -442,7 +464,8 @@ def learning_curves(results: list, metric: str) -> go.Figure:
         xaxis_title="Training rows",
         yaxis_title=METRICS[metric].label,
         height=460,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.25},
     )
     return figure
@@ -457,7 +480,7 @@ def column_distribution(series: pd.Series, *, numeric: bool, title: str = "") ->
         counts = values.astype(str).value_counts().head(15)
         figure = go.Figure(go.Bar(x=counts.to_numpy(), y=counts.index, orientation="h", marker_color=MODEL_COLOR))
         figure.update_layout(yaxis={"autorange": "reversed", "type": "category"})
-    figure.update_layout(title=title or str(series.name), height=320, margin=_MARGIN, bargap=0.05)
+    figure.update_layout(title=title or str(series.name), height=320, modebar=MODEBAR, margin=MARGIN, bargap=0.05)
     return figure
 
 
@@ -475,7 +498,9 @@ def correlation_heatmap(correlations: pd.DataFrame) -> go.Figure:
         )
     )
     size = 220 + 22 * len(correlations)
-    figure.update_layout(title="Correlation between numeric columns", height=min(900, size), margin=_MARGIN)
+    figure.update_layout(
+        title="Correlation between numeric columns", height=min(900, size), modebar=MODEBAR, margin=MARGIN
+    )
     return figure
 
 
@@ -497,7 +522,8 @@ def predictive_power(power: dict[str, float], *, classification: bool) -> go.Fig
         xaxis_title=label,
         yaxis={"autorange": "reversed"},
         height=140 + 26 * len(ordered),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     if classification:
         figure.add_vline(x=0.5, line_dash="dot", line_color=BASELINE_COLOR)
@@ -523,8 +549,67 @@ def embedding_scatter(points: pd.DataFrame, *, classification: bool) -> go.Figur
     figure.update_layout(
         title=f"t-SNE map of {len(points):,} prepared rows",
         height=480,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         xaxis={"showticklabels": False},
         yaxis={"showticklabels": False},
+    )
+    return figure
+
+
+def dependence_chart(found) -> go.Figure:
+    """Partial dependence (thick) over one thin line per row (ICE): lines that move alike mean the column acts
+    the same way for every row; lines that cross mean it depends on the others."""
+    figure = go.Figure()
+    grid = [str(v) for v in found.grid] if found.categorical else found.grid
+    for line in found.rows:
+        figure.add_scatter(
+            x=grid,
+            y=line,
+            mode="lines",
+            line={"color": "rgba(154,160,166,0.35)", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    figure.add_scatter(
+        x=grid,
+        y=found.average,
+        mode="lines+markers" if found.categorical else "lines",
+        line={"color": MODEL_COLOR, "width": 4},
+        name="average over rows (partial dependence)",
+        hovertemplate="%{x}: %{y:,.4~g}<extra></extra>",
+    )
+    figure.update_layout(
+        title=f"How the {found.output} moves with {found.column}",
+        xaxis={"title": found.column, "type": "category" if found.categorical else "linear", "automargin": True},
+        yaxis_title=found.output,
+        height=420,
+        modebar=MODEBAR,
+        margin=MARGIN,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return figure
+
+
+def contribution_bars(found, output: str, *, top: int = 15) -> go.Figure:
+    """What each of one row's values adds to its prediction (SHAP values), largest first: right pushes it up,
+    left down."""
+    shown = sorted(found.parts.items(), key=lambda item: abs(item[1]), reverse=True)[:top]
+    figure = go.Figure(
+        go.Bar(
+            x=[value for _, value in shown],
+            y=[column for column, _ in shown],
+            orientation="h",
+            marker_color=[MODEL_COLOR if value >= 0 else "#d93025" for _, value in shown],
+            hovertemplate="%{y}: %{x:+,.4~g}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=f"Why this row: {output} {found.value:,.4g} (average {found.average:,.4g})",
+        xaxis_title=f"What the value adds to the {output}",
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
+        height=140 + 26 * len(shown),
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure

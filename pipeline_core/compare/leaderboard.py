@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.train.results import SCORED, cv_mean, cv_std, folds_done, folds_planned, ranked
+from pipeline_core.words import score
 
 
 def summary(results: list, metric: str) -> list[dict]:
@@ -55,7 +56,7 @@ def leaderboard(results: list, metric: str) -> pd.DataFrame:
         }
         for key in metrics:  # the primary metric first, CV then test, so it reads left to right
             mean, std = cv_mean(result, key), cv_std(result, key)
-            row[f"CV {METRICS[key].label}"] = "–" if math.isnan(mean) else f"{mean:.3f} ± {std:.3f}"
+            row[f"CV {METRICS[key].label}"] = "–" if math.isnan(mean) else f"{score(mean)} ± {score(std)}"
             value = result.test_scores.get(key)
             row[f"Test {METRICS[key].label}"] = float("nan") if value is None else value
         row["Fit time (s)"] = result.fit_seconds
@@ -74,3 +75,23 @@ def _cluster_board(results: list, metrics: list[str]) -> pd.DataFrame:
         row["Fit time (s)"] = result.fit_seconds
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def so_far(fold_scores: dict[str, list[float | None]], metric: str) -> pd.DataFrame:
+    """While a run goes on: each model's ranking metric over the folds it has done, the best mean first."""
+    rows = []
+    for label, scores in fold_scores.items():
+        done = pd.Series([s for s in scores if s is not None], dtype=float)
+        rows.append(
+            {
+                "Model": label,
+                "Folds done": len(scores),
+                f"CV {METRICS[metric].label} so far": "–"
+                if done.empty
+                else f"{score(done.mean())} ± {score(done.std() if len(done) > 1 else 0.0)}",
+                "_mean": done.mean() if not done.empty else math.nan,
+            }
+        )
+    board = pd.DataFrame(rows, columns=["Model", "Folds done", f"CV {METRICS[metric].label} so far", "_mean"])
+    ascending = not METRICS[metric].greater_is_better
+    return board.sort_values("_mean", ascending=ascending, na_position="last").drop(columns="_mean")

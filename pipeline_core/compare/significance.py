@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.train.race import corrected_t_test, p_value_text
 from pipeline_core.train.results import SCORED, best
+from pipeline_core.words import score
 
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -47,13 +48,13 @@ def compare_to_best(results: list, metric: str, ratio: float) -> list[Difference
         odds = p_value_text(p)
         if p < SIGNIFICANCE_LEVEL:
             sentence = (
-                f"{top.label} is better than {other.label} by {better:.3f} {label}: a gap this size on these folds "
+                f"{top.label} is better than {other.label} by {score(better)} {label}: a gap this size on these folds "
                 f"would be unlikely if they were equally good ({odds})."
             )
         else:
             sentence = (
                 f"{top.label} is not distinguishable from {other.label} at this sample size: the gap of "
-                f"{better:.3f} {label} is within the fold-to-fold noise (p = {p:.2f})."
+                f"{score(better)} {label} is within the fold-to-fold noise (p = {p:.2f})."
             )
         differences.append(Difference(other.label, better, t, p, sentence))
     return differences

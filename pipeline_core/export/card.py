@@ -16,12 +16,18 @@ from pipeline_core.compare.significance import compare_to_best
 from pipeline_core.schema import BRANCH_OF
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train import splits
+from pipeline_core.train.curves import Importance
 from pipeline_core.train.race import fold_size_ratio
 from pipeline_core.train.results import cv_mean, cv_std
 
+DRIVERS = 5  # columns the card names
 
-def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: dict[str, str]) -> list[tuple[str, str]]:
-    """(title, Markdown body) pairs; `lineage` holds what the run recorded, as label → value."""
+
+def card_sections(
+    spec: PipelineSpec, results: list, model_key: str, lineage: dict[str, str], drivers: Importance | None = None
+) -> list[tuple[str, str]]:
+    """(title, Markdown body) pairs; `lineage` holds what the run recorded, as label → value; `drivers`, the
+    model's permutation importance, when worked out."""
     model = next(r for r in results if r.key == model_key)
     metric = spec.ranking_metric
     label = METRICS[metric].label
@@ -63,6 +69,7 @@ def card_sections(spec: PipelineSpec, results: list, model_key: str, lineage: di
             + _table(leaderboard(results, metric)),
         ),
         ("Is the difference real?", "\n".join(f"- {d.sentence}" for d in differences) or "Not applicable."),
+        ("What drives its predictions", _drivers(drivers)),
         (
             "Intended use and limits",
             f"Scoring new rows like the training rows, to predict `{data.target}`. It has only seen "
@@ -107,14 +114,18 @@ def markdown(title: str, sections: list[tuple[str, str]]) -> str:
     return f"# {title}\n\n" + "\n\n".join(f"## {name}\n\n{body}" for name, body in sections) + "\n"
 
 
-def html_page(title: str, sections: list[tuple[str, str]], results: list, metric: str, task: str) -> str:
+def html_page(
+    title: str, sections: list[tuple[str, str]], results: list, metric: str, task: str, dependences: tuple = ()
+) -> str:
     """A self-contained page: the sections rendered from their Markdown (raw HTML in it, from a column name say,
-    shown as text) and the Compare page's main charts, with plotly.js embedded once so it opens offline."""
+    shown as text) and the Compare page's main charts, how the prediction moves with its main columns
+    (`dependences`), with plotly.js embedded once so it opens offline."""
     figures = [charts.metric_bars(results, metric), charts.fold_scores(results, metric)]
     if task == "classification":
         figures.append(charts.roc_curves(results))
     elif task == "regression":
         figures.append(charts.predicted_vs_actual(results))
+    figures += [charts.dependence_chart(found) for found in dependences]
     chart_html = "".join(
         figure.to_html(full_html=False, include_plotlyjs=index == 0) for index, figure in enumerate(figures)
     )
@@ -128,6 +139,21 @@ def html_page(title: str, sections: list[tuple[str, str]], results: list, metric
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{body}<h2>Charts</h2>{chart_html}"
         "</body></html>"
+    )
+
+
+def _drivers(found: Importance | None) -> str:
+    """The columns the model's score depends on most, in words."""
+    if found is None:
+        return "Not worked out for this card."
+    ranked = sorted(zip(found.features, found.mean, strict=True), key=lambda item: item[1], reverse=True)
+    lines = [
+        f"- `{column}`: {METRICS[found.metric].label} drops by {drop:.3f} when it is shuffled"
+        for column, drop in ranked[:DRIVERS]
+    ]
+    return (
+        "Permutation importance on the held-out rows, through the whole pipeline (so of the columns as they came, "
+        "not of encoded ones):\n\n" + "\n".join(lines)
     )
 
 

@@ -1,14 +1,12 @@
 """The serving bundle: a zip with a FastAPI app around the model file, pinned requirements and a Dockerfile."""
 
 import importlib.metadata
-import inspect
 import io
 import json
 import zipfile
 from pathlib import Path
 
-from pipeline_core import columns, transformers
-from pipeline_core.model_files import load_model, untrusted_types
+from pipeline_core.model_files import load_model, own_modules, untrusted_types
 
 TEMPLATES = Path(__file__).with_name("bundle")  # serve.py, Dockerfile, README.md, copied as they are
 SERVING = {"fastapi": "0.115", "uvicorn": "0.30"}  # floors when the packages are not installed here
@@ -40,10 +38,8 @@ def serving_bundle(
         about = {"title": title, "features": features, "numbers_as_text": sorted(as_text), "trusted": trusted}
         bundle.writestr("model.json", json.dumps(about, indent=2))
         bundle.writestr("requirements.txt", "\n".join(pins) + "\n")
-        if any(name.startswith(f"{transformers.__name__}.") for name in trusted):  # the model needs them to load
-            bundle.writestr("pipeline_core/__init__.py", "")
-            bundle.writestr("pipeline_core/columns.py", inspect.getsource(columns))
-            bundle.writestr("pipeline_core/transformers.py", inspect.getsource(transformers))
+        for path, source in own_modules(model_file).items():  # what the model needs to load, if anything
+            bundle.writestr(path, source)
     return buffer.getvalue()
 
 

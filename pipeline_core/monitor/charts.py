@@ -5,11 +5,11 @@ import plotly.graph_objects as go
 
 from pipeline_core.catalog.drift import DRIFT_TESTS
 from pipeline_core.catalog.metrics import METRICS
+from pipeline_core.compare.charts import MARGIN, MODEBAR
 from pipeline_core.monitor.challenge import Duel
 from pipeline_core.monitor.report import BatchReport
 
 OK_COLOR, ALERT_COLOR, LINE_COLOR = "#1f6feb", "#d93025", "#9aa0a6"
-_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 40}
 _SEVERITY_FLOOR = 0.05  # drawn no lower than this: no drift at all is 0, which a log scale cannot show
 _SEVERITY_AXIS = {"type": "log", "tickvals": [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]}
 
@@ -38,7 +38,8 @@ def drift_by_column(report: BatchReport) -> go.Figure:
         },
         yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         height=140 + 28 * len(columns),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
     )
     return figure
 
@@ -67,7 +68,8 @@ def drift_history(batches: list[tuple[str, BatchReport]]) -> go.Figure:
         xaxis={"title": "Batch", "type": "category"},
         yaxis={"title": "Drift ÷ alert threshold (dotted: 1)", **_SEVERITY_AXIS},
         height=420,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.3},
     )
     return figure
@@ -103,7 +105,8 @@ def performance_history(batches: list[tuple[str, BatchReport]]) -> go.Figure:
         xaxis={"title": "Batch", "type": "category"},
         yaxis_title=METRICS[metric].label,
         height=420,
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.3},
     )
     return figure
@@ -133,7 +136,8 @@ def duel_folds(duel: Duel) -> go.Figure:
         xaxis_title=label,
         yaxis={"autorange": "reversed"},
         height=160 + 36 * len(folds),
-        margin=_MARGIN,
+        modebar=MODEBAR,
+        margin=MARGIN,
         legend={"orientation": "h", "y": -0.3},
     )
     return figure

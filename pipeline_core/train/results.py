@@ -27,7 +27,7 @@ class TrainedModel:
     is_baseline: bool
     status: ModelStatus = "succeeded"
     error: str | None = None
-    cv_scores: dict[str, list[float]] = field(default_factory=dict)
+    cv_scores: dict[str, list[float | None]] = field(default_factory=dict)
     test_scores: dict[str, float] = field(default_factory=dict)
     fit_seconds: float = 0.0
     predict_seconds: float = 0.0
@@ -73,6 +73,10 @@ class TrainObserver(Protocol):
     def on_model_file(self, result: TrainedModel) -> None:
         """The file of a model already finished, made last: the run's best (the lead changed after its fit)."""
 
+    def on_fold_scores(self, scores: dict[str, list[float | None]]) -> None:
+        """Each model's cross-validation scores so far (by label, in the ranking metric, folds in the order
+        done), after every fold: what a page shows while the run goes on."""
+
 
 class SilentObserver:
     def on_start(self, n_train: int, n_test: int) -> None:
@@ -88,6 +92,9 @@ class SilentObserver:
         pass
 
     def on_model_file(self, result: TrainedModel) -> None:
+        pass
+
+    def on_fold_scores(self, scores: dict[str, list[float | None]]) -> None:
         pass
 
 

@@ -393,6 +393,16 @@ class _Fitting:
     def _absorb_fold(self, result: TrainedModel, outcome: _Outcome) -> None:
         self.folds[result.key][outcome.fold] = outcome
         self.progress.step(f"{result.label}: fold {outcome.fold + 1} of {self.n_folds} done")
+        metric = self.scoring.metric
+        self.progress.observer.on_fold_scores(
+            {
+                self.results[key].label: [
+                    None if math.isnan(o.scores[metric]) else o.scores[metric] for o in folds.values()
+                ]
+                for key, folds in self.folds.items()
+                if folds
+            }
+        )
         over = self.model_budget is not None and self._seconds_spent(result.key) > self.model_budget
         if over and len(self.folds[result.key]) < self.n_folds:
             self._settle(result, "stopped", "over its time budget")

@@ -25,7 +25,9 @@ def test_a_shifted_batch_is_flagged_then_retrained_on_and_the_challenger_promote
     expect(page.get_by_text("Ready: predict churn (classification, 2 classes)")).to_be_visible()
     _nav(page, "Train")
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Run \d+ finished \("))).to_be_visible(timeout=600_000)
+    expect(page.get_by_text(re.compile(r"^Run \d+ on customers.csv → churn finished\.$"))).to_be_visible(
+        timeout=600_000
+    )
 
     _nav(page, "Monitor")
     expect(page.get_by_text("No batch has been checked against this run yet.")).to_be_visible()

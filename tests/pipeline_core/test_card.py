@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from pipeline_core.export import card
 from pipeline_core.spec import PipelineSpec, default_spec
+from pipeline_core.train.curves import Importance
 from pipeline_core.train.supervised import train
 
 
@@ -33,6 +34,10 @@ def test_the_card_names_the_model_its_data_steps_scores_significance_and_lineage
         spec, result.models, "logistic_regression", card.lineage(run, dataset, ["tenure_months"])
     )
     text = card.markdown("Churn", sections)
+    assert "What drives its predictions\n\nNot worked out" in text
+    drivers = Importance(metric="roc_auc", features=["contract", "tenure_months"], mean=[0.02, 0.1], std=[0, 0])
+    ranked = card.markdown("Churn", card.card_sections(spec, result.models, "logistic_regression", {}, drivers))
+    assert ranked.index("- `tenure_months`: ROC AUC drops by 0.100") < ranked.index("- `contract`: ROC AUC")
     assert "**Logistic regression** (Inverse regularisation (C) = 0.5" in text
     assert "5-fold stratified cross-validation" in text and "| Model |" in text
     assert "is better than Baseline (dummy)" in text

@@ -1,6 +1,10 @@
 """Contract tests over every catalog kind: schema, validation and building agree."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -10,7 +14,7 @@ from sklearn.base import is_classifier, is_regressor
 from pipeline_core.catalog import MODELS, STEPS, number_repeats
 from pipeline_core.columns import infer_column_types
 from pipeline_core.errors import SpecError
-from pipeline_core.model_files import dump_model, load_model
+from pipeline_core.model_files import dump_model, load_model, own_modules, untrusted_types
 from pipeline_core.prepare.build import build_pipeline, preview
 from pipeline_core.schema import BRANCH_OF, feature_schema
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
@@ -31,8 +35,8 @@ def test_each_parameter_accepts_its_valid_example_and_refuses_its_invalid_one(ki
     assert kind.label and kind.help
 
 
-@pytest.mark.parametrize("kind", _kinds(STEPS))
-def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values(kind, churn):
+def _mixed(churn) -> pd.DataFrame:
+    """The churn table with a date column and a free-text one, and gaps in both."""
     words = np.array(["quick", "reply", "slow", "refund", "great", "service", "price", "app", "crash"])
     rng = np.random.default_rng(0)
     frame = churn.assign(
@@ -40,8 +44,12 @@ def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values
         note=[" ".join(rng.choice(words, 6)) + f" ticket {i}" for i in range(len(churn))],
     )
     frame.loc[::17, ["signup", "note"]] = None
+    return frame
+
+
+def _fitted_with(kind, frame: pd.DataFrame):
+    """The default pipeline with this step in its group (in place of the step of its category), fitted."""
     spec = default_spec(target="churn", task="classification", column_types=infer_column_types(frame))
-    assert (spec.data.column_types["signup"], spec.data.column_types["note"]) == ("datetime", "text")
     steps = spec.preprocessing.model_dump()
     branch = steps[kind.applies_to[0]]
     same = [i for i, step in enumerate(branch) if STEPS[step["kind"]].category == kind.category]
@@ -50,9 +58,14 @@ def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values
     else:
         branch.insert(1, {"kind": kind.key})  # after the fill step, before scaling or encoding
     spec = PipelineSpec.from_dict(spec.model_dump() | {"preprocessing": steps})
+    return build_pipeline(spec, frame, ModelSpec(kind="logistic_regression")).fit(frame, frame["churn"])
 
-    pipeline = build_pipeline(spec, frame, ModelSpec(kind="logistic_regression"))
-    pipeline.fit(frame, frame["churn"])
+
+@pytest.mark.parametrize("kind", _kinds(STEPS))
+def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values(kind, churn):
+    frame = _mixed(churn)
+    assert (infer_column_types(frame)["signup"], infer_column_types(frame)["note"]) == ("datetime", "text")
+    pipeline = _fitted_with(kind, frame)
 
     if kind.applies_to[0] == "combined":
         assert kind.key in pipeline.named_steps  # after the column groups, before the model
@@ -62,6 +75,48 @@ def test_each_step_default_fits_and_transforms_a_mixed_frame_with_missing_values
         assert kind.key in built.named_steps  # the step the spec names is the one that was built
     assert set(pipeline.predict(frame.head(20))) <= {"yes", "no"}
     assert set(load_model(dump_model(pipeline)).predict(frame.head(20))) <= {"yes", "no"}  # trusted types only
+
+
+LOAD_EVERY_MODEL = """
+import json, pathlib, sys
+import pandas as pd, skops.io as sio
+rows = pd.read_parquet("rows.parquet")
+for folder in sorted(pathlib.Path(".").glob("step_*")):
+    sys.path.insert(0, str(folder))  # the model's own module files, when it came with some
+    model = sio.load(folder / "model.skops", trusted=json.loads((folder / "trusted.json").read_text()))
+    print(folder.name, ",".join(model.predict(rows)))
+    sys.path.pop(0)
+    sys.modules.pop("pipeline_core.transformers", None), sys.modules.pop("pipeline_core", None)
+"""
+
+
+def test_every_steps_exported_model_loads_with_scikit_learn_pandas_and_skops_and_the_files_it_came_with(
+    churn, tmp_path
+):
+    frame = _mixed(churn)
+    rows = frame.head(8)
+    rows.to_parquet(tmp_path / "rows.parquet")
+    expected, needs_modules = {}, set()  # the steps whose models need Pipewright's module files
+    for key, kind in STEPS.items():
+        pipeline = _fitted_with(kind, frame)
+        data = dump_model(pipeline)
+        folder = tmp_path / f"step_{key}"
+        for path, source in {"model.skops": data, **own_modules(data)}.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(source) if isinstance(source, bytes) else (folder / path).write_text(source)
+        (folder / "trusted.json").write_text(json.dumps(untrusted_types(data)))
+        expected[folder.name] = ",".join(pipeline.predict(rows))
+        needs_modules |= {key} if own_modules(data) else set()
+
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}  # no PYTHONPATH: Pipewright is not importable
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_EVERY_MODEL], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert dict(line.split(" ", 1) for line in out.stdout.splitlines()) == expected  # each predicts as it did
+    assert needs_modules  # the date parts, at least, are Pipewright's own: those models came with their files
+    plain = _fitted_with(STEPS["numeric_imputer"], churn)  # numbers and categories, with the default steps
+    assert own_modules(dump_model(plain)) == {}  # scikit-learn's parts only: the model file alone loads
 
 
 @pytest.mark.parametrize("kind", _kinds(MODELS))

@@ -10,7 +10,7 @@ from pipeline_core.model_files import load_model
 from pipeline_core.prepare.build import build_pipeline
 from pipeline_core.schema import feature_schema
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
-from pipeline_core.train.results import best
+from pipeline_core.train.results import SilentObserver, best
 from pipeline_core.train.supervised import train
 
 FAST_FOREST = {"kind": "random_forest", "params": {"n_estimators": 20}}
@@ -21,7 +21,7 @@ def _spec(target: str, task: str, models: list[dict], **changes) -> PipelineSpec
     return PipelineSpec.from_dict(base.model_dump() | {"models": models} | changes)
 
 
-class Recorder:
+class Recorder(SilentObserver):
     def __init__(self, stop_after: int | None = None):
         self.progress, self.finished, self.stop_after = [], [], stop_after
 
@@ -36,6 +36,9 @@ class Recorder:
 
     def on_model_finished(self, result):
         self.finished.append(result.key)
+
+    def on_fold_scores(self, scores):
+        self.so_far = scores
 
 
 def test_classification_trains_every_model_plus_the_baseline_with_honest_scores(churn):
@@ -57,6 +60,8 @@ def test_classification_trains_every_model_plus_the_baseline_with_honest_scores(
     assert np.mean(logistic.cv_scores["roc_auc"]) > 0.7  # the churn table has real signal
     # progress advanced once per prepared fold, then once per model and fold, plus the final fits
     assert [done for done, _, _ in recorder.progress] == list(range(0, 6 + 3 * 6 + 1))
+    for model in result.models:  # the scores told as the folds ended are the run's, fold for fold
+        assert sorted(recorder.so_far[model.label]) == sorted(model.cv_scores[spec.ranking_metric])
 
 
 def test_regression_reports_r2_rmse_mae_and_predicted_vs_actual(diabetes):

@@ -71,6 +71,19 @@ def test_the_worker_records_the_run_with_every_model(storage):
     assert sorted(r.key for r in results) == ["dummy", "logistic_regression"]
     assert run.worker_host == processes.HOST and _gone_within([run.worker_pid], 10)
     assert not scratch_dir(run.id).exists()
+    logistic = next(r for r in results if r.key == "logistic_regression")
+    assert sorted(run.fold_scores["Logistic regression"]) == sorted(logistic.cv_scores["roc_auc"])  # as it went
+
+
+def test_a_running_run_with_a_model_done_can_be_compared(storage):
+    dataset, frame = _churn(storage)
+    slow = {"kind": "random_forest", "params": {"n_estimators": 400}}
+    run = runs.start(storage, dataset, frame, _spec([{"kind": "logistic_regression"}, slow]))
+    run, _ = _wait_for(storage, run.id, lambda run, results: run.is_active and results)
+    assert run.id in {r.id for r in runs.with_results(storage)}  # Compare lists it with the models done so far
+    assert run.fold_scores  # and the Train page shows each model's folds so far
+    runs.cancel(storage, run.id)
+    _wait_for(storage, run.id, lambda run, _: not run.is_active)
 
 
 def test_cancel_stops_a_long_fit_within_seconds_and_keeps_the_finished_models(storage):

@@ -126,6 +126,11 @@ def test_the_recorder_stores_progress_models_and_final_status(engine, store):
         with session_scope(engine) as session:
             assert repo.get_run(session, run_id=run.id).status == "running"
             assert repo.get_run(session, run_id=run.id).progress == 0.5
+        observer.on_progress(1, 3, "one more fit to do")  # a fit added late: the bar does not go back
+        observer.on_fold_scores({"Baseline": [0.3, None]})
+        with session_scope(engine) as session:
+            assert repo.get_run(session, run_id=run.id).progress == 0.5
+            assert repo.get_run(session, run_id=run.id).fold_scores == {"Baseline": [0.3, None]}
         observer.on_model_finished(model)
         return TrainResult("succeeded", "accuracy", [model], 120, 30)
 

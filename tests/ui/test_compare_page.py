@@ -59,7 +59,8 @@ def test_a_tuned_model_shows_its_search_and_is_scored_by_nested_cross_validation
     rerun_until(app, lambda at: "Estimated time" in " ".join(c.value for c in at.caption))
     train_here(app)
     open_page(app, "4_Compare")
-    chosen = {row["Setting"]: row["Chosen"] for row in app.dataframe[1].value.to_dict("records")}
+    settings = next(frame.value for frame in app.dataframe if "Setting" in frame.value)
+    chosen = {row["Setting"]: row["Chosen"] for row in settings.to_dict("records")}
     assert 2 <= int(chosen["max_depth"]) <= 8
     assert {"tuning_history", "parameter_importance"} <= {chart.key for chart in app.get("plotly_chart")}
     assert "nested cross-validation" in " ".join(c.value for c in app.caption)
@@ -131,4 +132,29 @@ def test_a_regression_run_draws_predicted_against_actual_and_residuals(app):
     assert (
         "Ridge regression" in charts["residuals"].proto.spec and "Perfect" in charts["predicted_vs_actual"].proto.spec
     )
+    assert not app.exception
+
+
+def test_a_model_is_explained_column_by_column_row_by_row_and_by_what_if(app):
+    train_sample(app, "customer_churn", ["logistic_regression"])
+    open_page(app, "4_Compare")
+    charts = {chart.key for chart in app.get("plotly_chart")}
+    assert {"dependence_chart", "contribution_bars", "confusion_chart"} <= charts
+    assert app.selectbox(key="confusion_model").value.label == "Logistic regression"  # the best, not the baseline
+    result_id = app.selectbox(key="explain_model").value.id
+    app.selectbox(key=f"explain_column.{result_id}").select("contract").run()
+    assert any("partial dependence" in caption.value for caption in app.caption)
+    app.number_input(key=f"explain_row.{result_id}").set_value(2).run()
+    next(b for b in app.form_submit_button if b.label == "Predict with these values").click().run()
+    (asked,) = [m for m in app.metric if "with these values" in m.label]
+    assert asked.label.startswith("probability of yes") and asked.delta == "+0"  # unchanged values: no change
+    assert not app.exception
+
+
+def test_a_regression_has_no_confusion_tab_and_is_explained_by_its_predicted_value(app):
+    train_sample(app, "diabetes", ["ridge"], task="regression")
+    open_page(app, "4_Compare")
+    charts = {chart.key for chart in app.get("plotly_chart")}
+    assert "confusion_chart" not in charts and "dependence_chart" in charts
+    assert not any("confusion matrix" in caption.value for caption in app.caption)
     assert not app.exception

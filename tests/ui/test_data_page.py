@@ -226,7 +226,7 @@ def test_a_transactions_table_becomes_one_row_per_customer_with_a_churn_label(ap
     assert app.session_state["draft_spec"].data.target == "churned"
 
     # Again from the table built, framed the other way and with another cutoff: nothing picked again
-    app.radio(key=f"rfm.label.{key}").set_value("buys_again").run()
+    app.selectbox(key=f"rfm.label.{key}").select("buys_again").run()
     app.date_input(key=f"rfm.cutoff.{key}.order_date").set_value(pd.Timestamp("2024-09-01").date()).run()
     app.button(key="rfm.build").click().run()
     again = app.session_state["dataset"]

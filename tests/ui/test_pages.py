@@ -43,8 +43,8 @@ def test_train_then_compare_save_pipelines_and_export(app):
     charts = {chart.key for chart in app.get("plotly_chart")}
     assert {"metric_bars", "fold_scores", "roc", "pr", "confusion_chart", "importance_chart"} <= charts
     assert "gain" not in charts  # cumulative gain is for two classes; iris has three
-    app.text_input[0].set_value("Iris flowers")
-    app.form_submit_button[0].click().run()
+    next(box for box in app.text_input if box.label == "Pipeline name").set_value("Iris flowers")
+    next(b for b in app.form_submit_button if b.label == "Save pipeline and run").click().run()
     assert "Saved as **Iris flowers** v1." in app.success[-1].value
 
     open_page(app, "5_Pipelines")

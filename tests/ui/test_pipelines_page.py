@@ -11,9 +11,9 @@ def _train_and_save(app, seed: int, note: str):
     app.number_input(key="seed").set_value(seed).run()
     train_here(app)
     open_page(app, "4_Compare")
-    app.text_input[0].set_value("Iris")
+    next(box for box in app.text_input if box.label == "Pipeline name").set_value("Iris")
     app.text_input[1].set_value(note)
-    app.form_submit_button[0].click().run()
+    next(b for b in app.form_submit_button if b.label == "Save pipeline and run").click().run()
     assert "Saved as **Iris**" in app.success[-1].value
 
 
