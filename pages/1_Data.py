@@ -137,7 +137,7 @@ def customer_aggregation() -> None:
     cutoff = cutoff_col.date_input(
         "Cutoff date",
         value=pd.Timestamp(start["cutoff"]).date() if "cutoff" in start else proposed and proposed.date(),
-        key=f"rfm.cutoff.{key}.{date}",
+        key=f"rfm.cutoff.{key}.{date}.{days}.{label}",  # other days or label: the cutoff proposed afresh
         help="Proposed: the last transaction's date less the label's days, so the label sees whole windows.",
     )
     if cutoff is None:

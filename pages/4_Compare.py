@@ -178,7 +178,10 @@ with importance:
 if explainable:
     with tabs["Explain"]:
         chosen = pick_model(explainable, metric, key="explain_model")
-        explain.show(next(r for r in runs if r.id == chosen.run_id), chosen)
+        try:
+            explain.show(next(r for r in runs if r.id == chosen.run_id), chosen)
+        except Exception as error:  # noqa: BLE001 - an explanation that fails must not take the rest of the page
+            st.error(as_markdown(f"{chosen.label} could not be explained: {error}"))
 if with_thresholds:
     with tabs["Threshold"]:
         st.caption(

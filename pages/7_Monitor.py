@@ -96,13 +96,16 @@ st.subheader("Act")
 if not batch.labelled:
     st.caption("Retraining needs the new rows' target: upload a batch with it to retrain on it.")
     st.stop()
-if batch.retrain_run_id is None:
+earlier = runs.get(resources.storage(), batch.retrain_run_id) if batch.retrain_run_id else None
+if earlier is None or earlier.status in monitoring.ENDED_WITHOUT_MODELS:
+    if earlier is not None:
+        st.error(as_markdown(f"The retraining (run {earlier.id}) {earlier.status}: {earlier.error or 'no result'}."))
     st.caption(
         "Retrain the same pipeline on its training rows plus this batch's labelled rows, in the background. Then "
         "compare it with the current model on the same folds of the new rows before promoting it."
     )
     started = jobs.on_request(  # in the background: the button cannot be pressed twice while the rows are stored
-        ("retrain", batch.id),
+        ("retrain", batch.id, earlier.id if earlier else 0),
         monitoring.retrain,
         resources.storage(),
         batch,
@@ -136,7 +139,7 @@ if challenger.status != "succeeded":
 st.caption(as_markdown(f"Retrained as run {challenger.id}: its models are on the Compare page."))
 duel = Duel.model_validate(batch.duel) if batch.duel else None
 duel = duel or jobs.on_request(
-    ("duel", batch.id),
+    ("duel", batch.id, challenger.id),
     monitoring.challenge,
     resources.storage(),
     batch,

@@ -20,6 +20,7 @@ ROLES: dict[Role, str] = {
 # Enough values to judge a column's format; checking more only costs time.
 SAMPLE_VALUES = 1000
 MIN_SHARE = 0.95  # share of values that must fit a date format or parse as numbers
+CODE_WIDTH = 3  # digits with leading zeros this wide or wider, all alike, are codes rather than numbers
 MIN_ROWS_FOR_ID = 20  # in a smaller table, values that never repeat prove nothing
 BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n", "t", "f"}
 DATE_FORMATS = (
@@ -99,9 +100,17 @@ def parse_numbers(values: pd.Series, convention: Literal["us", "eu"] | None = No
 
 
 def written_as_codes(text: pd.Series) -> bool:
-    """Digits written with leading zeros ('00123'): codes such as ids and postcodes, which as numbers would lose
-    them."""
-    return bool(text.dropna().astype(str).str.fullmatch(r"0\d+").any())
+    """Digits all of one width, of at least three, some with leading zeros ('00123', '02139'): codes such as ids
+    and postcodes, which as numbers would lose them. Hours written '07' or one typo '007' among ages are numbers."""
+    values = text.dropna().astype(str).str.strip()
+    widths = values.str.len()
+    return bool(
+        not values.empty
+        and values.str.fullmatch(r"\d+").all()
+        and widths.nunique() == 1
+        and widths.iloc[0] >= CODE_WIDTH
+        and values.str.startswith("0").any()
+    )
 
 
 def numbers_as_text(series: pd.Series) -> bool:
@@ -197,3 +206,9 @@ def likely_renamed(missing: list[str], extra: list[str]) -> dict[str, str]:
 
 def _name_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def name_words(name) -> list[str]:
+    """The words of a column's name: 'SalePrice' → ['sale', 'price'], 'Churn Value' → ['churn', 'value']."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(name))
+    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]

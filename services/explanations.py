@@ -32,14 +32,22 @@ class Explainer:
         model = load_model(runs.model_file(storage, run, result))
         return cls(model, X.reset_index(drop=True), feature_schema(spec, frame), spec.data.target)
 
-    def dependence(self, column: str) -> explain.Dependence:
-        return explain.dependence(self.model, self.rows, column, self.schema, self.target)
+    @property
+    def columns(self) -> list[str]:
+        """The columns explained: numbers and categories (free text and dates are not a line or a field)."""
+        return [c for c in self.rows.columns if self.schema[c] in ("numeric", "categorical", "boolean")]
 
-    def why(self, row: pd.DataFrame) -> tuple[str, explain.Contributions]:
+    def dependence(self, column: str) -> explain.Dependence:
+        output = explain.output_of(self.model, self.target, self.rows)
+        return explain.dependence(self.model, self.rows, column, self.schema, output)
+
+    def why(self, row: pd.DataFrame) -> tuple[explain.Output, explain.Contributions]:
         """What is explained for this row (its class's probability, or the prediction), and what each of the
         row's values adds to it against the held-out rows."""
         row = row[self.rows.columns]
-        return explain.output_name(self.model, self.target, row), explain.contributions(self.model, row, self.rows)
+        output = explain.output_of(self.model, self.target, row)
+        return output, explain.contributions(self.model, row, self.rows, output)
 
-    def predicted(self, row: pd.DataFrame) -> float:
-        return explain.predicted(self.model, row[self.rows.columns])
+    def predicted(self, row: pd.DataFrame, output: explain.Output) -> float:
+        """The explained number for a row whose values were changed, of the same class as before."""
+        return float(explain.outputs(self.model, row[self.rows.columns], output)[0])

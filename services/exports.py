@@ -53,8 +53,9 @@ class Export:
         found = self.model.curves.importance if self.model.curves and self.model.curves.importance else None
         found = found or explain.importance(model, X, y, self.run.primary_metric, self.spec.evaluation.average)
         ranked = sorted(zip(found.features, found.mean, strict=True), key=lambda item: item[1], reverse=True)
-        target = self.spec.data.target
-        return found, [explain.dependence(model, X, column, self.features, target) for column, _ in ranked[:3]]
+        output = explain.output_of(model, self.spec.data.target, X)
+        shown = [column for column, _ in ranked if self.features[column] in ("numeric", "categorical", "boolean")]
+        return found, [explain.dependence(model, X, column, self.features, output) for column in shown[:3]]
 
     def card_markdown(self) -> str:
         return card.markdown(self.title, self.card_sections)

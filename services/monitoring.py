@@ -20,6 +20,8 @@ from storage.db import Storage, session_scope
 from storage.errors import StorageError
 from storage.models import BatchRead, ModelResultRead, RunRead
 
+ENDED_WITHOUT_MODELS = ("failed", "cancelled", "interrupted")  # a retraining that did: the batch can be retrained
+
 
 def check_file(
     storage: Storage,
@@ -131,14 +133,15 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
     dataset of its own, which records where it came from).
 
     A batch is retrained once: asked again (by another page or process at the same moment), it returns the run
-    started first.
+    started first, unless that one failed or was cancelled: then it starts again.
 
     Raises:
         DataError: the batch has no labels, or the spec cannot train on the combined rows; nothing is started.
     """
     batch = get(storage, batch.id)
-    if batch.retrain_run_id is not None:
-        return runs.get(storage, batch.retrain_run_id)
+    earlier = runs.get(storage, batch.retrain_run_id) if batch.retrain_run_id is not None else None
+    if earlier is not None and earlier.status not in ENDED_WITHOUT_MODELS:
+        return earlier
     if not batch.labelled:
         raise DataError("Retraining needs the batch's target: this batch has no labels.")
     run = runs.get(storage, batch.run_id)
@@ -160,7 +163,9 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
     )
     challenger = runs.start(storage, dataset, combined, spec)
     with session_scope(storage.engine) as session:
-        noted = repo.set_batch_challenger(session, batch_id=batch.id, run_id=challenger.id)
+        noted = repo.set_batch_challenger(
+            session, batch_id=batch.id, run_id=challenger.id, replacing=earlier.id if earlier else None
+        )
     if noted.retrain_run_id != challenger.id:  # another started first: this one is not needed
         runs.cancel(storage, challenger.id)
     return runs.get(storage, noted.retrain_run_id)

@@ -570,16 +570,21 @@ def batch_breaches(store: ArtifactStore, batch: BatchRead) -> bytes:
     return store.read(batch.breaches_sha256, CSV)
 
 
-def set_batch_challenger(session: Session, *, batch_id: int, run_id: int | None = None, duel: dict | None = None):
-    """Note the run retrained with the batch's rows (unless one is noted already: the first started stays), or how
-    it fared against the champion."""
+def set_batch_challenger(
+    session: Session,
+    *,
+    batch_id: int,
+    run_id: int | None = None,
+    replacing: int | None = None,
+    duel: dict | None = None,
+):
+    """Note the run retrained with the batch's rows, unless another is noted already than `replacing` (a run that
+    ended without models): the first started stays. Or note how it fared against the champion."""
     batch = _get(session, Batch, batch_id)
     if run_id is not None:
-        session.exec(
-            update(Batch)
-            .where(col(Batch.id) == batch_id, col(Batch.retrain_run_id).is_(None))
-            .values(retrain_run_id=run_id)
-        )
+        noted = col(Batch.retrain_run_id)
+        free = noted.is_(None) if replacing is None else noted.is_(None) | (noted == replacing)
+        session.exec(update(Batch).where(col(Batch.id) == batch_id, free).values(retrain_run_id=run_id, duel=None))
         session.refresh(batch)
     if duel is not None:
         batch.duel = duel

@@ -29,8 +29,19 @@ def _why(result_id: int, row_number: int, _explainer: Explainer, _row: pd.DataFr
 
 
 def show(run: RunRead, result: ModelResultRead) -> None:
+    """Worked out when asked for: it costs thousands of predictions, which a page opened to compare scores need
+    not wait for."""
+    if not st.toggle(f"Explain {result.label}", key=f"explain_on.{result.id}"):
+        st.caption(
+            "How the prediction moves with each column, why one row gets its prediction, and what it would be "
+            "were its values different: switch it on to work it out on the held-out rows."
+        )
+        return
     explainer = _explainer(result.id, run, result)
-    columns = _by_importance(result, list(explainer.rows.columns))
+    columns = _by_importance(result, explainer.columns)
+    if not columns:
+        st.info("This model reads only free text or dates: there is no number or category to explain it by.")
+        return
     st.markdown("**How the prediction moves with one column**")
     column = st.selectbox("Column", columns, key=f"explain_column.{result.id}")
     st.plotly_chart(charts.dependence_chart(_dependence(result.id, column, explainer)), key="dependence_chart")
@@ -45,35 +56,36 @@ def show(run: RunRead, result: ModelResultRead) -> None:
     row = explainer.rows.iloc[[number - 1]]
     output, found = _why(result.id, number, explainer, row)
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.contribution_bars(found, output), key="contribution_bars")
+    left.plotly_chart(charts.contribution_bars(found, output.name), key="contribution_bars")
     right.dataframe(row.T.rename(columns={row.index[0]: "value"}).astype(str), height="content")
     st.caption(
-        f"SHAP values: from the average {output} over held-out rows ({found.average:,.4g}), what each of this "
+        f"SHAP values: from the average {output.name} over held-out rows ({found.average:,.4g}), what each of this "
         f"row's values adds to reach its own ({found.value:,.4g}); the shares add up. Worked out by shap's "
         "permutation explainer through the whole pipeline, so they are of your columns, not of encoded ones."
     )
     _what_if(explainer, row, columns[:WHAT_IF_COLUMNS], output, found.value, result.id)
 
 
-def _what_if(explainer: Explainer, row: pd.DataFrame, columns: list[str], output: str, value: float, key: int):
+def _what_if(explainer: Explainer, row: pd.DataFrame, columns: list[str], output, value: float, key: int):
     st.markdown("**What if**")
     with st.form(f"what_if.{key}"):
         changed = row.copy()
         fields = st.columns(3)
         for i, column in enumerate(columns):
-            changed[column] = _field(fields[i % 3], explainer, column, row[column].iloc[0])
+            entered = _field(fields[i % 3], explainer, column, row[column].iloc[0])
+            changed[column] = pd.Series([entered], index=row.index).astype(row[column].dtype)  # empty: missing
         asked = st.form_submit_button("Predict with these values")
     if asked:
-        now = explainer.predicted(changed)
+        now = explainer.predicted(changed, output)  # the same class's probability as the row's
         change = now - value if abs(now - value) > 1e-9 else 0.0  # the same values: no change, not rounding noise
-        st.metric(as_markdown(f"{output} with these values"), f"{now:,.4g}", delta=f"{change:+,.4g}")
+        st.metric(as_markdown(f"{output.name} with these values"), f"{now:,.4g}", delta=f"{change:+,.4g}")
 
 
 def _field(place, explainer: Explainer, column: str, current):
     """A widget for one column's value, as its type takes it: a number, or one of the values seen."""
     label = str(column)
     if explainer.schema[column] == "numeric" and pd.api.types.is_numeric_dtype(explainer.rows[column]):
-        return place.number_input(label, value=None if pd.isna(current) else float(current))
+        return place.number_input(label, value=None if pd.isna(current) else float(current), format="%g")
     seen = list(dict.fromkeys([current, *explainer.rows[column].dropna().unique()[:200]]))
     return place.selectbox(label, seen, format_func=str)
 

@@ -68,28 +68,39 @@ class Dependence:
     output: str  # what is predicted, in words: "probability of yes", "predicted price"
 
 
-def output_name(model, target: str, rows: pd.DataFrame) -> str:
-    """What the explanations of these rows measure, in words."""
-    explained = _explained_class(model, rows)
-    return f"predicted {target}" if explained is None else f"probability of {model.classes_[explained]}"
+@dataclass(frozen=True)
+class Output:
+    """The one number explained per row: a class's probability (its score, for a classifier without
+    probabilities), or the prediction."""
+
+    method: str  # "predict_proba", "decision_function" or "predict"
+    class_index: int | None
+    name: str  # in words: "probability of yes", "predicted price"
 
 
-def _explained_class(model, rows: pd.DataFrame) -> int | None:
-    """The class whose probability is explained: the second of two (the positive one), the one most often
-    predicted for these rows of several; None for a regressor."""
+def output_of(model, target: str, rows: pd.DataFrame) -> Output:
+    """What explains these rows: the second of two classes (the positive one), the one most often predicted
+    for these rows of several, or the predicted value."""
     classes = getattr(model, "classes_", None)
-    if classes is None or not hasattr(model, "predict_proba"):
-        return None
-    if len(classes) == 2:
-        return 1
-    return int(np.bincount(pd.Index(classes).get_indexer(model.predict(rows)), minlength=len(classes)).argmax())
+    if classes is None:
+        return Output("predict", None, f"predicted {target}")
+    index = 1 if len(classes) == 2 else int(np.bincount(pd.Index(classes).get_indexer(model.predict(rows))).argmax())
+    if hasattr(model, "predict_proba"):
+        return Output("predict_proba", index, f"probability of {classes[index]}")
+    return Output("decision_function", index, f"score for {classes[index]}")
 
 
-def dependence(model, X: pd.DataFrame, column: str, schema: dict[str, ColumnType], target: str) -> Dependence:
-    """Partial dependence and ICE on one of the analyst's columns, through the whole pipeline (scikit-learn's
-    partial_dependence), over the held-out rows `X`."""
+def outputs(model, rows: pd.DataFrame, output: Output) -> np.ndarray:
+    """The explained number for each row."""
+    found = np.asarray(getattr(model, output.method)(rows), dtype=float)
+    return found if found.ndim == 1 else found[:, output.class_index]  # two classes' scores: one column only
+
+
+def dependence(model, X: pd.DataFrame, column: str, schema: dict[str, ColumnType], output: Output) -> Dependence:
+    """Partial dependence and ICE on one of the analyst's columns (a number or a category), through the whole
+    pipeline (scikit-learn's partial_dependence), over the held-out rows `X`, on a grid of its present values."""
     rows = X.sample(min(len(X), DEPENDENCE_ROWS), random_state=0)
-    categorical = schema[column] != "numeric" or not pd.api.types.is_numeric_dtype(rows[column])
+    categorical = schema[column] != "numeric"
     if pd.api.types.is_integer_dtype(rows[column]):  # scikit-learn refuses whole numbers: a grid between them
         rows = rows.astype({column: float})
     found = partial_dependence(
@@ -98,18 +109,34 @@ def dependence(model, X: pd.DataFrame, column: str, schema: dict[str, ColumnType
         [column],
         kind="both",
         categorical_features=[column] if categorical else None,
-        grid_resolution=GRID_POINTS,
-        percentiles=(0.05, 0.95),
+        custom_values={column: _grid(rows[column], categorical)},
+        response_method="auto" if output.method == "predict" else output.method,
     )
-    explained = _explained_class(model, rows)
-    output = 0 if explained is None or len(found["average"]) == 1 else explained  # two classes: one output only
+    index = 0 if len(found["average"]) == 1 else output.class_index  # two classes: the positive one only
     return Dependence(
         column=column,
         grid=[v.item() if hasattr(v, "item") else v for v in found["grid_values"][0]],
-        average=found["average"][output].tolist(),
-        rows=found["individual"][output][:ICE_ROWS].tolist(),
+        average=found["average"][index].tolist(),
+        rows=found["individual"][index][:ICE_ROWS].tolist(),
         categorical=categorical,
-        output=output_name(model, target, rows),
+        output=output.name,
+    )
+
+
+def _grid(values: pd.Series, categorical: bool) -> np.ndarray:
+    """The values tried: the most frequent categories, or numbers from the 5th to the 95th percentile (every
+    value, when there are few); missing values are not a point on it."""
+    present = values.dropna()
+    if categorical:
+        return np.asarray(present.value_counts().index[:GRID_POINTS].tolist(), dtype=object)
+    numbers = present.to_numpy(float)
+    if len(np.unique(numbers)) <= GRID_POINTS:
+        return np.unique(numbers)
+    low, high = np.quantile(numbers, [0.05, 0.95])
+    return (
+        np.linspace(low, high, GRID_POINTS)
+        if high > low
+        else np.unique(np.quantile(numbers, np.linspace(0, 1, GRID_POINTS)))
     )
 
 
@@ -122,7 +149,7 @@ class Contributions:
     parts: dict[str, float]  # column → its share; they add up to value - average
 
 
-def contributions(model, row: pd.DataFrame, background: pd.DataFrame) -> Contributions:
+def contributions(model, row: pd.DataFrame, background: pd.DataFrame, output: Output) -> Contributions:
     """SHAP values of one row on the analyst's columns, through the whole pipeline: shap's permutation
     explainer, which suits any model, against typical rows (`background`) standing in for a missing value.
     shap masks numbers only, so every other column goes through it as codes of its values."""
@@ -130,13 +157,12 @@ def contributions(model, row: pd.DataFrame, background: pd.DataFrame) -> Contrib
 
     typical = background.sample(min(len(background), BACKGROUND_ROWS), random_state=0)
     codes = _Codes(pd.concat([typical, row]))
-    explained = _explained_class(model, row)
     explainer = shap.PermutationExplainer(
-        lambda values: _outputs(model, codes.decode(values), explained),
+        lambda values: outputs(model, codes.decode(values), output),
         shap.maskers.Independent(codes.encode(typical), max_samples=BACKGROUND_ROWS),
         seed=0,
     )
-    found = explainer(codes.encode(row), max_evals=PERMUTATIONS * 2 * row.shape[1] + 1, silent=True)
+    found = explainer(codes.encode(row), max_evals=PERMUTATIONS * (2 * row.shape[1] + 1), silent=True)
     parts = {str(column): float(v) for column, v in zip(row.columns, found.values[0], strict=True)}
     average = float(found.base_values[0])
     return Contributions(value=average + sum(parts.values()), average=average, parts=parts)
@@ -171,15 +197,3 @@ class _Codes:
             else:
                 columns[column] = pd.Series(values[:, j]).astype(self.dtypes[column])
         return pd.DataFrame(columns)
-
-
-def predicted(model, row: pd.DataFrame) -> float:
-    """The one number the explanations speak of, for one row."""
-    return float(_outputs(model, row, _explained_class(model, row))[0])
-
-
-def _outputs(model, rows: pd.DataFrame, explained: int | None) -> np.ndarray:
-    """Per row, the probability of the explained class, or the prediction."""
-    if explained is None:
-        return np.asarray(model.predict(rows), dtype=float)
-    return model.predict_proba(rows)[:, explained]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline_core.columns import ColumnType, parse_dates
+from pipeline_core.columns import ColumnType, name_words, parse_dates
 from pipeline_core.errors import DataError
 
 LABELS = {  # the label's column → what 'yes' means, for the two ways an analyst frames it
@@ -38,32 +38,38 @@ def guess_columns(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> R
     repeating = [
         c
         for c in frame.columns
-        if c not in dates + numbers and MIN_CUSTOMERS <= frame[c].nunique() <= len(frame) / MIN_ROWS_PER_CUSTOMER
+        if c not in dates
+        and (c not in numbers or _named(c, CUSTOMER_WORDS))  # a number is a customer only when named so
+        and MIN_CUSTOMERS <= frame[c].nunique() <= len(frame) / MIN_ROWS_PER_CUSTOMER
     ]
-    if not (dates and numbers and repeating):
+    if not dates or not repeating:
         return None
-    return RFMColumns(
-        customer=_by_name(repeating, CUSTOMER_WORDS),
-        date=_by_name(dates, DATE_WORDS),
-        amount=_by_name(numbers, AMOUNT_WORDS),
-    )
+    customer = _by_name(repeating, CUSTOMER_WORDS)
+    amounts = [c for c in numbers if c != customer]
+    if not amounts:
+        return None
+    return RFMColumns(customer=customer, date=_by_name(dates, DATE_WORDS), amount=_by_name(amounts, AMOUNT_WORDS))
 
 
 def looks_like_transactions(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> RFMColumns | None:
     """The columns, when the table reads as purchases: dates, amounts, and a column named as customers are
     whose values repeat."""
     found = guess_columns(frame, column_types)
-    named = found and any(word in str(found.customer).lower() for word in CUSTOMER_WORDS)
-    return found if named else None
+    return found if found and _named(found.customer, CUSTOMER_WORDS) else None
 
 
 def _by_name(columns: list[str], words: tuple[str, ...]) -> str:
-    """The first column whose name holds the earliest of these words; else the first column."""
+    """The first column with the earliest of these words in its name; else the first column."""
     for word in words:
-        named = [c for c in columns if word in str(c).lower()]
+        named = [c for c in columns if _named(c, (word,))]
         if named:
             return named[0]
     return columns[0]
+
+
+def _named(column, words: tuple[str, ...]) -> bool:
+    """Whether one of the words is a word of the column's name ('customer_id', 'CustomerID'; not 'provider')."""
+    return bool(set(name_words(column)) & set(words))
 
 
 class RFMSpec(BaseModel):

@@ -1,23 +1,23 @@
 """Whether a column can be learned as the target the spec asks for, said in plain words."""
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from pipeline_core.columns import ColumnType
+from pipeline_core.columns import ColumnType, name_words
 from pipeline_core.errors import DataError
 from pipeline_core.spec import PipelineSpec
 
 MIN_ROWS = 20
 MAX_CLASSES = 100  # more distinct labels than this is rarely a classification problem
 # Names analysts give what they predict, the most telling first; matched whole or as a word of a column's name
-# ('Churn Value', 'SalePrice', 'is_fraud').
+# ('Churn Value', 'SalePrice', 'is_fraud'), except the short ones, which only whole ('amount_y' is a merge's).
 TARGET_NAMES = (
     "target", "label", "outcome", "class", "y", "churn", "churned", "survived", "default", "fraud", "converted",
     "response", "sale_price", "saleprice", "price",
 )  # fmt: skip
+WHOLE_NAMES_ONLY = frozenset({"y", "class", "default"})
 GUESS_ROWS = 10_000  # rows read to tell a two-valued column
 
 
@@ -28,30 +28,26 @@ class TargetGuess:
 
 
 def guess_target(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> TargetGuess:
-    """The column an analyst most likely wants to predict: one named as targets are named, else a column of two
-    values (a yes/no outcome), else the last column; one with every value present before one with gaps, and
-    never an identifier, a date or free text."""
+    """The column an analyst most likely wants to predict: one named as targets are named (the most telling
+    name first, a column with every value before one with gaps), else a column of two values (a yes/no
+    outcome), else the last column; never an identifier, a date or free text."""
     sample = frame.head(GUESS_ROWS)
     usable = [c for c in frame.columns if column_types.get(c) not in ("id", "datetime", "text")]
     complete = [c for c in usable if sample[c].notna().all()]
-    for candidates in (complete, usable):
-        words = {column: _words(column) for column in candidates}
-        for name in TARGET_NAMES:
-            named = [c for c in candidates if words[c] == [name] or "".join(words[c]) == name]
-            named = named or [c for c in candidates if name in words[c]]
-            if named:
-                return TargetGuess(named[-1], f"its name, `{named[-1]}`, is how what is predicted is often named")
+    words = {column: name_words(column) for column in usable}
+    for name in TARGET_NAMES:
+        named = [c for c in usable if words[c] == [name] or "".join(words[c]) == name]
+        named = named or ([] if name in WHOLE_NAMES_ONLY else [c for c in usable if name in words[c]])
+        if named:
+            chosen = next((c for c in named if c in complete), named[0])
+            return TargetGuess(chosen, f"its name, `{chosen}`, is how what is predicted is often named")
     two_valued = [c for c in complete if sample[c].nunique() == 2]
     if two_valued:
         return TargetGuess(two_valued[-1], f"`{two_valued[-1]}` has two values, as a yes/no outcome has")
-    last = (complete or usable or list(frame.columns))[-1]
-    return TargetGuess(last, f"`{last}` is the last column with a value in every row")
-
-
-def _words(name) -> list[str]:
-    """'SalePrice' → ['sale', 'price']; 'Churn Value' → ['churn', 'value']."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(name))
-    return [word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word]
+    if complete:
+        return TargetGuess(complete[-1], f"`{complete[-1]}` is the last column with a value in every row")
+    last = (usable or list(frame.columns))[-1]
+    return TargetGuess(last, f"`{last}` is the last column that could be learned")
 
 
 def check_target(spec: PipelineSpec, y: pd.Series) -> None:

@@ -33,6 +33,9 @@ def test_digits_with_leading_zeros_stay_text_and_are_not_offered_as_numbers():
     assert frame["customer_id"].iloc[:2].tolist() == ["000000", "000001"] and frame["zip"].iloc[1] == "00001"
     assert frame["amount"].dtype.kind == "f"
     assert infer_column_types(frame) == {"customer_id": "id", "zip": "categorical", "amount": "numeric"}
+    rows = "\n".join(["hour,age"] + [f"{i % 24:02d},{'007' if i == 3 else 30 + i}" for i in range(40)])
+    numbers = read_table(rows.encode(), "visits.csv").frame
+    assert numbers["hour"].dtype.kind == "i" and numbers["age"].dtype.kind == "i"  # '07' and a typo are numbers
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_column_name():

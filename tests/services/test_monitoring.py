@@ -167,3 +167,17 @@ def test_two_processes_retraining_one_batch_at_once_end_with_one_challenger(stor
     for run in others:  # a second run, if both started one, is told to stop
         assert run.cancel_requested or not run.is_active
     runs.cancel(storage, challenger_id)
+
+
+def test_a_cancelled_retraining_can_be_started_again(storage, trained):
+    batch = monitoring.check(storage, trained, make_churn(n_rows=300, seed=11), "september.csv")
+    first = monitoring.retrain(storage, batch)
+    runs.cancel(storage, first.id)
+    deadline = time.monotonic() + 120
+    while runs.get(storage, first.id).is_active:
+        assert time.monotonic() < deadline, "the cancelled retraining never ended"
+        time.sleep(0.5)
+    again = monitoring.retrain(storage, monitoring.get(storage, batch.id))
+    assert again.id != first.id and monitoring.get(storage, batch.id).retrain_run_id == again.id
+    assert monitoring.retrain(storage, batch).id == again.id  # and that one stays while it runs
+    runs.cancel(storage, again.id)

@@ -138,10 +138,11 @@ def test_a_regression_run_draws_predicted_against_actual_and_residuals(app):
 def test_a_model_is_explained_column_by_column_row_by_row_and_by_what_if(app):
     train_sample(app, "customer_churn", ["logistic_regression"])
     open_page(app, "4_Compare")
-    charts = {chart.key for chart in app.get("plotly_chart")}
-    assert {"dependence_chart", "contribution_bars", "confusion_chart"} <= charts
+    assert "dependence_chart" not in {chart.key for chart in app.get("plotly_chart")}  # only when asked for
     assert app.selectbox(key="confusion_model").value.label == "Logistic regression"  # the best, not the baseline
     result_id = app.selectbox(key="explain_model").value.id
+    app.toggle(key=f"explain_on.{result_id}").set_value(True).run()
+    assert {"dependence_chart", "contribution_bars", "confusion_chart"} <= {c.key for c in app.get("plotly_chart")}
     app.selectbox(key=f"explain_column.{result_id}").select("contract").run()
     assert any("partial dependence" in caption.value for caption in app.caption)
     app.number_input(key=f"explain_row.{result_id}").set_value(2).run()
@@ -154,6 +155,8 @@ def test_a_model_is_explained_column_by_column_row_by_row_and_by_what_if(app):
 def test_a_regression_has_no_confusion_tab_and_is_explained_by_its_predicted_value(app):
     train_sample(app, "diabetes", ["ridge"], task="regression")
     open_page(app, "4_Compare")
+    result_id = app.selectbox(key="explain_model").value.id
+    app.toggle(key=f"explain_on.{result_id}").set_value(True).run()
     charts = {chart.key for chart in app.get("plotly_chart")}
     assert "confusion_chart" not in charts and "dependence_chart" in charts
     assert not any("confusion matrix" in caption.value for caption in app.caption)

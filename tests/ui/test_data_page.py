@@ -216,7 +216,9 @@ def test_a_transactions_table_becomes_one_row_per_customer_with_a_churn_label(ap
     key = source.fingerprint[:12]
     picked = [app.selectbox(key=f"rfm.{name}.{key}").value for name in ("customer", "date", "amount")]
     assert picked == ["customer", "order_date", "amount"]  # guessed by type and name
-    assert str(app.date_input(key=f"rfm.cutoff.{key}.order_date").value) == "2024-10-01"  # 90 days before the last
+    assert (
+        str(app.date_input(key=f"rfm.cutoff.{key}.order_date.90.churned").value) == "2024-10-01"
+    )  # 90 days before the last
     assert any("from 2024-10-02 to 2024-12-30" in caption.value for caption in app.caption)
     app.button(key="rfm.build").click().run()
     assert not app.exception
@@ -227,12 +229,12 @@ def test_a_transactions_table_becomes_one_row_per_customer_with_a_churn_label(ap
 
     # Again from the table built, framed the other way and with another cutoff: nothing picked again
     app.selectbox(key=f"rfm.label.{key}").select("buys_again").run()
-    app.date_input(key=f"rfm.cutoff.{key}.order_date").set_value(pd.Timestamp("2024-09-01").date()).run()
+    app.date_input(key=f"rfm.cutoff.{key}.order_date.90.buys_again").set_value(pd.Timestamp("2024-09-01").date()).run()
     app.button(key="rfm.build").click().run()
     again = app.session_state["dataset"]
     assert again.lineage["source_fingerprint"] == source.fingerprint and again.id != derived.id
     assert app.session_state["draft_spec"].data.target == "buys_again"
-    app.date_input(key=f"rfm.cutoff.{key}.order_date").set_value(pd.Timestamp("2024-12-01").date()).run()
+    app.date_input(key=f"rfm.cutoff.{key}.order_date.90.buys_again").set_value(pd.Timestamp("2024-12-01").date()).run()
     app.button(key="rfm.build").click().run()
     assert "the last transaction is on 2024-12-30" in app.error[0].value  # the label's days run past the data
 
