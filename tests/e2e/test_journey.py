@@ -61,8 +61,8 @@ def test_analyst_journey(app_url, page, shoot, tmp_path):
     expect(page.get_by_text("elapsed", exact=False)).to_be_visible(timeout=120_000)
     shoot(page, "3_train_running")
     page.reload()
-    expect(page.get_by_text("Run 1 · churn.csv → churn", exact=True)).to_be_visible()  # the run outlived the tab
-    expect(page.get_by_text("Run 1 on churn.csv → churn finished.")).to_be_visible(timeout=600_000)
+    expect(page.get_by_text(re.compile(r"^Run \d+ · churn.csv → churn$"))).to_be_visible()  # it outlived the tab
+    expect(page.get_by_text(re.compile(r"^Run \d+ on churn.csv → churn finished\.$"))).to_be_visible(timeout=600_000)
     shoot(page, "3_train")
 
     # Compare: leaderboard, whether the differences are real, charts per tab; save the pipeline
