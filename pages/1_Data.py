@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from pipeline_core.columns import COLUMN_TYPES, ROLES, infer_column_types, parse_dates, read_as
+from pipeline_core.columns import COLUMN_TYPES, ROLES, parse_dates, read_as
 from pipeline_core.compare.charts import column_distribution, correlation_heatmap, predictive_power
 from pipeline_core.data import aggregate
 from pipeline_core.data.ingest import DELIMITERS, ENCODINGS, SUFFIXES, ReadOptions, infer_task
@@ -104,8 +104,8 @@ def customer_aggregation() -> None:
         st.caption("Open a transactions table first (one row per order: customer, date, amount).")
         return
     frame = resources.dataset_frame(source)
-    types = infer_column_types(frame) if settings else state.spec().data.column_types
-    guess = aggregate.guess_columns(frame, types)
+    types = datasets.inferred_types(source.fingerprint, frame) if settings else state.spec().data.column_types
+    guess = datasets.purchases_guess(source.fingerprint, frame, types)
     start = settings or (guess.model_dump() if guess else {})
     columns = list(frame.columns)
     built_from = "Built from" if settings else "From"
@@ -454,7 +454,8 @@ metrics[1].metric("Columns", len(report.columns))
 metrics[2].metric("Missing cells", f"{int(frame.isna().sum().sum()):,}")
 metrics[3].metric("Duplicate rows", f"{report.duplicates:,}")
 read_options(dataset)
-transactions = None if dataset.lineage else aggregate.looks_like_transactions(frame, spec.data.column_types)
+purchases = None if dataset.lineage else datasets.purchases_guess(dataset.fingerprint, frame, spec.data.column_types)
+transactions = purchases if purchases and aggregate.named_as_customers(purchases.customer) else None
 if transactions:
     st.info(
         as_markdown(

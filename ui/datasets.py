@@ -4,6 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from pipeline_core.columns import infer_column_types
+from pipeline_core.data import aggregate
+from pipeline_core.data.aggregate import RFMColumns
 from pipeline_core.data.ingest import ReadOptions, infer_task, read_table
 from pipeline_core.data.report import Profile, profile
 from pipeline_core.data.target import TargetGuess, guess_target
@@ -77,6 +79,19 @@ def open_dataset(
 def target_guess(dataset_fingerprint: str, _frame: pd.DataFrame, column_types: dict) -> TargetGuess:
     """The target guessed for a dataset and its column types, once: the Data page says why beside its choice."""
     return guess_target(_frame, column_types)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def purchases_guess(dataset_fingerprint: str, _frame: pd.DataFrame, column_types: dict) -> RFMColumns | None:
+    """The customer, date and amount columns of a dataset, once per dataset and column types (counting each
+    column's values reads every row): the customer aggregation proposes them, the Data page points to it."""
+    return aggregate.guess_columns(_frame, column_types)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def inferred_types(dataset_fingerprint: str, _frame: pd.DataFrame) -> dict:
+    """Every column's inferred type, once per dataset (for a table no draft describes)."""
+    return infer_column_types(_frame)
 
 
 @st.cache_data(max_entries=16, show_spinner="Profiling the data…")

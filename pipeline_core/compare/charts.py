@@ -39,12 +39,7 @@ def metric_bars(results: list, metric: str) -> go.Figure:
             y=[_with_folds(r) for r in shown],
             mode="markers",
             error_x={"type": "data", "array": [cv_std(r, metric) for r in shown], "visible": True, "thickness": 2},
-            marker={
-                "size": 12,
-                "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown],
-                "symbol": ["circle-open" if r.status == "stopped" else "circle" for r in shown],
-                "line": {"width": 2},
-            },
+            marker=_model_dots(shown),
             hovertemplate="%{y}: %{x:,.4~g} ± %{error_x.array:,.3~g}<extra></extra>",
         )
     )
@@ -58,6 +53,16 @@ def metric_bars(results: list, metric: str) -> go.Figure:
         margin=MARGIN | {"t": 75},  # room for the subtitle
     )
     return figure
+
+
+def _model_dots(shown: list) -> dict:
+    """One dot per model: grey for the baseline, open for a model the race stopped."""
+    return {
+        "size": 12,
+        "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown],
+        "symbol": ["circle-open" if r.status == "stopped" else "circle" for r in shown],
+        "line": {"width": 2},
+    }
 
 
 def _scored(results: list, metric: str) -> list:
@@ -286,12 +291,7 @@ def score_vs_fit_time(results: list, metric: str) -> go.Figure:
             text=[_with_folds(r) for r in shown],
             textposition=_label_sides(seconds),
             cliponaxis=False,  # a name near the edge runs into the margin rather than being cut
-            marker={
-                "size": 12,
-                "color": [BASELINE_COLOR if r.is_baseline else MODEL_COLOR for r in shown],
-                "symbol": ["circle-open" if r.status == "stopped" else "circle" for r in shown],
-                "line": {"width": 2},
-            },
+            marker=_model_dots(shown),
             hovertemplate="%{text}: %{y:,.4~g} in %{x:.3~g} s<extra></extra>",
         )
     )

@@ -51,11 +51,9 @@ def guess_columns(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> R
     return RFMColumns(customer=customer, date=_by_name(dates, DATE_WORDS), amount=_by_name(amounts, AMOUNT_WORDS))
 
 
-def looks_like_transactions(frame: pd.DataFrame, column_types: dict[str, ColumnType]) -> RFMColumns | None:
-    """The columns, when the table reads as purchases: dates, amounts, and a column named as customers are
-    whose values repeat."""
-    found = guess_columns(frame, column_types)
-    return found if found and _named(found.customer, CUSTOMER_WORDS) else None
+def named_as_customers(column) -> bool:
+    """Whether a column's name says it holds customers: with guessed columns, a table reads as purchases."""
+    return _named(column, CUSTOMER_WORDS)
 
 
 def _by_name(columns: list[str], words: tuple[str, ...]) -> str:

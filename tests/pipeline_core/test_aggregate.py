@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline_core.columns import infer_column_types
-from pipeline_core.data.aggregate import RFMSpec, looks_like_transactions, rfm, windows
+from pipeline_core.data.aggregate import RFMSpec, guess_columns, named_as_customers, rfm, windows
 from pipeline_core.data.samples import make_churn
 from pipeline_core.errors import DataError
 
@@ -97,7 +97,9 @@ def test_the_customer_date_and_amount_columns_are_guessed_and_a_customers_table_
             "total": rng.uniform(5, 90, 300),
         }
     )
-    found = looks_like_transactions(orders, infer_column_types(orders))
+    found = guess_columns(orders, infer_column_types(orders))
     assert (found.customer, found.date, found.amount) == ("client_code", "placed", "total")
+    assert named_as_customers(found.customer)
     customers = make_churn(500).assign(signup=pd.date_range("2020-01-01", periods=500, freq="D").strftime("%Y-%m-%d"))
-    assert looks_like_transactions(customers, infer_column_types(customers)) is None
+    guessed = guess_columns(customers, infer_column_types(customers))
+    assert guessed is None or not named_as_customers(guessed.customer)
