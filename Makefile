@@ -29,8 +29,10 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
+# The browser tests first, alone (the app, Chromium and its workers take both cores), then the rest on two.
 test: lint chromium
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest -m e2e --durations=5
+	$(BIN)/python -m pytest -m "not e2e" -n 2 --durations=15
 
 bench: $(VENV)/.runtime
 	$(BIN)/python -m benchmarks.train_vs_sklearn

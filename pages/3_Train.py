@@ -209,7 +209,7 @@ if new_spec != spec:
 
 
 def timing(run) -> str:
-    """Elapsed time, and the time left extrapolated from the share of fits done so far."""
+    """Elapsed time, and the time left extrapolated from the share of the work done so far."""
     if run.started_at is None:
         return "Starting the worker…"
     elapsed, left = runs.elapsed_and_left(run)

@@ -224,8 +224,8 @@ def _spec_from_args(args: argparse.Namespace, frame) -> PipelineSpec:
     return spec.replace(**changes)
 
 
-def _progress(done: int, total: int, message: str) -> None:
-    print(f"[{done}/{total}] {message}", file=sys.stderr)  # noqa: T201
+def _progress(done: float, total: float, message: str) -> None:
+    print(f"[{done / total:4.0%}] {message}", file=sys.stderr)  # noqa: T201
 
 
 def _print_leaderboard(metric: str, results) -> None:

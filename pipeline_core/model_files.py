@@ -16,6 +16,7 @@ from pipeline_core.errors import PipelineCoreError
 TRUSTED_TYPES = frozenset(
     {
         "numpy.dtype",
+        "numpy.ravel",  # hands a text column to TfidfVectorizer as the one list of documents it reads
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         "sklearn.impute._iterative._ImputerTriplet",
         # skops trusts the estimators scikit-learn lists when skops is imported, and scikit-learn lists this one

@@ -222,7 +222,9 @@ def _days(dates: pd.Series) -> np.ndarray:
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
-    """TF-IDF of one column of free text (a missing text counts as empty), with a vocabulary cap."""
+    """TF-IDF of one column of free text (a missing text counts as empty), with a vocabulary cap.
+
+    Kept so that model files saved before the catalog built TF-IDF from scikit-learn's parts alone still load."""
 
     def __init__(self, max_features: int = 1000, max_ngram: int = 1, min_df: int = 2):
         self.max_features, self.max_ngram, self.min_df = max_features, max_ngram, min_df

@@ -112,7 +112,7 @@ def execute(
     run: RunRead,
     frame: pd.DataFrame,
     *,
-    tell: Callable[[int, int, str], None] | None = None,
+    tell: Callable[[float, float, str], None] | None = None,
     hard_cancel: bool = False,
 ) -> str:
     """Train a recorded run in this process, recording progress and each model as it finishes; return the
@@ -156,13 +156,13 @@ def _end_when_cancelled(recorder: RunRecorder) -> None:
 class _Telling:
     """The recorder, with progress also told to a callback."""
 
-    def __init__(self, inner: RunRecorder, tell: Callable[[int, int, str], None]) -> None:
+    def __init__(self, inner: RunRecorder, tell: Callable[[float, float, str], None]) -> None:
         self.inner, self.tell = inner, tell
 
     def __getattr__(self, name: str):  # everything else, as the recorder does it
         return getattr(self.inner, name)
 
-    def on_progress(self, done: int, total: int, message: str) -> None:
+    def on_progress(self, done: float, total: float, message: str) -> None:
         self.inner.on_progress(done, total, message)
         self.tell(done, total, message)
 
@@ -182,8 +182,8 @@ def watch(storage: Storage, run_id: int) -> tuple[RunRead, list[ModelResultRead]
 
 
 def elapsed_and_left(run: RunRead, now: datetime | None = None) -> tuple[float, float | None]:
-    """Seconds since the run started, and those left, extrapolated from the share of its fits done (None until
-    a twentieth is done: too early to say)."""
+    """Seconds since the run started, and those left, extrapolated from the share of its work done (each model's
+    fits weighed at its own pace; None until a twentieth is done: too early to say)."""
     started = run.started_at.replace(tzinfo=UTC) if run.started_at.tzinfo is None else run.started_at
     elapsed = ((now or datetime.now(UTC)) - started).total_seconds()
     return elapsed, elapsed * (1 - run.progress) / run.progress if run.progress > LEFT_FROM_SHARE else None

@@ -63,7 +63,7 @@ class RunRecorder:
     def on_start(self, n_train: int, n_test: int) -> None:
         self._write(repo.record_split, n_train=n_train, n_test=n_test)
 
-    def on_progress(self, done: int, total: int, message: str) -> None:
+    def on_progress(self, done: float, total: float, message: str) -> None:
         self._write(repo.update_progress, progress=done / total, message=message)
 
     def should_stop(self) -> bool:

@@ -1,6 +1,9 @@
 """The Compare page's Explain tab: how the prediction moves with a column, why one row gets its prediction, and
 what the model would say were its values different."""
 
+import numbers
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -57,13 +60,25 @@ def show(run: RunRead, result: ModelResultRead) -> None:
     output, found = _why(result.id, number, explainer, row)
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.contribution_bars(found, output.name), key="contribution_bars")
-    right.dataframe(row.T.rename(columns={row.index[0]: "value"}).astype(str), height="content")
+    right.dataframe(_values(row), height="content")
     st.caption(
         f"SHAP values: from the average {output.name} over held-out rows ({found.average:,.4g}), what each of this "
         f"row's values adds to reach its own ({found.value:,.4g}); the shares add up. Worked out by shap's "
         "permutation explainer through the whole pipeline, so they are of your columns, not of encoded ones."
     )
     _what_if(explainer, row, columns[:WHAT_IF_COLUMNS], output, found.value, result.id)
+
+
+def _values(row: pd.DataFrame) -> pd.DataFrame:
+    """One row's values, one per line, as people write them (a count reads 2, not 2.0, in a column with gaps too)."""
+    return pd.DataFrame({"value": [_written(row[column].iloc[0]) for column in row]}, index=row.columns)
+
+
+def _written(value) -> str:
+    if pd.isna(value):
+        return "missing"
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    return f"{value:,.10g}" if is_number else str(value)
 
 
 def _what_if(explainer: Explainer, row: pd.DataFrame, columns: list[str], output, value: float, key: int):

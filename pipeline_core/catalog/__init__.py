@@ -277,6 +277,37 @@ def _shuffled_folds(folds: int):
     return KFold(folds, shuffle=True, random_state=0)
 
 
+def _words(kind: StepKind, p: dict[str, Any], task: Task, values: pd.DataFrame):
+    """TF-IDF of one column of free text from scikit-learn's parts alone, so its model files need nothing of
+    Pipewright: a missing text counts as empty, the column goes on as the one list of documents TfidfVectorizer
+    reads, and each word is named after the column (note_refund, so two text columns never share a name)."""
+    import numpy as np
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    [column] = values.columns
+    words = TfidfVectorizer(
+        max_features=p["max_features"],
+        ngram_range=(1, p["max_ngram"]),
+        min_df=p["min_df"] if len(values) >= 2 * p["min_df"] else 1,  # a handful of rows could keep no word
+    )
+    documents = Pipeline(
+        [
+            ("fill", SimpleImputer(strategy="constant", fill_value="", keep_empty_features=True)),
+            ("one_column", FunctionTransformer(np.ravel, feature_names_out="one-to-one")),
+            ("tfidf", words),
+        ]
+    )
+    return ColumnTransformer(
+        [(column, documents, [column])],
+        verbose_feature_names_out="{transformer_name}_{feature_name}",
+        sparse_threshold=0,
+    )
+
+
 def _components(kind: StepKind, p: dict[str, Any], task: Task, values: pd.DataFrame | None):
     """PCA's n_components is a share of the variance (a float) or a number of components (an int)."""
     return kind.construct(p, task, n_components=p["variance"] if p["keep"] == "variance" else p["n_components"])
@@ -384,12 +415,15 @@ STEPS: dict[str, StepKind] = {
             applies_to=("text",),
             help="One column per frequent word (or phrase), weighted by how telling it is. Learned on training rows.",
             params=(
-                IntParam(name="max_features", label="Most words kept", default=1000, low=10, high=50000),
-                IntParam(name="max_ngram", label="Longest phrase (words)", default=1, low=1, high=3),
-                IntParam(name="min_df", label="Seen in at least (rows)", default=2, low=1, high=100),
+                # the builder hands all three to the TfidfVectorizer inside its column's pipeline
+                IntParam(name="max_features", label="Most words kept", default=1000, low=10, high=50000, argument=None),
+                IntParam(name="max_ngram", label="Longest phrase (words)", default=1, low=1, high=3, argument=None),
+                IntParam(name="min_df", label="Seen in at least (rows)", default=2, low=1, high=100, argument=None),
             ),
             renames=True,
-            estimator="pipeline_core.transformers:TextFeatures",
+            shaped_by_data=True,
+            estimator="sklearn.feature_extraction.text:TfidfVectorizer",
+            builder=_words,
         ),
         StepKind(
             key="numeric_imputer",

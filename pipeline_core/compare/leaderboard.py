@@ -86,12 +86,17 @@ def so_far(fold_scores: dict[str, list[float | None]], metric: str) -> pd.DataFr
             {
                 "Model": label,
                 "Folds done": len(scores),
-                f"CV {METRICS[metric].label} so far": "–"
-                if done.empty
-                else f"{score(done.mean())} ± {score(done.std() if len(done) > 1 else 0.0)}",
+                f"CV {METRICS[metric].label} so far": _so_far(done),
                 "_mean": done.mean() if not done.empty else math.nan,
             }
         )
     board = pd.DataFrame(rows, columns=["Model", "Folds done", f"CV {METRICS[metric].label} so far", "_mean"])
     ascending = not METRICS[metric].greater_is_better
     return board.sort_values("_mean", ascending=ascending, na_position="last").drop(columns="_mean")
+
+
+def _so_far(done: pd.Series) -> str:
+    """A spread needs two folds: one fold's score reads alone, not as '± 0'."""
+    if done.empty:
+        return "–"
+    return score(done.mean()) if len(done) == 1 else f"{score(done.mean())} ± {score(done.std())}"

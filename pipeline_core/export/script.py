@@ -50,16 +50,19 @@ def standalone_script(spec: PipelineSpec, frame: pd.DataFrame, *, title: str, n_
     needed += [_public(type(splitter)), ("sklearn.model_selection", "cross_validate")]
     needed += [("sklearn.model_selection", "train_test_split"), ("sklearn.exceptions", "UndefinedMetricWarning")]
     metric_names = [key for key, metric in METRICS.items() if metric.task == spec.data.task and metric.scorer]
-    sections = [
-        _header(spec, title, own),
-        _imports(needed),
-        _own_transformers() if own else "",
-        _settings(spec, schema),
-        _rows(spec, frame),
+    objects = [
         "def preparation():\n    return " + _code(preparation, indent=len("    return ")),
         "MODELS = {\n"
         + "".join(f"    {key!r}: {_code(model, indent=len(f'    {key!r}: '))},\n" for key, model in estimators.items())
         + "}",
+    ]
+    sections = [
+        _header(spec, title, own),
+        _imports(needed, numpy=any("np." in code for code in objects)),
+        _own_transformers() if own else "",
+        _settings(spec, schema),
+        _rows(spec, frame),
+        *objects,
         _main(spec, metric_names, _splitter_code(splitter, evaluation.seed), n_classes),
     ]
     return "\n\n\n".join(section for section in sections if section) + "\n"
@@ -90,18 +93,25 @@ def _public(cls: type) -> tuple[str, str]:
     return cls.__module__, cls.__name__
 
 
-def _imports(names: list[tuple[str, str]]) -> str:
-    """One sorted `from … import …` line per module, after the standard library and pandas."""
+def _imports(names: list[tuple[str, str]], *, numpy: bool) -> str:
+    """One sorted `from … import …` line per module, after the standard library, numpy (when the objects name
+    its functions) and pandas."""
     modules: dict[str, set[str]] = {}
     for module, name in names:
         modules.setdefault(module, set()).add(name)
     lines = [f"from {module} import {', '.join(sorted(found))}" for module, found in sorted(modules.items())]
-    return "\n".join(["import sys", "import warnings", "", "import pandas as pd", *lines])
+    return "\n".join(
+        ["import sys", "import warnings", "", *(["import numpy as np"] if numpy else []), "import pandas as pd", *lines]
+    )
 
 
 def _code(estimator, *, indent: int) -> str:
     text = estimator.__repr__(N_CHAR_MAX=1_000_000)
+    text = _NUMPY_FUNCTION.sub(r"np.\1", text)  # a function's repr is not Python; a model's functions are numpy's
     return text.replace("\n", "\n" + " " * indent)
+
+
+_NUMPY_FUNCTION = re.compile(r"<function (\w+) at 0x[0-9a-f]+>")
 
 
 def _splitter_code(splitter, seed: int) -> str:

@@ -24,6 +24,7 @@ from pipeline_core.errors import SpecError
 from pipeline_core.schema import BRANCH_OF, column_types, feature_schema, numbers_as_text
 from pipeline_core.spec import ModelSpec, PipelineSpec, StepSpec
 from pipeline_core.transformers import TextToNumber
+from pipeline_core.words import counted
 
 
 def unused_columns(spec: PipelineSpec, frame: pd.DataFrame) -> dict[str, str]:
@@ -55,7 +56,7 @@ def build_preprocessor(spec: PipelineSpec, schema: dict[str, ColumnType], frame:
         steps = spec.preprocessing.for_type(branch)
         _check_steps(branch, steps, columns)
         if branch == "text":  # a text step reads one column of documents at a time
-            branches += [(f"text_{c}", _branch_pipeline(steps, task, [c], frame), c) for c in columns]
+            branches += [(f"text_{c}", _branch_pipeline(steps, task, [c], frame), [c]) for c in columns]
             continue
         if branch == "numeric":
             as_text = [c for c in columns if c in numbers_as_text(schema, frame)]
@@ -113,14 +114,15 @@ def _branch_pipeline(
     """A branch's steps over its `columns`. A step that names columns runs on those of them this branch has
     (the others pass by it); the branch then keeps column names between steps so the step can find them."""
     names = number_repeats([step.kind for step in steps])
-    chosen = list(first or [])
+    chosen, partial = list(first or []), False
     for name, step in zip(names, steps, strict=True):
         own = [c for c in step.columns if c in columns] if step.columns else columns
         if not own:
             continue
         kind = get_step(step.kind)
         transformer = kind.make(step.params, task, frame[own] if kind.shaped_by_data else None)
-        if step.columns:
+        if own != columns:
+            partial = True
             transformer = ColumnTransformer(
                 [(name, transformer, own)], remainder="passthrough", verbose_feature_names_out=False, sparse_threshold=0
             )
@@ -128,7 +130,7 @@ def _branch_pipeline(
     if not chosen:
         return "passthrough"
     pipeline = Pipeline(chosen)
-    return pipeline.set_output(transform="pandas") if any(step.columns for step in steps) else pipeline
+    return pipeline.set_output(transform="pandas") if partial else pipeline
 
 
 def _named_steps(steps: list[StepSpec], task: str) -> list[tuple[str, object]]:
@@ -153,8 +155,9 @@ def preview(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -> pd
     """The prepared features of a sample, fitted on that sample only (training fits per fold)."""
     schema = feature_schema(spec, frame)
     sample = frame.head(n_rows)
-    preparation = build_preparation(spec, frame).set_output(transform="pandas")
-    return preparation.fit_transform(sample[list(schema)], sample[spec.data.target])
+    preparation = build_preparation(spec, frame)  # not set_output: TfidfVectorizer has none
+    prepared = preparation.fit_transform(sample[list(schema)], sample[spec.data.target])
+    return pd.DataFrame(prepared, columns=preparation.get_feature_names_out(), index=sample.index)
 
 
 def preparation_warnings(spec: PipelineSpec, frame: pd.DataFrame) -> list[str]:
@@ -218,7 +221,7 @@ def step_shapes(spec: PipelineSpec, frame: pd.DataFrame, *, n_rows: int = 500) -
             except (ValueError, TypeError) as error:
                 rows.append((label, f"fails: {str(error).splitlines()[0][:120]}"))
                 break
-            rows.append((label, f"{data.shape[1]:,} columns"))
+            rows.append((label, counted(data.shape[1], "column")))
     return shapes
 
 

@@ -64,7 +64,8 @@ class TrainObserver(Protocol):
 
     def on_start(self, n_train: int, n_test: int) -> None: ...
 
-    def on_progress(self, done: int, total: int, message: str) -> None: ...
+    def on_progress(self, done: float, total: float, message: str) -> None:
+        """`done` of `total` work, in one unit (seconds of fitting, or groupings formed), and what just ended."""
 
     def should_stop(self) -> bool: ...
 
@@ -82,7 +83,7 @@ class SilentObserver:
     def on_start(self, n_train: int, n_test: int) -> None:
         pass
 
-    def on_progress(self, done: int, total: int, message: str) -> None:
+    def on_progress(self, done: float, total: float, message: str) -> None:
         pass
 
     def should_stop(self) -> bool:

@@ -105,7 +105,7 @@ def train(
     frame, schema = check_trainable(spec, frame)
     rows, folds, results, estimators = _setup(spec, frame, schema)
     fold_splits: list[tuple | None] = [*folds, None]  # None: the whole training part, tested on the test part
-    progress = _Progress(observer, total=len(fold_splits) * (len(results) + 1))
+    progress = _Progress(observer, {_Progress.PREPARING: len(fold_splits)} | dict.fromkeys(results, len(fold_splits)))
     preparation = build_preparation(spec, frame)
     observer.on_start(len(rows.X_train), len(rows.X_test))
     progress.tell("Preparing the folds")
@@ -117,11 +117,12 @@ def train(
             pool.submit(_prepare_fold, preparation, rows_file, split, index, folder, pool.threads)
             for index, split in enumerate(fold_splits)
         ]
-        prepared = []
+        prepared, since = [], time.monotonic()
         for future in pending:
             prepared.append(future.result())
             done = "Prepared" if prepared[-1].is_final else f"Fold {len(prepared)} of {len(fold_splits)} prepared"
-            progress.step(done)
+            progress.step(_Progress.PREPARING, time.monotonic() - since, done)
+            since = time.monotonic()
         fitting = _Fitting(spec, results, estimators, progress, pool, Path(folder))
         status = fitting.fit(prepared[:-1], prepared[-1])
     if status == "cancelled":
@@ -195,25 +196,44 @@ class _Rows:
     y_test: pd.Series
 
 
-@dataclass
 class _Progress:
-    observer: TrainObserver
-    total: int
-    done: int = 0
+    """How far the run is, for the bar and the time left: the seconds its finished tasks took over those plus the
+    seconds the tasks left should take, each model's at the pace of its own fits so far (a forest's fold counts
+    for many of the baseline's), a model not timed yet at the average fit's. Counting tasks instead would call a
+    run of a fast baseline and a slow forest half done when the baseline is."""
+
+    PREPARING = ""  # the key of the tasks that prepare the folds
+
+    def __init__(self, observer: TrainObserver, tasks: dict[str, int]) -> None:
+        self.observer, self.left = observer, dict(tasks)  # tasks left per model key
+        self.spent: dict[str, list[float]] = {}  # seconds of each finished task, per model key
 
     def tell(self, message: str) -> None:
-        self.observer.on_progress(self.done, self.total, message)
+        done = sum(map(sum, self.spent.values()))
+        expected = sum(count * self._pace(key) for key, count in self.left.items() if count > 0)
+        self.observer.on_progress(done, done + expected, message)
 
-    def step(self, message: str) -> None:
-        self.done += 1
+    def step(self, key: str, seconds: float, message: str) -> None:
+        self.left[key] -= 1
+        self.spent.setdefault(key, []).append(seconds)
         self.tell(message)
 
-    def skip(self, tasks: int) -> None:
-        """Tasks that will not run (their model stopped or failed): the share done grows, never shrinks."""
-        self.total -= tasks
+    def skip(self, key: str, tasks: int) -> None:
+        """Tasks that will not run (their model stopped or failed)."""
+        self.left[key] -= tasks
 
-    def add(self, tasks: int) -> None:
-        self.total += tasks
+    def add(self, key: str, tasks: int) -> None:
+        self.left[key] = self.left.get(key, 0) + tasks
+
+    def _pace(self, key: str) -> float:
+        """The seconds one task of this model should take."""
+        fits = [s for k, spent in self.spent.items() if k != self.PREPARING for s in spent]
+        timed = self.spent.get(key) or fits or [s for spent in self.spent.values() for s in spent] or [1.0]
+        return max(float(np.mean(timed)), 1e-3)
+
+
+def _seconds(outcome: _Outcome) -> float:
+    return outcome.fit_seconds + outcome.predict_seconds
 
 
 @dataclass(frozen=True)
@@ -265,7 +285,7 @@ class _Fitting:
         status = self._run(pending)
         top = best(list(self.results.values()), self.scoring.metric)
         if status == "succeeded" and top is not None and top.model_file is None:
-            self.progress.add(1)  # one more fit: the lead changed after its final fit
+            self.progress.add(top.key, 1)  # one more fit: the lead changed after its final fit
             status = self._run([_Task(top.key, final, keep_file=True, refit=True)])
         return status
 
@@ -323,7 +343,7 @@ class _Fitting:
             if outcome.model_file is not None:
                 result.model_file = outcome.model_file
                 self.progress.observer.on_model_file(result)
-            self.progress.step(f"{result.label}: model file kept")
+            self.progress.step(task.key, _seconds(outcome), f"{result.label}: model file kept")
         elif outcome.error:
             self._settle(result, "failed", outcome.error)
         elif task.fold.is_final:
@@ -392,7 +412,9 @@ class _Fitting:
 
     def _absorb_fold(self, result: TrainedModel, outcome: _Outcome) -> None:
         self.folds[result.key][outcome.fold] = outcome
-        self.progress.step(f"{result.label}: fold {outcome.fold + 1} of {self.n_folds} done")
+        self.progress.step(
+            result.key, _seconds(outcome), f"{result.label}: fold {outcome.fold + 1} of {self.n_folds} done"
+        )
         metric = self.scoring.metric
         self.progress.observer.on_fold_scores(
             {
@@ -440,7 +462,7 @@ class _Fitting:
                 self._settle(self.results[key], "stopped", f"{behind} (p = {p:.3f})", keep_folds=k)
 
     def _absorb_final(self, result: TrainedModel, outcome: _Outcome) -> None:
-        self.progress.step(f"{result.label}: final fit and test done")
+        self.progress.step(result.key, _seconds(outcome), f"{result.label}: final fit and test done")
         if self.race is None or result.is_baseline:  # the baseline only sets the floor: no race stops it
             self._finish(result, outcome)
         else:
@@ -464,7 +486,7 @@ class _Fitting:
         result.status, result.error, result.model_file = status, reason, None
         self._keep_cv_scores(result)
         self.settled.add(result.key)
-        self.progress.skip(self.n_folds + 1 - fits_done)  # the folds and final fit it will not do
+        self.progress.skip(result.key, self.n_folds + 1 - fits_done)  # the folds and final fit it will not do
         self.progress.observer.on_model_finished(result)
 
     def _keep_cv_scores(self, result: TrainedModel) -> None:

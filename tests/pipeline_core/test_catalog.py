@@ -117,6 +117,8 @@ def test_every_steps_exported_model_loads_with_scikit_learn_pandas_and_skops_and
     assert needs_modules  # the date parts, at least, are Pipewright's own: those models came with their files
     plain = _fitted_with(STEPS["numeric_imputer"], churn)  # numbers and categories, with the default steps
     assert own_modules(dump_model(plain)) == {}  # scikit-learn's parts only: the model file alone loads
+    words = _fitted_with(STEPS["tfidf"], frame.drop(columns="signup"))  # free text (titanic's names, say)
+    assert own_modules(dump_model(words)) == {}  # TF-IDF is scikit-learn's own too
 
 
 @pytest.mark.parametrize("kind", _kinds(MODELS))
@@ -192,6 +194,26 @@ def test_pca_keeps_a_share_of_variance_or_a_number_of_components():
     share = STEPS["pca"].make(STEPS["pca"].validate_params({"variance": 0.9}), "classification", None)
     count = STEPS["pca"].make(STEPS["pca"].validate_params({"keep": "count", "n_components": 3}), "regression", None)
     assert (share.n_components, count.n_components) == (0.9, 3)
+
+
+def test_tf_idf_is_scikit_learns_vectorizer_with_its_settings_reading_missing_text_as_empty():
+    notes = pd.DataFrame({"note": ["late delivery", None, "late refund", "refund", "delivery late"] * 4})
+    params = STEPS["tfidf"].validate_params({"max_features": 10, "max_ngram": 2, "min_df": 2})
+    step = STEPS["tfidf"].make(params, "classification", notes)
+    settings = step.get_params()
+    assert (settings["note__tfidf__max_features"], settings["note__tfidf__ngram_range"]) == (10, (1, 2))
+    words = step.fit_transform(notes)
+    assert step.get_feature_names_out().tolist() == [
+        "note_delivery",
+        "note_delivery late",
+        "note_late",
+        "note_late delivery",
+        "note_late refund",
+        "note_refund",
+    ]
+    assert words.shape == (20, 6) and not words[1].any()  # a missing note has no words
+    few = STEPS["tfidf"].make(params, "classification", notes.head(3))
+    assert few.get_params()["note__tfidf__min_df"] == 1  # three rows: a word seen twice would be too strict a test
 
 
 def _group_columns(spec, frame, branch):

@@ -4,14 +4,14 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score, train_test_split
 
-from pipeline_core.compare.leaderboard import leaderboard
+from pipeline_core.compare.leaderboard import leaderboard, so_far
 from pipeline_core.errors import DataError, SpecError
 from pipeline_core.model_files import load_model
 from pipeline_core.prepare.build import build_pipeline
 from pipeline_core.schema import feature_schema
 from pipeline_core.spec import ModelSpec, PipelineSpec, default_spec
 from pipeline_core.train.results import SilentObserver, best
-from pipeline_core.train.supervised import train
+from pipeline_core.train.supervised import _Progress, train
 
 FAST_FOREST = {"kind": "random_forest", "params": {"n_estimators": 20}}
 
@@ -58,8 +58,9 @@ def test_classification_trains_every_model_plus_the_baseline_with_honest_scores(
     dummy, logistic = result.models[0], result.models[1]
     assert np.mean(dummy.cv_scores["balanced_accuracy"]) == pytest.approx(0.5)
     assert np.mean(logistic.cv_scores["roc_auc"]) > 0.7  # the churn table has real signal
-    # progress advanced once per prepared fold, then once per model and fold, plus the final fits
-    assert [done for done, _, _ in recorder.progress] == list(range(0, 6 + 3 * 6 + 1))
+    # told at the start, once per prepared fold, then once per model and fold and each final fit; all done at the end
+    assert len(recorder.progress) == 1 + 6 + 3 * 6
+    assert recorder.progress[0][0] == 0 and recorder.progress[-1][0] == recorder.progress[-1][1]
     for model in result.models:  # the scores told as the folds ended are the run's, fold for fold
         assert sorted(recorder.so_far[model.label]) == sorted(model.cv_scores[spec.ranking_metric])
 
@@ -284,3 +285,23 @@ def test_learning_curves_refit_on_growing_shares_of_the_training_rows(churn):
     assert len(logistic.curves.learning.test) == 5
     # fitted on every training row, the last point is the test score itself
     assert logistic.curves.learning.test[-1] == pytest.approx(logistic.test_scores[result.primary_metric])
+
+
+def test_progress_weighs_each_models_tasks_by_the_seconds_its_fits_take():
+    recorder = Recorder()
+    progress = _Progress(recorder, {_Progress.PREPARING: 0, "baseline": 4, "forest": 4})
+    for fold in range(4):
+        progress.step("baseline", 0.01, f"baseline fold {fold}")
+    progress.step("forest", 1.0, "forest fold 0")
+    done, total, _ = recorder.progress[-1]
+    # 5 of 8 tasks, but the forest's three left take a second each: about a quarter of the work is done
+    assert done / total == pytest.approx(1.04 / 4.04)
+
+
+def test_scores_so_far_rank_the_models_and_show_a_spread_only_from_two_folds():
+    board = so_far({"A": [0.85], "B": [0.7, 0.9], "C": []}, "roc_auc")
+    assert board.to_dict("records") == [
+        {"Model": "A", "Folds done": 1, "CV ROC AUC so far": "0.850"},  # one fold: no '± 0.000'
+        {"Model": "B", "Folds done": 2, "CV ROC AUC so far": "0.800 ± 0.141"},
+        {"Model": "C", "Folds done": 0, "CV ROC AUC so far": "–"},
+    ]

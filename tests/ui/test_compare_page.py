@@ -146,6 +146,8 @@ def test_a_model_is_explained_column_by_column_row_by_row_and_by_what_if(app):
     app.selectbox(key=f"explain_column.{result_id}").select("contract").run()
     assert any("partial dependence" in caption.value for caption in app.caption)
     app.number_input(key=f"explain_row.{result_id}").set_value(2).run()
+    values = next(table.value["value"] for table in app.dataframe if list(table.value.columns) == ["value"])
+    assert values["tenure_months"].isdigit() and values["support_calls"].isdigit()  # counts read 2, not 2.0
     next(b for b in app.form_submit_button if b.label == "Predict with these values").click().run()
     (asked,) = [m for m in app.metric if "with these values" in m.label]
     assert asked.label.startswith("probability of yes") and asked.delta == "+0"  # unchanged values: no change
