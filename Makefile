@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium bench constraints
+.PHONY: run test lint chromium postgresql bench constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,16 @@ run: $(VENV)/.runtime
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+# Debian's PostgreSQL server: the suite starts its own in a temporary folder and runs the storage tests on it too.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql; }
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
 # The browser tests first, alone (the app, Chromium and its workers take both cores), then the rest on two.
-test: lint chromium
+test: lint chromium postgresql
 	$(BIN)/python -m pytest -m e2e --durations=5
 	$(BIN)/python -m pytest -m "not e2e" -n 2 --durations=15
 

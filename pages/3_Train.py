@@ -209,9 +209,10 @@ if new_spec != spec:
 
 
 def timing(run) -> str:
-    """Elapsed time, and the time left extrapolated from the share of the work done so far."""
+    """Its place in the queue while it waits; then the elapsed time, and the time left extrapolated from the share
+    of the work done so far."""
     if run.started_at is None:
-        return "Starting the worker…"
+        return runs.waiting(runs.place(resources.storage(), run.id))
     elapsed, left = runs.elapsed_and_left(run)
     return f"{duration(elapsed)} elapsed" + (f" · about {duration(left)} left" if left is not None else "")
 
@@ -227,7 +228,7 @@ def run_panel(run_id: int) -> None:
         st.caption(as_markdown(f"This run trained on `{run.dataset_name}`, not on the data loaded now."))
     st.progress(run.progress, text=f"{messages.RUN_STATUS[run.status]} {run.message}")
     if run.is_active:
-        st.caption(timing(run))
+        st.caption(f"{timing(run)} · on {run.library_versions.get('computed on', 'this machine')}")
         metric = PipelineSpec.from_json(run.spec_json).ranking_metric
         if run.fold_scores:
             st.dataframe(so_far(run.fold_scores, metric), hide_index=True)
@@ -241,7 +242,7 @@ def run_panel(run_id: int) -> None:
             )
         if st.button("Cancel run", key="cancel"):
             runs.cancel(resources.storage(), run.id)
-            st.toast("Cancelling: finished models are kept.")
+            st.toast("Cancelling: finished models are kept." if run.started_at else "Cancelled: it will not start.")
         return
     if run.status in ("failed", "interrupted"):
         st.error(as_markdown(run.error or messages.RUN_STATUS[run.status]))

@@ -66,8 +66,23 @@ def main(argv: list[str] | None = None) -> int:
         "--test", choices=list(DRIFT_TESTS), help="one drift test for every column (default: per column)"
     )
     watch.add_argument("--json", type=Path, metavar="FILE", help="also write what was found as JSON")
+    move = commands.add_parser(
+        "copy-store",
+        help="copy every dataset, pipeline, run and batch into a new database (an SQLite file to PostgreSQL)",
+        description="Copies in one transaction: a failed copy leaves the target as it was. The artifact files stay "
+        "in PIPEWRIGHT_DATA_DIR, which the app must keep using with the new PIPEWRIGHT_DB_URL.",
+    )
+    move.add_argument("--to", required=True, metavar="URL", help="e.g. postgresql+psycopg://user@host/pipewright")
+    move.add_argument("--from", dest="source", metavar="URL", help="default: PIPEWRIGHT_DB_URL, else the SQLite file")
     args = parser.parse_args(argv)
-    commands_run = {"run": _run, "reproduce": _reproduce, "predict": _predict, "export": _export, "monitor": _monitor}
+    commands_run = {
+        "run": _run,
+        "reproduce": _reproduce,
+        "predict": _predict,
+        "export": _export,
+        "monitor": _monitor,
+        "copy-store": _copy_store,
+    }
     from storage.errors import StorageError
 
     try:
@@ -106,6 +121,18 @@ def _run(args: argparse.Namespace) -> int:
     best = best_result(results, run.primary_metric)
     _say(f"run {run.id} recorded in {storage.engine.url.render_as_string(hide_password=True)}")
     _say(f"best model: {best.label}; saved model file: {runs.model_file_path(storage, best)}")
+    return 0
+
+
+def _copy_store(args: argparse.Namespace) -> int:
+    from storage.db import database_url, make_engine
+    from storage.transfer import copy_store
+
+    source, target = make_engine(args.source or database_url()), make_engine(args.to)
+    copied = copy_store(source, target)
+    for table, n in copied.items():
+        _say(f"{table}: {counted(n, 'row')}")
+    _say(f"copied into {target.url.render_as_string(hide_password=True)}")
     return 0
 
 

@@ -11,3 +11,7 @@ class SpecError(PipelineCoreError, ValueError):
 
 class DataError(PipelineCoreError, ValueError):
     """The data cannot be read, or cannot be used the way the spec asks."""
+
+
+class ComputeError(PipelineCoreError):
+    """The cores or the cluster the run is to train on cannot be used as configured."""

@@ -20,16 +20,19 @@ from pipeline_core.model_files import load_model
 from pipeline_core.prepare.rows import check_trainable
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.estimate import check_memory
+from pipeline_core.train.parallel import runs_at_once
 from pipeline_core.train.results import library_versions
 from pipeline_core.train.supervised import final_model_file, train
+from pipeline_core.words import counted
 from services import datasets
 from storage import repo
 from storage.artifacts import private_folder
 from storage.db import PROJECT_ROOT, Storage, log_path, scratch_dir, session_scope
-from storage.models import DatasetRead, ModelResultRead, RunRead
+from storage.models import DatasetRead, ModelResultRead, RunRead, RunStatus
 from storage.recorder import RunRecorder
 
 CANCEL_POLL_SECONDS = 0.5
+QUEUE_POLL_SECONDS = 0.5
 GRACE_SECONDS = 1.5  # a fit that ends meanwhile lets the engine stop cleanly instead
 LEFT_FROM_SHARE = 0.05  # of the fits done: below it, the time left is not said
 FINISHED = ("succeeded", "cancelled")  # runs with results to compare and export
@@ -124,6 +127,8 @@ def execute(
         hard_cancel: a cancel ends this whole process group after a grace, even mid-fit (the worker, which
             has a group of its own); otherwise the engine stops at the next fit boundary.
     """
+    if not wait_for_turn(storage, run.id, tell):
+        return RunStatus.CANCELLED
     spec = PipelineSpec.from_json(run.spec_json)
     recorder = RunRecorder(storage.engine, storage.artifacts, run.id)
     scratch = private_folder(scratch_dir(run.id))
@@ -140,6 +145,34 @@ def execute(
         raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def wait_for_turn(storage: Storage, run_id: int, tell: Callable[[float, float, str], None] | None = None) -> bool:
+    """Wait while the machine trains as many runs as it may at once (PIPEWRIGHT_MAX_RUNS), the oldest waiting
+    run first; then the run is running in this process. False if it was cancelled while it waited."""
+    at_once = runs_at_once()
+    while True:
+        with session_scope(storage.engine) as session:
+            repo.interrupt_dead_runs(session)  # a run whose process died gives up its place
+        with session_scope(storage.engine) as session:
+            status = repo.claim_run(session, run_id=run_id, at_once=at_once)
+            ahead = repo.runs_ahead(session, run_id=run_id)
+        if status is not RunStatus.QUEUED:
+            return status is RunStatus.RUNNING
+        if tell is not None:
+            tell(0, 1, waiting(ahead))
+        time.sleep(QUEUE_POLL_SECONDS)
+
+
+def waiting(ahead: int) -> str:
+    """What a waiting run says."""
+    return f"Waiting for its turn: {counted(ahead, 'run')} before it."
+
+
+def place(storage: Storage, run_id: int) -> int:
+    """How many runs train, or wait to, before this waiting one."""
+    with session_scope(storage.engine) as session:
+        return repo.runs_ahead(session, run_id=run_id)
 
 
 def _end_when_cancelled(recorder: RunRecorder) -> None:

@@ -5,6 +5,7 @@ import math
 import os
 
 import pandas as pd
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select, update
 
 from pipeline_core.spec import PipelineSpec
@@ -36,6 +37,7 @@ from storage.models import (
 )
 
 PARQUET, SKOPS, SOURCE, CSV = ".parquet", ".skops", ".source", ".csv"
+_QUEUE_LOCK = 7_263_515  # any fixed number: the PostgreSQL lock runs take in turn to claim a place
 
 # ---- datasets -----------------------------------------------------------------------------------
 
@@ -316,10 +318,48 @@ def _set(row, fields: dict) -> None:
         setattr(row, name, value)
 
 
+def claim_run(session: Session, *, run_id: int, at_once: int) -> RunStatus:
+    """Start the run in the calling process if its turn has come: it is the oldest of this machine's runs waiting,
+    and fewer than `at_once` of them are running. Returns its status after: RUNNING when this call started it,
+    QUEUED while it waits, else how it ended (cancelled while it waited).
+
+    One statement looks and writes, which SQLite runs under its write lock; on PostgreSQL a lock held to the end
+    of the transaction makes runs claim one at a time, so two never take the last free place together."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_QUEUE_LOCK})")
+    other = aliased(Run)
+    here = col(other.worker_host) == processes.HOST
+    running = select(func.count()).where(here, col(other.status) == RunStatus.RUNNING).scalar_subquery()
+    waiting = col(other.status) == RunStatus.QUEUED, ~col(other.cancel_requested)
+    first = select(func.min(other.id)).where(here, *waiting).scalar_subquery()
+    session.exec(
+        update(Run)
+        .where(col(Run.id) == run_id, col(Run.status) == RunStatus.QUEUED, running < at_once, first == run_id)
+        .values(status=RunStatus.RUNNING, started_at=utcnow(), **_process_of(os.getpid()))
+    )
+    return session.exec(select(Run.status).where(Run.id == run_id)).one()
+
+
+def runs_ahead(session: Session, *, run_id: int) -> int:
+    """How many of this machine's runs train, or wait to, before this one."""
+    other = aliased(Run)
+    waiting_before = (col(other.status) == RunStatus.QUEUED) & ~col(other.cancel_requested) & (col(other.id) < run_id)
+    return session.exec(
+        select(func.count()).where(
+            col(other.worker_host) == processes.HOST, (col(other.status) == RunStatus.RUNNING) | waiting_before
+        )
+    ).one()
+
+
 def request_cancel(session: Session, *, run_id: int) -> None:
-    run = _get(session, Run, run_id)
-    run.cancel_requested = True
-    session.add(run)
+    """A running run stops at its next chance; a waiting one is cancelled now, so it never starts."""
+    _get(session, Run, run_id)  # NotFoundError for an unknown run
+    session.exec(update(Run).where(col(Run.id) == run_id).values(cancel_requested=True))
+    session.exec(
+        update(Run)
+        .where(col(Run.id) == run_id, col(Run.status) == RunStatus.QUEUED)
+        .values(status=RunStatus.CANCELLED, finished_at=utcnow(), message="cancelled before it started.")
+    )
 
 
 def is_cancel_requested(session: Session, *, run_id: int) -> bool:

@@ -1,4 +1,5 @@
-"""Shared fixtures: real data (scikit-learn's bundled sets, the generated churn table) and a real SQLite file."""
+"""Shared fixtures: real data (scikit-learn's bundled sets, the generated churn table), a real SQLite file and a
+real PostgreSQL server."""
 
 import os
 
@@ -8,7 +9,9 @@ from hypothesis import settings
 
 from pipeline_core.data.samples import SAMPLES, make_churn
 from storage.artifacts import ArtifactStore
+from storage.db import database_url as default_url
 from storage.db import make_engine
+from tests import postgres
 
 # Property-based tests try 120 examples each in the suite; HYPOTHESIS_PROFILE=deep tries many more, by hand.
 settings.register_profile("suite", max_examples=120)
@@ -49,3 +52,28 @@ def engine(data_dir):
 @pytest.fixture
 def store(data_dir) -> ArtifactStore:
     return ArtifactStore(data_dir / "artifacts")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server per test process, started when a test first asks for it."""
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_database(postgres_server):
+    """A fresh database on that server for one test (PostgreSQL's counterpart of `data_dir`'s SQLite file)."""
+    with postgres.database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, data_dir, monkeypatch) -> str:
+    """A test asking for it runs on both stores: the embedded SQLite file and a fresh PostgreSQL database, whose
+    URL is set as PIPEWRIGHT_DB_URL so that the processes the test starts use it too."""
+    if request.param == "sqlite":
+        return default_url()
+    url = request.getfixturevalue("postgres_database")
+    monkeypatch.setenv("PIPEWRIGHT_DB_URL", url)
+    return url

@@ -6,7 +6,6 @@ features. The spec's target column is never used to form groups; it only describ
 (higher is better) and Davies–Bouldin (lower is better), on a sample for the quadratic silhouette.
 """
 
-import os
 import time
 from concurrent.futures import as_completed
 
@@ -24,7 +23,7 @@ from pipeline_core.model_files import dump_model
 from pipeline_core.prepare.build import build_preparation
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.curves import Curves, Groups
-from pipeline_core.train.parallel import IN_PROCESS_WORK, Pool
+from pipeline_core.train.parallel import IN_PROCESS_WORK, cores, make_pool
 from pipeline_core.train.results import TrainedModel, finished
 
 SCORE_ROWS = 5000  # the silhouette compares every pair of rows: a sample keeps it quick
@@ -46,8 +45,8 @@ def cluster(spec: PipelineSpec, frame: pd.DataFrame, schema: dict, observer, n_j
     projection = _map(prepared, sample[:MAP_POINTS], seed)
     observer.on_start(len(frame), 0)
     keys = number_repeats([m.kind for m in spec.models])
-    n_jobs = n_jobs or (1 if len(frame) * len(keys) <= IN_PROCESS_WORK else min(os.cpu_count() or 1, len(keys)))
-    pool = Pool(n_jobs)
+    n_jobs = n_jobs or (1 if len(frame) * len(keys) <= IN_PROCESS_WORK else min(cores(), len(keys)))
+    pool = make_pool(n_jobs)
     observer.on_progress(0, len(keys), "Forming groups")
     jobs = [
         pool.submit(_fit_one, key, get_model(m.kind).build(m.params, "clustering", seed), prepared, pool.threads)

@@ -18,7 +18,7 @@ from pipeline_core.errors import SpecError
 from pipeline_core.prepare.build import build_preparation
 from pipeline_core.prepare.rows import check_trainable
 from pipeline_core.spec import ModelSpec, PipelineSpec
-from pipeline_core.train.parallel import threads_per_task, workers_for
+from pipeline_core.train.parallel import cores, threads_per_task, workers_for
 from pipeline_core.train.race import RACE_MIN_FOLDS
 from pipeline_core.train.supervised import LEARNING_SHARES
 from pipeline_core.train.tuning import candidates_for
@@ -51,13 +51,12 @@ class Estimate:
         return math.sqrt(self.fastest * self.seconds) if self.fastest else self.seconds
 
     def describe(self) -> str:
-        cores = os.cpu_count() or 1
         longest, shortest = duration(self.seconds), duration(self.fastest or self.seconds)
         span = f" ({shortest} to {longest}: the more models the race stops, the sooner)" if shortest != longest else ""
         return (
             f"about {duration(self.likely)}{span}, using about {size(self.memory.peak)} of memory (rough: each "
             f"model timed on samples of {PROBE_ROWS} and {PROBE_ROWS * 4:,} rows, scaled to "
-            f"{self.rows_per_fit:,} rows × {self.fits} fits on {counted(cores, 'core')})"
+            f"{self.rows_per_fit:,} rows × {self.fits} fits on {counted(cores(), 'core')})"
         )
 
     def slow_model(self, spec: PipelineSpec) -> str | None:

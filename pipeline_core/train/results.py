@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline_core.catalog.metrics import METRICS
 from pipeline_core.train.curves import Curves
+from pipeline_core.train.parallel import computed_on
 
 ModelStatus = Literal["succeeded", "failed", "cancelled", "stopped"]
 
@@ -100,7 +101,7 @@ class SilentObserver:
 
 
 # Recorded with the versions, but where a run happened rather than what it ran with.
-WHERE = ("machine", "started by")
+WHERE = ("machine", "computed on", "started by")
 
 
 def library_versions() -> dict[str, Any]:
@@ -114,6 +115,7 @@ def library_versions() -> dict[str, Any]:
         "skops": metadata.version("skops"),  # read, not imported: neither is needed to train
         "optuna": metadata.version("optuna"),
         "machine": f"{platform.node()} ({platform.platform()}, {os.cpu_count()} cores)",
+        "computed on": computed_on(),
         "started by": getpass.getuser(),
     }
 

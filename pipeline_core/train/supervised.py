@@ -8,7 +8,6 @@ running 1,000x slower).
 """
 
 import math
-import os
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -39,7 +38,16 @@ from pipeline_core.train import splits
 from pipeline_core.train.cluster import cluster
 from pipeline_core.train.curves import Curves, LearningCurve, TuningSummary
 from pipeline_core.train.evaluate import curve_data, predict, score_all
-from pipeline_core.train.parallel import Pool, kill, running, seconds_running, threads_per_task, workers_for
+from pipeline_core.train.parallel import (
+    ClusterPool,
+    Pool,
+    kill,
+    make_pool,
+    running,
+    seconds_running,
+    threads_per_task,
+    workers_for,
+)
 from pipeline_core.train.race import Race, fold_size_ratio
 from pipeline_core.train.results import (
     ModelStatus,
@@ -111,6 +119,7 @@ def train(
     progress.tell("Preparing the folds")
 
     with tempfile.TemporaryDirectory(prefix="pipewright-folds-", dir=scratch_dir) as folder:
+        pool.reaches(Path(folder))
         rows_file = Path(folder) / "rows.pickle"
         pd.to_pickle(rows, rows_file)  # read by each preparation task, rather than sent to each
         pending = [
@@ -170,11 +179,11 @@ def _setup(spec: PipelineSpec, frame: pd.DataFrame, schema: dict[str, ColumnType
     return rows, folds, results, {key: estimator(spec, m) for key, m in zip(keys, models, strict=True)}
 
 
-def start_workers(spec: PipelineSpec, frame: pd.DataFrame, n_jobs: int | None = None) -> Pool:
+def start_workers(spec: PipelineSpec, frame: pd.DataFrame, n_jobs: int | None = None) -> Pool | ClusterPool:
     """The worker processes a run of the spec on these rows trains in (this process alone for a small table).
     Started early by a caller with work of its own to do first, they import the engine meanwhile; `train`
     then finds them ready, as a pool of the same size is reused."""
-    return Pool(n_jobs or run_workers(spec, len(frame)), warm_up=_warm_up)
+    return make_pool(n_jobs or run_workers(spec, len(frame)), warm_up=_warm_up)
 
 
 def run_workers(spec: PipelineSpec, n_rows: int) -> int:
@@ -256,7 +265,9 @@ class _Fitting:
     only once the race has judged every fold but the last (the baseline, and every model when racing is off, at
     once): which fit happened to end first never changes what the race decides."""
 
-    def __init__(self, spec: PipelineSpec, results, estimators, progress: _Progress, pool: Pool, folder: Path):
+    def __init__(
+        self, spec: PipelineSpec, results, estimators, progress: _Progress, pool: Pool | ClusterPool, folder: Path
+    ):
         self.results, self.estimators, self.progress = results, estimators, progress
         self.pool, self.folder = pool, folder
         self.scoring = _Scoring(
@@ -303,7 +314,7 @@ class _Fitting:
                 if task is None:
                     break
                 last = not pending and not running  # the last task may have every core
-                running[self._submit(task, (os.cpu_count() or 1) if last else self.pool.threads)] = task
+                running[self._submit(task, self.pool.threads_alone if last else self.pool.threads)] = task
             if not running:
                 return "succeeded"
             done, _ = wait(running, timeout=WATCH_SECONDS, return_when=FIRST_COMPLETED)

@@ -84,17 +84,17 @@ def test_cli_run_in_which_every_model_fails_is_recorded_as_failed_and_says_why(t
         assert [run.status for run in repo.list_runs(session)] == ["failed"]
 
 
-def test_cli_runs_started_at_once_on_a_new_database_all_finish(tmp_path):
+def test_cli_runs_started_at_once_on_a_new_database_all_finish(tmp_path, database_url):
     data = tmp_path / "churn.csv"
     make_churn(n_rows=300).to_csv(data, index=False)
-    env = {"PIPEWRIGHT_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"PIPEWRIGHT_DATA_DIR": str(tmp_path), "PIPEWRIGHT_DB_URL": database_url, "PATH": "/usr/bin:/bin"}
     command = [sys.executable, "-m", "pipeline_core", "run", "--data", str(data), "--target", "churn"]
     command += ["--models", "logistic_regression", "--save-as", "Churn"]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     started = [subprocess.Popen(command, cwd=ROOT, env=env, **pipes) for _ in range(4)]
     outcomes = [run.communicate(timeout=300) for run in started]
     assert [run.returncode for run in started] == [0] * 4, [err[-800:] for _, err in outcomes]
-    with session_scope(make_engine(f"sqlite:///{tmp_path / 'pipewright.db'}")) as session:
+    with session_scope(make_engine(database_url)) as session:
         assert [run.status for run in repo.list_runs(session)] == ["succeeded"] * 4
         assert [(p.name, p.latest_version, p.runs) for p in repo.list_pipelines(session)] == [("Churn", 1, 4)]
         assert len(repo.list_datasets(session)) == 1

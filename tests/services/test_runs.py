@@ -1,6 +1,7 @@
 """Runs in real processes: the worker records a run, stops within seconds when cancelled, and takes its pool
 processes with it when killed; a killed command line's run reads as interrupted; start-up sweeps what they left."""
 
+import itertools
 import os
 import signal
 import subprocess
@@ -73,6 +74,45 @@ def test_the_worker_records_the_run_with_every_model(storage):
     assert not scratch_dir(run.id).exists()
     logistic = next(r for r in results if r.key == "logistic_regression")
     assert sorted(run.fold_scores["Logistic regression"]) == sorted(logistic.cv_scores["roc_auc"])  # as it went
+
+
+@pytest.fixture
+def either_storage(database_url):
+    """Storage on the SQLite file and on PostgreSQL, in turn."""
+    opened = Storage.open(database_url)
+    yield opened
+    opened.engine.dispose()
+
+
+def test_eight_runs_started_at_once_take_turns_and_all_finish(storage):
+    """SQLite, where writers wait on one another; on PostgreSQL the command line's runs at once take turns too."""
+    dataset, frame = _churn(storage, rows=300)
+    started = [runs.start(storage, dataset, frame, _spec([{"kind": "logistic_regression"}])) for _ in range(8)]
+    seen_waiting = _wait_for(
+        storage, started[-1].id, lambda run, _: run.status == "queued" and runs.place(storage, run.id)
+    )
+    assert runs.place(storage, seen_waiting[0].id) <= 7  # its place: the runs training or waiting before it
+    ended = [_wait_for(storage, run.id, lambda run, _: not run.is_active, timeout=240)[0] for run in started]
+    assert [run.status for run in ended] == ["succeeded"] * 8, [run.error for run in ended]
+    spans = sorted((run.started_at, run.finished_at) for run in ended)
+    assert all(end <= next_start for (_, end), (next_start, _) in itertools.pairwise(spans)), "one run at a time"
+    assert [run.id for run in sorted(ended, key=lambda run: run.started_at)] == [run.id for run in started]  # in turn
+
+
+def test_a_run_cancelled_while_it_waits_never_starts(either_storage):
+    storage = either_storage
+    dataset, frame = _churn(storage, rows=POOLED)
+    first = runs.start(storage, dataset, frame, _spec([SLOW]))
+    waiting = runs.start(storage, dataset, frame, _spec([{"kind": "logistic_regression"}]))
+    _wait_for(storage, first.id, lambda run, _: run.status == "running")
+    assert runs.get(storage, waiting.id).status == "queued" and runs.place(storage, waiting.id) == 1
+    runs.cancel(storage, waiting.id)
+    runs.cancel(storage, first.id)
+    cancelled, results = _wait_for(storage, waiting.id, lambda run, _: not run.is_active)
+    assert (cancelled.status, cancelled.started_at, results) == ("cancelled", None, [])
+    _wait_for(storage, first.id, lambda run, _: not run.is_active, timeout=30)
+    assert _gone_within([runs.get(storage, waiting.id).worker_pid], 10)  # its worker left without training
+    assert runs.get(storage, waiting.id).started_at is None
 
 
 def test_a_running_run_with_a_model_done_can_be_compared(storage):

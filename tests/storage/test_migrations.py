@@ -71,9 +71,9 @@ OLD_ROWS = [
 ]
 
 
-def test_processes_starting_at_once_on_a_new_database_all_migrate_it(data_dir):
+def test_processes_starting_at_once_on_a_new_database_all_migrate_it(data_dir, database_url):
     """Servers, workers and command lines may start together: the migrations run one process at a time."""
-    env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)}
+    env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)}  # and PIPEWRIGHT_DB_URL, as the fixture set it
     code = "from storage.db import make_engine; make_engine()"
     starts = [
         subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stderr=subprocess.PIPE) for _ in range(4)

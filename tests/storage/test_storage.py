@@ -1,11 +1,10 @@
 import hashlib
 import os
-import sqlite3
 import time
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from pipeline_core.data.samples import SAMPLES
 from pipeline_core.spec import PipelineSpec, default_spec
@@ -36,6 +35,13 @@ def _run(engine, dataset, spec):
         return repo.create_run(session, dataset_id=dataset.id, spec=spec, library_versions=library_versions())
 
 
+def _write(engine, statement: str, **values) -> None:
+    """A change made past the repository, as another process or an older version might have."""
+    with engine.begin() as connection:
+        connection.execute(text(statement), values)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_database_is_an_sqlite_file_with_foreign_keys_and_wal(engine, data_dir):
     assert (data_dir / "pipewright.db").exists()
     with engine.connect() as connection:
@@ -160,45 +166,37 @@ def test_a_crashing_run_is_recorded_as_failed_with_its_error(engine, store):
         assert "MemoryError: out of memory" in repo.get_run(session, run_id=run.id).error
 
 
-def test_runs_left_running_by_a_dead_process_are_marked_interrupted(engine, store, data_dir):
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted(engine, store, database_url):
     dataset = _dataset(engine, store)
     run = _run(engine, dataset, default_spec(target="species", task="classification"))
     with session_scope(engine) as session:
         repo.start_run(session, run_id=run.id)
-    connection = sqlite3.connect(data_dir / "pipewright.db")
-    connection.execute("UPDATE run SET worker_pid = 999999999 WHERE id = ?", (run.id,))
-    connection.commit()
-    connection.close()
-    restarted = make_engine()
+    _write(engine, "UPDATE run SET worker_pid = 999999999 WHERE id = :id", id=run.id)
+    restarted = make_engine(database_url)
     with session_scope(restarted) as session:
         assert repo.interrupt_dead_runs(session) == [run.id]
         interrupted = repo.get_run(session, run_id=run.id)
     assert interrupted.status == "interrupted" and "(pid 999999999) stopped before it finished" in interrupted.error
 
 
-def test_a_run_whose_pid_a_newer_process_reuses_is_interrupted(engine, store, data_dir):
+def test_a_run_whose_pid_a_newer_process_reuses_is_interrupted(engine, store):
     dataset = _dataset(engine, store)
     run = _run(engine, dataset, default_spec(target="species", task="classification"))
     with session_scope(engine) as session:
         repo.start_run(session, run_id=run.id)  # records this process's pid and start...
-    connection = sqlite3.connect(data_dir / "pipewright.db")  # ...as if an earlier process had that number
-    connection.execute("UPDATE run SET worker_start = worker_start - 100 WHERE id = ?", (run.id,))
-    connection.commit()
-    connection.close()
+    # ...as if an earlier process had that number
+    _write(engine, "UPDATE run SET worker_start = worker_start - 100 WHERE id = :id", id=run.id)
     with session_scope(engine) as session:
         assert repo.interrupt_dead_runs(session) == [run.id]
 
 
-def test_a_live_run_and_a_run_of_another_machine_are_left_alone(engine, store, data_dir):
+def test_a_live_run_and_a_run_of_another_machine_are_left_alone(engine, store):
     dataset = _dataset(engine, store)
     here = _run(engine, dataset, default_spec(target="species", task="classification"))
     elsewhere = _run(engine, dataset, default_spec(target="species", task="classification"))
     with session_scope(engine) as session:
         repo.start_run(session, run_id=here.id)  # this very process runs it
-    connection = sqlite3.connect(data_dir / "pipewright.db")
-    connection.execute("UPDATE run SET worker_pid = 999999999, worker_host = 'elsewhere' WHERE id = ?", (elsewhere.id,))
-    connection.commit()
-    connection.close()
+    _write(engine, "UPDATE run SET worker_pid = 999999999, worker_host = 'elsewhere' WHERE id = :id", id=elsewhere.id)
     with session_scope(engine) as session:
         assert repo.interrupt_dead_runs(session) == []
         assert [r.status for r in repo.list_runs(session)] == ["queued", "running"]

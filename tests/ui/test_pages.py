@@ -1,6 +1,7 @@
 """One AppTest per page, each driving the page as a user would."""
 
 import time
+from unittest import mock
 
 from streamlit.testing.v1 import AppTest
 
@@ -126,6 +127,27 @@ def test_the_train_page_shows_its_button_at_once_and_the_estimate_when_it_is_rea
     assert "Estimating the run time…" in " ".join(c.value for c in app.caption)
     busy.result()
     rerun_until(app, lambda at: "Estimated time: about" in " ".join(c.value for c in at.caption))
+
+
+def test_a_run_waiting_for_its_turn_shows_its_place_and_is_cancelled_before_it_starts(app):
+    from services import runs
+    from storage import repo
+    from storage.db import session_scope
+
+    load_sample(app, "iris")
+    open_page(app, "3_Train")
+    with mock.patch("services.runs.start", runs.create):  # recorded, and no worker to take it yet
+        app.button(key="train").click().run()  # the machine's one place is taken by this first run...
+        app.button(key="train").click().run()  # ...so this one waits
+    storage = runs.Storage.open()
+    first, waiting = sorted(run.id for run in runs.recent(storage))
+    with session_scope(storage.engine) as session:
+        assert repo.claim_run(session, run_id=first, at_once=1) == "running"
+    app.run()
+    assert "Waiting for its turn: 1 run before it. · on this machine" in " ".join(c.value for c in app.caption)
+    app.button(key="cancel").click().run()
+    assert runs.get(storage, waiting).status == "cancelled" and runs.get(storage, waiting).started_at is None
+    assert "Cancelled: it will not start." in [toast.value for toast in app.toast]
 
 
 def test_a_time_limit_is_switched_on_within_the_specs_bounds_and_off_again(app):
