@@ -4,7 +4,7 @@ and runs."""
 import streamlit as st
 
 from services import drafts, monitoring, pipelines, runs
-from ui import messages, resources, state
+from ui import messages, resources, signin, state
 from ui.messages import as_markdown
 from ui.page import PAGES, setup
 from ui.runs import show_pipelines
@@ -95,6 +95,7 @@ with right:
                     "Pipeline": f"{r.pipeline_name} v{r.pipeline_version}" if r.pipeline_name else "—",
                     "Started": f"{r.created_at:%Y-%m-%d %H:%M}",
                 }
+                | ({"By": signin.whose(r.owner)} if signin.is_on() else {})
                 for r in recent
             ],
             hide_index=True,

@@ -17,7 +17,7 @@ from pipeline_core.spec import OPERATORS, ROW_STEPS, PipelineSpec, RowFilter
 from services import datasets as datasets_service
 from storage.errors import StorageError
 from storage.models import DatasetRead
-from ui import datasets, resources, state
+from ui import datasets, resources, signin, state
 from ui.messages import as_markdown
 from ui.page import setup
 
@@ -85,6 +85,7 @@ def stored_datasets() -> None:
                 "Open now": "✓" if current and d.id == current.id else "",
                 "Added": f"{d.created_at:%Y-%m-%d %H:%M}",
             }
+            | ({"Owner": signin.whose(d.owner), "Shared": d.shared} if signin.is_on() else {})
             for d in stored
         ],
         hide_index=True,
@@ -92,8 +93,19 @@ def stored_datasets() -> None:
     chosen = st.selectbox(
         "Dataset", stored, format_func=lambda d: f"{d.name} · {d.n_rows:,} × {d.n_columns}", key="stored_dataset"
     )
-    if st.button("Open", key="open_stored"):
+    open_it, share_it = st.columns([1, 4], vertical_alignment="center")
+    if open_it.button("Open", key="open_stored"):
         datasets.open_dataset(chosen, resources.dataset_frame(chosen))
+    if signin.is_on() and chosen.owner == resources.storage().user:
+        shared = share_it.toggle(
+            "Shared with the team",
+            value=chosen.shared,
+            key=f"dataset_shared.{chosen.id}",
+            help="The team sees it and can train on it; only you change it.",
+        )
+        if shared != chosen.shared:
+            datasets_service.share(resources.storage(), chosen.id, shared=shared)
+            st.rerun()
 
 
 def customer_aggregation() -> None:

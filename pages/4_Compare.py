@@ -12,7 +12,7 @@ from pipeline_core.train.results import best
 from services import pipelines
 from services import runs as services_runs
 from storage.errors import StorageError
-from ui import clusters, explain, jobs, resources, state
+from ui import clusters, explain, jobs, resources, signin, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_model, pick_runs, run_spec
@@ -48,6 +48,16 @@ def keep_it(run, spec, results: list) -> None:
             key="download_best",
         )
         download.caption("Load it with scikit-learn, pandas and skops; the **Export** page shows how.")
+    if signin.is_on() and run.owner == resources.storage().user:
+        shared = download.toggle(
+            "Share this run with the team",
+            value=run.shared,
+            key=f"run_shared.{run.id}",
+            help="The team sees it, its models and the data it trained on; only you change it.",
+        )
+        if shared != run.shared:
+            services_runs.share(resources.storage(), run.id, shared=shared)
+            st.rerun()
 
 
 setup("Compare")

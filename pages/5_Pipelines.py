@@ -14,7 +14,7 @@ from pipeline_core.train.results import best, cv_mean, cv_std
 from services import datasets, pipelines
 from services import runs as runs_service
 from storage.errors import NotFoundError, StorageError
-from ui import jobs, messages, resources, state
+from ui import jobs, messages, resources, signin, state
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import describe_run, show_pipelines
@@ -104,18 +104,39 @@ def change(action, success: str, *arguments, **options) -> None:
 
 
 def manage(pipeline) -> None:
+    mine = signin.may_change(pipeline.owner)
+    if not mine:
+        st.caption(
+            as_markdown(f"{pipeline.name} is {pipeline.owner}'s: only they change it. Clone it to have your own.")
+        )
     name, rename, copy, clone = st.columns([3, 1, 3, 1], vertical_alignment="bottom")
     new_name = name.text_input("New name", value=pipeline.name, max_chars=120, key=f"rename_to.{pipeline.name}")
-    if rename.button("Rename", key="rename"):
+    if rename.button("Rename", key="rename", disabled=not mine):
         change(pipelines.rename, f"Renamed to {new_name}.", pipeline.id, new_name)
     clone_name = copy.text_input(
         "Clone as", value=f"{pipeline.name} (copy)", max_chars=120, key=f"clone_as.{pipeline.name}"
     )
     if clone.button("Clone", key="clone"):
         change(pipelines.clone, f"Cloned as {clone_name}.", pipeline.id, clone_name)
-    if st.button("Archive", key="archive", help="Hidden from the lists; its versions and runs are kept."):
+    if signin.is_on() and mine:
+        share(pipeline)
+    if st.button(
+        "Archive", key="archive", help="Hidden from the lists; its versions and runs are kept.", disabled=not mine
+    ):
         st.session_state["archived_last"] = pipeline.id
         change(pipelines.archive, f"Archived {pipeline.name}.", pipeline.id)
+
+
+def share(pipeline) -> None:
+    shared = st.toggle(
+        "Shared with the team",
+        value=pipeline.shared,
+        key=f"shared.{pipeline.id}",
+        help="The team sees it, its runs and the data they trained on, and can clone it; only you change it.",
+    )
+    if shared != pipeline.shared:
+        done = f"{pipeline.name} is {'shared with the team' if shared else 'yours alone again'}."
+        change(pipelines.share, done, pipeline.id, shared=shared)
 
 
 def archived_section() -> None:
@@ -148,7 +169,7 @@ if not listed:
 
 show_pipelines(listed)
 chosen = st.selectbox("Pipeline", listed, format_func=lambda p: p.name, key="pipeline")
-with st.expander("Rename, clone or archive"):
+with st.expander("Rename, clone, share or archive" if signin.is_on() else "Rename, clone or archive"):
     manage(chosen)
 versions = pipelines.versions(resources.storage(), chosen.id)
 runs = runs_service.recent(resources.storage(), pipeline_id=chosen.id)

@@ -10,7 +10,8 @@ from pipeline_core.data.ingest import SUFFIXES
 from pipeline_core.monitor import charts
 from pipeline_core.monitor.challenge import Duel
 from services import monitoring, runs
-from ui import batch_report, jobs, resources
+from storage.errors import StorageError
+from ui import batch_report, jobs, resources, signin
 from ui.messages import as_markdown
 from ui.page import setup
 from ui.runs import pick_run, pick_trained
@@ -93,6 +94,9 @@ if len(history) > 1:
         right.caption("Performance over batches shows once batches carry the target.")
 
 st.subheader("Act")
+if not signin.may_change(batch.owner):
+    st.caption(as_markdown(f"Batch {batch.id} was checked by {batch.owner}: only they retrain it."))
+    st.stop()
 if not batch.labelled:
     st.caption("Retraining needs the new rows' target: upload a batch with it to retrain on it.")
     st.stop()
@@ -159,7 +163,7 @@ name = st.text_input("Pipeline name", value=run.pipeline_name or "", key="promot
 if st.button("Promote the challenger: save it as the pipeline's new version", key="promote"):
     try:
         version = monitoring.promote(resources.storage(), batch, name=name)
-    except ValueError as error:  # no name, or an archived one
+    except (ValueError, StorageError) as error:  # no name, an archived one, or another person's pipeline
         st.error(as_markdown(str(error)))
     else:
         st.success(as_markdown(f"Saved as {name} v{version.version}; run {challenger.id} is filed under it."))

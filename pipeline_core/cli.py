@@ -1,12 +1,16 @@
 """Headless entry point: `python -m pipeline_core run --data FILE --target COLUMN ...`, `... reproduce RUN_ID`,
-`... predict RUN_ID --data FILE --out FILE`, `... export RUN_ID --out DIR`, `... monitor RUN_ID --data FILE`.
+`... predict RUN_ID --data FILE --out FILE`, `... export RUN_ID --out DIR`, `... monitor RUN_ID --data FILE`;
+for an admin, `... copy-store --to URL` and `... add-account NAME`.
 
 The only module of the engine that touches storage: it wires the engine to the same database
-and artifact store the app uses, so a run started here shows up in the app.
+and artifact store the app uses, so a run started here shows up in the app. It acts as PIPEWRIGHT_USER (else the
+login name): what it records is theirs, and it sees what they would see in the app.
 """
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -74,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     move.add_argument("--to", required=True, metavar="URL", help="e.g. postgresql+psycopg://user@host/pipewright")
     move.add_argument("--from", dest="source", metavar="URL", help="default: PIPEWRIGHT_DB_URL, else the SQLite file")
+    account = commands.add_parser(
+        "add-account",
+        help="add someone who signs in with a password (PIPEWRIGHT_SIGN_IN=password)",
+        description="Reads the password from the terminal (twice), or one line from standard input when it is not a "
+        "terminal. Never pass a password as an argument: it would be seen in the process list and the shell history.",
+    )
+    account.add_argument("name")
+    account.add_argument("--replace", action="store_true", help="give an existing account a new password")
     args = parser.parse_args(argv)
     commands_run = {
         "run": _run,
@@ -82,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         "export": _export,
         "monitor": _monitor,
         "copy-store": _copy_store,
+        "add-account": _add_account,
     }
     from storage.errors import StorageError
 
@@ -102,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
     spec = _spec_from_args(args, table.frame)
     start_workers(spec, table.frame)  # they import the engine while this process checks and stores
     runs.check(spec, table.frame)  # before anything is stored
-    storage = Storage.open()
+    storage = Storage.open().acting_as(_user())
     upkeep.tidy(storage)
     dataset = datasets.store_table(storage, table, data=raw, name=args.data.name)
     spec = spec.replace(data={"dataset_fingerprint": dataset.fingerprint})
@@ -136,6 +149,29 @@ def _copy_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_account(args: argparse.Namespace) -> int:
+    from services import accounts
+    from storage.db import Storage
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise ValueError("The two passwords differ: nothing was changed.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    accounts.add(Storage.open(), args.name, password, replace=args.replace)
+    _say(f"account '{args.name.strip()}' {'given a new password' if args.replace else 'added'}")
+    return 0
+
+
+def _user() -> str:
+    """Who runs the command: PIPEWRIGHT_USER (as they sign in to the app), else their login name, else the team."""
+    try:
+        return os.environ.get("PIPEWRIGHT_USER") or getpass.getuser()
+    except (KeyError, OSError):  # a process of a user id with no name (some containers)
+        return ""
+
+
 def _as_json(run, results) -> dict:
     """The run's facts, as the printed leaderboard gives them, for scripts and CI (a failed run's too)."""
     best = best_result(results, run.primary_metric)
@@ -157,7 +193,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     from services import datasets, runs, upkeep
     from storage.db import Storage
 
-    storage = Storage.open()
+    storage = Storage.open().acting_as(_user())
     upkeep.tidy(storage)
     original = runs.get(storage, args.run_id)
     dataset = datasets.get(storage, dataset_id=original.dataset_id)
@@ -182,7 +218,7 @@ def _stored_model(run_id: int, model_key: str | None):
     from services import datasets, runs
     from storage.db import Storage
 
-    storage = Storage.open()
+    storage = Storage.open().acting_as(_user())
     run, results = runs.get(storage, run_id), runs.results(storage, run_id, with_curves=True)
     chosen = next((r for r in results if r.key == model_key), None) if model_key else None
     chosen = chosen or (None if model_key else best_result(results, run.primary_metric))
@@ -271,7 +307,7 @@ def _monitor(args: argparse.Namespace) -> int:
     from services import monitoring, runs
     from storage.db import Storage
 
-    storage = Storage.open()
+    storage = Storage.open().acting_as(_user())
     run = runs.get(storage, args.run_id)
     data = args.data.read_bytes()
     batch = monitoring.check_file(storage, run, data, args.data.name, model_key=args.model, test=args.test)

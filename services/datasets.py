@@ -3,9 +3,10 @@
 import pandas as pd
 
 from pipeline_core.data.ingest import ReadOptions, Table, fingerprint, read_table
+from services.access import check_may_change, owner
 from storage import repo
 from storage.db import Storage, retry_on_conflict, session_scope
-from storage.models import DatasetRead
+from storage.models import Dataset, DatasetRead
 
 
 def store_upload(storage: Storage, data: bytes, filename: str, options: ReadOptions | None = None):
@@ -22,8 +23,9 @@ def store_upload(storage: Storage, data: bytes, filename: str, options: ReadOpti
 
 
 def store_table(storage: Storage, table: Table, *, data: bytes, name: str) -> DatasetRead:
-    """Store a table read from `data`, keeping the bytes to read them again with other options. Safe when
-    several processes store the same bytes at once: one record results, and each gets it."""
+    """Store a table read from `data`, keeping the bytes to read them again with other options: one record per
+    content and owner. Safe when several processes store the same bytes at once: one record results, and each
+    gets it."""
     return retry_on_conflict(
         storage.engine,
         lambda session: repo.save_dataset(
@@ -35,6 +37,7 @@ def store_table(storage: Storage, table: Table, *, data: bytes, name: str) -> Da
             size_bytes=len(data),
             read_options=table.options.model_dump(),
             source=data,
+            owner=owner(storage),
         ),
     )
 
@@ -51,19 +54,29 @@ def store_derived(storage: Storage, frame: pd.DataFrame, *, fingerprint: str, na
             name=name,
             size_bytes=int(frame.memory_usage(deep=True).sum()),
             lineage=lineage,
+            owner=owner(storage),
         ),
     )
 
 
 def list_datasets(storage: Storage) -> list[DatasetRead]:
     with session_scope(storage.engine) as session:
-        return repo.list_datasets(session)
+        return repo.list_datasets(session, viewer=storage.user)
 
 
 def get(storage: Storage, *, dataset_id: int | None = None, fingerprint: str | None = None) -> DatasetRead:
-    """Raises NotFoundError when no such dataset is stored."""
+    """Raises NotFoundError when no such dataset is stored, or it is not the caller's to see."""
     with session_scope(storage.engine) as session:
-        return repo.get_dataset(session, dataset_id=dataset_id, fingerprint=fingerprint)
+        return repo.get_dataset(session, dataset_id=dataset_id, fingerprint=fingerprint, viewer=storage.user)
+
+
+def share(storage: Storage, dataset_id: int, *, shared: bool = True) -> DatasetRead:
+    """Let the whole team see and train on the dataset (only its owner changes it), or stop."""
+    with session_scope(storage.engine) as session:
+        dataset = repo.get_dataset(session, dataset_id=dataset_id, viewer=storage.user)
+        check_may_change(storage, dataset.owner, f"The dataset '{dataset.name}'")
+        repo.set_shared(session, Dataset, row_id=dataset_id, shared=shared)
+        return dataset.model_copy(update={"shared": shared})
 
 
 def frame(storage: Storage, dataset: DatasetRead) -> pd.DataFrame:

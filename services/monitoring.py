@@ -15,6 +15,7 @@ from pipeline_core.monitor.report import BatchReport
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.results import best
 from services import datasets, pipelines, runs
+from services.access import check_may_change, owner
 from storage import repo
 from storage.db import Storage, session_scope
 from storage.errors import StorageError
@@ -58,6 +59,7 @@ def check(
         DataError: no rows, none of the model's columns, no such model.
         StorageError: the run's training data or model file is missing or damaged.
     """
+    run = runs.get(storage, run.id)  # NotFoundError for a run not the caller's to see
     spec = PipelineSpec.from_json(run.spec_json)
     chosen = model_of(storage, run, model_key)
     model = load_model(runs.model_file(storage, run, chosen))
@@ -76,6 +78,7 @@ def check(
             alarm=report.alarm,
             drift=report.drift,
             labelled=report.performance is not None,
+            owner=owner(storage),
         )
 
 
@@ -111,12 +114,20 @@ def report(batch: BatchRead) -> BatchReport:
 def history(storage: Storage, run_ids: list[int]) -> list[BatchRead]:
     """The batches checked against these runs, oldest first."""
     with session_scope(storage.engine) as session:
-        return repo.list_batches(session, run_ids=run_ids)
+        return repo.list_batches(session, run_ids=run_ids, viewer=storage.user)
 
 
 def get(storage: Storage, batch_id: int) -> BatchRead:
+    """Raises NotFoundError for a batch the caller cannot see (it is seen with its run)."""
     with session_scope(storage.engine) as session:
-        return repo.get_batch(session, batch_id=batch_id)
+        return repo.get_batch(session, batch_id=batch_id, viewer=storage.user)
+
+
+def _own(storage: Storage, batch: BatchRead) -> BatchRead:
+    """The batch as stored now, if the one acting may change it (NotYoursError if not)."""
+    batch = get(storage, batch.id)
+    check_may_change(storage, batch.owner, f"Batch {batch.id}")
+    return batch
 
 
 def rows(storage: Storage, batch: BatchRead) -> pd.DataFrame:
@@ -137,8 +148,9 @@ def retrain(storage: Storage, batch: BatchRead) -> RunRead:
 
     Raises:
         DataError: the batch has no labels, or the spec cannot train on the combined rows; nothing is started.
+        NotYoursError: another person's batch.
     """
-    batch = get(storage, batch.id)
+    batch = _own(storage, batch)
     earlier = runs.get(storage, batch.retrain_run_id) if batch.retrain_run_id is not None else None
     if earlier is not None and earlier.status not in ENDED_WITHOUT_MODELS:
         return earlier
@@ -191,6 +203,7 @@ def _as_trained(new: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 def challenge(storage: Storage, batch: BatchRead) -> Duel:
     """The champion (the model the batch was checked against) against the same model retrained with the batch's
     rows, on the same folds of the batch; kept with the batch."""
+    batch = _own(storage, batch)
     run = runs.get(storage, batch.run_id)
     champion = model_of(storage, run, batch.model_key, with_curves=True)
     chosen = champion.curves.tuning.best_params if champion.curves.tuning else None  # a search's choice is kept
@@ -209,6 +222,7 @@ def challenge(storage: Storage, batch: BatchRead) -> Duel:
 
 def promote(storage: Storage, batch: BatchRead, *, name: str):
     """Save the challenger's run as the pipeline's new version (a new pipeline when the champion was unsaved)."""
+    batch = _own(storage, batch)
     challenger = runs.get(storage, batch.retrain_run_id)
     note = f"Retrained with batch {batch.id} ({batch.name}, {batch.n_rows:,} rows)"
     return pipelines.save(

@@ -25,10 +25,11 @@ from pipeline_core.train.results import library_versions
 from pipeline_core.train.supervised import final_model_file, train
 from pipeline_core.words import counted
 from services import datasets
+from services.access import check_may_change, owner
 from storage import repo
 from storage.artifacts import private_folder
 from storage.db import PROJECT_ROOT, Storage, log_path, scratch_dir, session_scope
-from storage.models import DatasetRead, ModelResultRead, RunRead, RunStatus
+from storage.models import Dataset, DatasetRead, ModelResultRead, Run, RunRead, RunStatus
 from storage.recorder import RunRecorder
 
 CANCEL_POLL_SECONDS = 0.5
@@ -66,12 +67,16 @@ def create(
     if not checked:
         check(spec, frame)
     with session_scope(storage.engine) as session:
+        repo.get_dataset(session, dataset_id=dataset.id, viewer=storage.user)  # NotFoundError for data not theirs
+        if reproduces_id is not None:
+            repo.get_run(session, run_id=reproduces_id, viewer=storage.user)
         return repo.create_run(
             session,
             dataset_id=dataset.id,
             spec=spec,
             library_versions=library_versions(),
             reproduces_id=reproduces_id,
+            owner=owner(storage),
         )
 
 
@@ -201,17 +206,18 @@ class _Telling:
 
 
 def get(storage: Storage, run_id: int) -> RunRead:
-    """Raises NotFoundError for an unknown id."""
+    """Raises NotFoundError for an unknown id, or a run not the caller's to see."""
     with session_scope(storage.engine) as session:
         repo.interrupt_dead_runs(session)
-        return repo.get_run(session, run_id=run_id)
+        return repo.get_run(session, run_id=run_id, viewer=storage.user)
 
 
 def watch(storage: Storage, run_id: int) -> tuple[RunRead, list[ModelResultRead]]:
     """A run as it stands and the models it has finished so far."""
     with session_scope(storage.engine) as session:
         repo.interrupt_dead_runs(session)
-        return repo.get_run(session, run_id=run_id), repo.list_model_results(session, run_id=run_id)
+        run = repo.get_run(session, run_id=run_id, viewer=storage.user)
+        return run, repo.list_model_results(session, run_id=run_id)
 
 
 def elapsed_and_left(run: RunRead, now: datetime | None = None) -> tuple[float, float | None]:
@@ -225,6 +231,7 @@ def elapsed_and_left(run: RunRead, now: datetime | None = None) -> tuple[float, 
 def results(storage: Storage, run_id: int, *, with_curves: bool = False) -> list[ModelResultRead]:
     """A run's models; with what their charts draw, when asked for."""
     with session_scope(storage.engine) as session:
+        repo.get_run(session, run_id=run_id, viewer=storage.user)  # NotFoundError for a run not theirs to see
         return repo.list_model_results(session, run_id=run_id, with_curves=with_curves)
 
 
@@ -232,7 +239,7 @@ def recent(storage: Storage, *, limit: int = 50, pipeline_id: int | None = None)
     """The latest runs (of one pipeline, when given), newest first."""
     with session_scope(storage.engine) as session:
         repo.interrupt_dead_runs(session)
-        return repo.list_runs(session, pipeline_id=pipeline_id, limit=limit)
+        return repo.list_runs(session, pipeline_id=pipeline_id, limit=limit, viewer=storage.user)
 
 
 def with_results(storage: Storage, *, limit: int = 100) -> list[RunRead]:
@@ -246,7 +253,7 @@ def reproductions(storage: Storage, run_id: int) -> list[RunRead]:
     """The re-runs of a run, newest first."""
     with session_scope(storage.engine) as session:
         repo.interrupt_dead_runs(session)
-        return repo.reproductions(session, run_id=run_id)
+        return repo.reproductions(session, run_id=run_id, viewer=storage.user)
 
 
 def model_file(storage: Storage, run: RunRead, result: ModelResultRead) -> bytes:
@@ -293,6 +300,18 @@ def model_file_path(storage: Storage, result: ModelResultRead) -> Path:
 
 
 def cancel(storage: Storage, run_id: int) -> None:
-    """Ask the run to stop; its finished models are kept."""
+    """Ask the run to stop; its finished models are kept. Raises NotYoursError for another person's run."""
     with session_scope(storage.engine) as session:
+        check_may_change(storage, repo.get_run(session, run_id=run_id, viewer=storage.user).owner, f"Run {run_id}")
         repo.request_cancel(session, run_id=run_id)
+
+
+def share(storage: Storage, run_id: int, *, shared: bool = True) -> None:
+    """Let the whole team see the run, its models and the data it trained on (only its owner changes it), or
+    stop sharing the run."""
+    with session_scope(storage.engine) as session:
+        run = repo.get_run(session, run_id=run_id, viewer=storage.user)
+        check_may_change(storage, run.owner, f"Run {run_id}")
+        repo.set_shared(session, Run, row_id=run_id, shared=shared)
+        if shared:
+            repo.set_shared(session, Dataset, row_id=run.dataset_id, shared=True)

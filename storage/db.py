@@ -4,15 +4,15 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, event, inspect
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Engine, event, inspect, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from storage.artifacts import ArtifactStore, private_folder
@@ -63,6 +63,11 @@ class Storage:
 
     engine: Engine
     artifacts: ArtifactStore
+    user: str | None = None  # who acts through it; None when sign-in is off: everyone sees and changes everything
+
+    def acting_as(self, user: str | None) -> "Storage":
+        """The same database and folder, used on behalf of `user` (what they may see and change)."""
+        return replace(self, user=user)
 
     @classmethod
     def open(cls, url: str | None = None) -> "Storage":
@@ -80,8 +85,34 @@ class Storage:
 
 def make_engine(url: str | None = None) -> Engine:
     """Create the engine and bring the schema up to date. SQLite gets foreign keys, WAL and a busy
-    timeout, in a file only its owner can read."""
+    timeout, in a file only its owner can read.
+
+    Raises:
+        StorageError: a URL that names no database this can open, or a server that cannot be reached.
+    """
     url = url or database_url()
+    try:
+        return _open(url)
+    except ImportError as error:  # a database whose driver is not installed
+        raise StorageError(
+            f"The database {_shown(url)} needs a driver that is not installed ({error.name}): Pipewright comes with "
+            "SQLite's and PostgreSQL's (postgresql+psycopg://…). Check PIPEWRIGHT_DB_URL."
+        ) from error
+    except SQLAlchemyError as error:
+        raise StorageError(
+            f"The database {_shown(url)} cannot be used: {_first_line(error)}. Check PIPEWRIGHT_DB_URL."
+        ) from error
+
+
+def _shown(url: str) -> str:
+    """The URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "named by PIPEWRIGHT_DB_URL"
+
+
+def _open(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         private_folder(path.parent)

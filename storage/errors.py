@@ -11,3 +11,7 @@ class NotFoundError(StorageError, LookupError):
 
 class ConflictError(StorageError):
     """A concurrent transaction wrote the same unique key first; running the change again reads its row."""
+
+
+class NotYoursError(StorageError, PermissionError):
+    """A change to a record someone else owns: only they may make it."""

@@ -42,8 +42,17 @@ class _RunStatusText(TypeDecorator):
         return None if value is None else RunStatus(value)
 
 
-class DatasetBase(SQLModel):
-    fingerprint: str = Field(index=True, unique=True, description="sha256 of the bytes and how they were read")
+class Owned(SQLModel):
+    """Who made a record, and whether the team sees it. With sign-in off, or made before it was on, the owner is
+    '' and the record is the whole team's."""
+
+    owner: str = Field(default="", index=True)
+    shared: bool = Field(default=False, description="the team sees it too (only its owner changes it)")
+
+
+class DatasetBase(Owned):
+    # unique with the owner (migration 0010): two people uploading the same bytes each get a record of their own
+    fingerprint: str = Field(index=True, description="sha256 of the bytes and how they were read")
     name: str
     n_rows: int
     n_columns: int
@@ -55,6 +64,7 @@ class DatasetBase(SQLModel):
 
 
 class Dataset(DatasetBase, table=True):
+    __table_args__ = (UniqueConstraint("fingerprint", "owner", name="uq_dataset_fingerprint_owner"),)
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -64,7 +74,7 @@ class DatasetRead(DatasetBase):
     created_at: datetime
 
 
-class PipelineBase(SQLModel):
+class PipelineBase(Owned):
     name: str = Field(index=True, unique=True)
 
 
@@ -79,6 +89,8 @@ class PipelineSummary(SQLModel):
 
     id: int
     name: str
+    owner: str
+    shared: bool
     latest_version: int
     updated_at: datetime
     runs: int
@@ -106,7 +118,7 @@ class PipelineVersionRead(PipelineVersionBase):
     pipeline_name: str
 
 
-class RunBase(SQLModel):
+class RunBase(Owned):
     dataset_id: int = Field(foreign_key="dataset.id", index=True)
     pipeline_version_id: int | None = Field(default=None, foreign_key="pipelineversion.id", index=True)
     reproduces_id: int | None = Field(default=None, foreign_key="run.id", index=True, description="the run re-run")
@@ -190,6 +202,7 @@ class ModelCurves(SQLModel, table=True):
 
 
 class BatchBase(SQLModel):
+    owner: str = Field(default="", index=True, description="who checked it; the team sees it when it sees the run")
     run_id: int = Field(foreign_key="run.id", index=True, description="the run whose model it was checked against")
     model_key: str
     name: str  # of the file it came from
@@ -218,6 +231,7 @@ class BatchRead(BatchBase):
 
 class DraftBase(SQLModel):
     key: str = Field(primary_key=True, description="a random name the browser session keeps in its address")
+    owner: str = Field(default="", description="whose session: nobody else opens it")
     dataset_id: int = Field(foreign_key="dataset.id")
     spec_json: str
     run_id: int | None = Field(default=None, foreign_key="run.id", description="the run this draft watches")
@@ -239,3 +253,20 @@ class Workspace(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     key: str
+
+
+class Account(SQLModel, table=True):
+    """Someone who signs in with a password (PIPEWRIGHT_SIGN_IN=password), added by an admin's command."""
+
+    name: str = Field(primary_key=True)
+    password_hash: str = Field(description="argon2id, with its salt and cost")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SignIn(SQLModel, table=True):
+    """Each attempt to sign in with a password: the log that recent failures are counted in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    succeeded: bool

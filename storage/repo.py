@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, col, func, or_, select, true, update
 
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.curves import Curves, Importance
@@ -17,6 +17,7 @@ from storage.db import log_path
 from storage.errors import NotFoundError
 from storage.models import (
     ACTIVE,
+    Account,
     Batch,
     BatchRead,
     Dataset,
@@ -33,11 +34,27 @@ from storage.models import (
     Run,
     RunRead,
     RunStatus,
+    SignIn,
     utcnow,
 )
 
 PARQUET, SKOPS, SOURCE, CSV = ".parquet", ".skops", ".source", ".csv"
 _QUEUE_LOCK = 7_263_515  # any fixed number: the PostgreSQL lock runs take in turn to claim a place
+
+
+def _visible(table, viewer: str | None):
+    """What `viewer` sees: their own, the team's (made with sign-in off) and what is shared; all, for no one."""
+    if viewer is None:
+        return true()
+    return or_(col(table.owner) == viewer, col(table.owner) == "", col(table.shared))
+
+
+def set_shared(session: Session, table, *, row_id: int, shared: bool) -> None:
+    """Share a dataset or run with the team, or stop."""
+    row = _get(session, table, row_id)
+    row.shared = shared
+    session.add(row)
+
 
 # ---- datasets -----------------------------------------------------------------------------------
 
@@ -50,22 +67,24 @@ def save_dataset(
     fingerprint: str,
     name: str,
     size_bytes: int,
+    owner: str = "",
     read_options: dict | None = None,
     source: bytes | None = None,
     lineage: dict | None = None,
 ) -> DatasetRead:
-    """Store a dataset once per fingerprint: its Parquet copy in the store, its record in the database.
+    """Store a dataset once per fingerprint and owner: its Parquet copy in the store, its record in the database.
 
     Re-saving the same bytes returns the existing record. Two processes saving the same bytes at once
     both write the same files; the second record to arrive raises ConflictError (see
     `storage.db.retry_on_conflict`, which then reads the first one's record).
     """
-    existing = session.exec(select(Dataset).where(Dataset.fingerprint == fingerprint)).first()
+    existing = session.exec(select(Dataset).where(Dataset.fingerprint == fingerprint, Dataset.owner == owner)).first()
     if existing:
         return DatasetRead.model_validate(existing)
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     dataset = Dataset(
+        owner=owner,
         fingerprint=fingerprint,
         name=name,
         n_rows=len(frame),
@@ -93,24 +112,28 @@ def dataset_source(store: ArtifactStore, dataset: DatasetRead) -> bytes:
     return store.read(dataset.source_sha256, SOURCE)
 
 
-def get_dataset(session: Session, *, dataset_id: int | None = None, fingerprint: str | None = None) -> DatasetRead:
+def get_dataset(
+    session: Session, *, dataset_id: int | None = None, fingerprint: str | None = None, viewer: str | None = None
+) -> DatasetRead:
+    """By id, or by fingerprint (the viewer's own copy first); NotFoundError for one the viewer may not see."""
     query = select(Dataset).where(
-        Dataset.id == dataset_id if dataset_id is not None else Dataset.fingerprint == fingerprint
+        _visible(Dataset, viewer),
+        Dataset.id == dataset_id if dataset_id is not None else Dataset.fingerprint == fingerprint,
     )
-    dataset = session.exec(query).first()
+    dataset = session.exec(query.order_by(col(Dataset.owner) != (viewer or ""), col(Dataset.id))).first()
     if dataset is None:
         raise NotFoundError(f"No stored dataset {dataset_id or fingerprint}.")
     return DatasetRead.model_validate(dataset)
 
 
-def list_datasets(session: Session) -> list[DatasetRead]:
-    rows = session.exec(select(Dataset).order_by(col(Dataset.created_at).desc())).all()
+def list_datasets(session: Session, *, viewer: str | None = None) -> list[DatasetRead]:
+    rows = session.exec(select(Dataset).where(_visible(Dataset, viewer)).order_by(col(Dataset.created_at).desc())).all()
     return [DatasetRead.model_validate(row) for row in rows]
 
 
-def save_draft(session: Session, *, key: str, dataset_id: int, spec: PipelineSpec) -> None:
+def save_draft(session: Session, *, key: str, dataset_id: int, spec: PipelineSpec, owner: str = "") -> None:
     """Remember the pipeline a browser session is editing (replacing its previous state)."""
-    draft = session.get(Draft, key) or Draft(key=key, dataset_id=dataset_id, spec_json="")
+    draft = session.get(Draft, key) or Draft(key=key, owner=owner, dataset_id=dataset_id, spec_json="")
     if draft.dataset_id != dataset_id:
         draft.run_id = None  # a run of another dataset is not this draft's any more
     draft.dataset_id, draft.spec_json, draft.updated_at = dataset_id, spec.to_json(), utcnow()
@@ -125,20 +148,29 @@ def watch_run(session: Session, *, key: str, run_id: int | None) -> None:
         session.add(draft)
 
 
-def load_draft(session: Session, *, key: str) -> tuple[DraftRead, DatasetRead] | None:
-    """A session's draft and its dataset, or None."""
+def draft_owner(session: Session, *, key: str) -> str | None:
+    """Whose session the draft is, or None when there is no such draft."""
+    return session.exec(select(Draft.owner).where(Draft.key == key)).first()
+
+
+def load_draft(session: Session, *, key: str, viewer: str | None = None) -> tuple[DraftRead, DatasetRead] | None:
+    """A session's draft and its dataset, or None (none of the viewer's, or its dataset not theirs to see now)."""
     draft = session.get(Draft, key)
-    if draft is None:
+    if draft is None or viewer not in (None, draft.owner):
         return None
-    dataset = get_dataset(session, dataset_id=draft.dataset_id)
+    try:
+        dataset = get_dataset(session, dataset_id=draft.dataset_id, viewer=viewer)
+    except NotFoundError:
+        return None
     return DraftRead(**draft.model_dump(), dataset_name=dataset.name), dataset
 
 
-def list_drafts(session: Session, *, limit: int = 20) -> list[DraftRead]:
-    """The latest drafts of every session, newest change first."""
+def list_drafts(session: Session, *, viewer: str | None = None, limit: int = 20) -> list[DraftRead]:
+    """The latest drafts of the viewer's sessions (of every session, for no one), newest change first."""
     rows = session.exec(
         select(Draft, Dataset.name)
         .join(Dataset, Dataset.id == Draft.dataset_id)
+        .where(true() if viewer is None else col(Draft.owner) == viewer)
         .order_by(col(Draft.updated_at).desc())
         .limit(limit)
     ).all()
@@ -149,13 +181,19 @@ def list_drafts(session: Session, *, limit: int = 20) -> list[DraftRead]:
 
 
 def save_pipeline(
-    session: Session, *, name: str, spec: PipelineSpec, run_id: int | None = None, note: str | None = None
+    session: Session,
+    *,
+    name: str,
+    spec: PipelineSpec,
+    run_id: int | None = None,
+    note: str | None = None,
+    owner: str = "",
 ) -> PipelineVersionRead:
     """Save the spec under a name: a new pipeline, or a new version (with the optional note) when the
     spec changed.
 
     Saving an unchanged spec returns the latest version. If `run_id` is given, that run (which
-    trained this spec) is filed under the version.
+    trained this spec) is filed under the version, and shared with the team when the pipeline is.
     """
     name = name.strip()
     if not name:
@@ -164,7 +202,7 @@ def save_pipeline(
     if pipeline is not None and pipeline.archived_at is not None:
         raise ValueError(f"'{name}' is archived: bring it back on the Pipelines page first, or choose another name.")
     if pipeline is None:
-        pipeline = Pipeline(name=name)
+        pipeline = Pipeline(name=name, owner=owner)
         session.add(pipeline)
         session.flush()
     latest = session.exec(
@@ -190,26 +228,60 @@ def save_pipeline(
             raise ValueError("That run trained a different spec than the one being saved.")
         run.pipeline_version_id = version.id
         session.add(run)
+        if pipeline.shared:
+            _share_runs(session, [run.id])
     return PipelineVersionRead(**version.model_dump(), pipeline_name=pipeline.name)
 
 
-def list_pipelines(session: Session, *, archived: bool = False) -> list[PipelineSummary]:
-    """One summary per pipeline (the archived ones when `archived`): name, latest version, runs, last change."""
+def find_pipeline(
+    session: Session, *, name: str | None = None, pipeline_id: int | None = None, viewer: str | None = None
+) -> Pipeline | None:
+    """The pipeline of that name (or id) the viewer sees. Names are the team's: one pipeline each, whoever's."""
+    where = Pipeline.name == name.strip() if name is not None else Pipeline.id == pipeline_id
+    return session.exec(select(Pipeline).where(where, _visible(Pipeline, viewer))).first()
+
+
+def share_pipeline(session: Session, *, pipeline_id: int, shared: bool) -> None:
+    """Share a pipeline with the team, with the runs filed under it and the data they trained on (so the team can
+    compare, export and re-run it), or stop sharing it and its runs."""
+    pipeline = _get(session, Pipeline, pipeline_id)
+    pipeline.shared = shared
+    session.add(pipeline)
+    filed = select(Run.id).join(PipelineVersion, PipelineVersion.id == Run.pipeline_version_id)
+    run_ids = list(session.exec(filed.where(PipelineVersion.pipeline_id == pipeline_id)).all())
+    if shared:
+        _share_runs(session, run_ids)
+    else:
+        session.exec(update(Run).where(col(Run.id).in_(run_ids)).values(shared=False))
+
+
+def _share_runs(session: Session, run_ids: list[int]) -> None:
+    session.exec(update(Run).where(col(Run.id).in_(run_ids)).values(shared=True))
+    trained_on = select(Run.dataset_id).where(col(Run.id).in_(run_ids))
+    session.exec(update(Dataset).where(col(Dataset.id).in_(trained_on)).values(shared=True))
+
+
+def list_pipelines(session: Session, *, archived: bool = False, viewer: str | None = None) -> list[PipelineSummary]:
+    """One summary per pipeline the viewer sees (the archived ones when `archived`): name, owner, latest version,
+    runs, last change."""
     rows = session.exec(
         select(
             Pipeline.id,
             Pipeline.name,
+            Pipeline.owner,
+            Pipeline.shared,
             func.max(PipelineVersion.version),
             func.max(PipelineVersion.created_at),
             func.count(Run.id),
         )
         .join(PipelineVersion, PipelineVersion.pipeline_id == Pipeline.id)
-        .join(Run, Run.pipeline_version_id == PipelineVersion.id, isouter=True)
+        .join(Run, (Run.pipeline_version_id == PipelineVersion.id) & _visible(Run, viewer), isouter=True)
         .where(col(Pipeline.archived_at).is_not(None) if archived else col(Pipeline.archived_at).is_(None))
+        .where(_visible(Pipeline, viewer))
         .group_by(Pipeline.id)
         .order_by(func.max(PipelineVersion.created_at).desc())
     ).all()
-    keys = ("id", "name", "latest_version", "updated_at", "runs")
+    keys = ("id", "name", "owner", "shared", "latest_version", "updated_at", "runs")
     return [PipelineSummary(**dict(zip(keys, row, strict=True))) for row in rows]
 
 
@@ -225,13 +297,13 @@ def rename_pipeline(session: Session, *, pipeline_id: int, name: str) -> None:
     session.add(pipeline)
 
 
-def clone_pipeline(session: Session, *, pipeline_id: int, name: str) -> PipelineVersionRead:
+def clone_pipeline(session: Session, *, pipeline_id: int, name: str, owner: str = "") -> PipelineVersionRead:
     """A new pipeline whose v1 is the latest version of another; raises ValueError for a taken name."""
     if session.exec(select(Pipeline).where(Pipeline.name == name.strip())).first():
         raise ValueError(f"There is already a pipeline called '{name.strip()}'.")
     latest = list_versions(session, pipeline_id=pipeline_id)[0]
     note = f"cloned from {latest.pipeline_name} v{latest.version}"
-    return save_pipeline(session, name=name, spec=PipelineSpec.from_json(latest.spec_json), note=note)
+    return save_pipeline(session, name=name, spec=PipelineSpec.from_json(latest.spec_json), note=note, owner=owner)
 
 
 def set_archived(session: Session, *, pipeline_id: int, archived: bool) -> None:
@@ -241,8 +313,11 @@ def set_archived(session: Session, *, pipeline_id: int, archived: bool) -> None:
     session.add(pipeline)
 
 
-def list_versions(session: Session, *, pipeline_id: int) -> list[PipelineVersionRead]:
-    pipeline = _get(session, Pipeline, pipeline_id)
+def list_versions(session: Session, *, pipeline_id: int, viewer: str | None = None) -> list[PipelineVersionRead]:
+    """Newest first; NotFoundError for a pipeline the viewer may not see."""
+    pipeline = session.exec(select(Pipeline).where(Pipeline.id == pipeline_id, _visible(Pipeline, viewer))).first()
+    if pipeline is None:
+        raise NotFoundError(f"No pipeline {pipeline_id}.")
     versions = session.exec(
         select(PipelineVersion)
         .where(PipelineVersion.pipeline_id == pipeline_id)
@@ -255,10 +330,17 @@ def list_versions(session: Session, *, pipeline_id: int) -> list[PipelineVersion
 
 
 def create_run(
-    session: Session, *, dataset_id: int, spec: PipelineSpec, library_versions: dict, reproduces_id: int | None = None
+    session: Session,
+    *,
+    dataset_id: int,
+    spec: PipelineSpec,
+    library_versions: dict,
+    reproduces_id: int | None = None,
+    owner: str = "",
 ) -> RunRead:
     """A queued run of `spec` on a stored dataset (a re-run of `reproduces_id`, when given)."""
     run = Run(
+        owner=owner,
         dataset_id=dataset_id,
         reproduces_id=reproduces_id,
         **_process_of(os.getpid()),  # the maker answers for a queued run until a worker takes it
@@ -433,29 +515,34 @@ def referenced_artifacts(session: Session) -> set[str]:
     return names - {None}
 
 
-def get_run(session: Session, *, run_id: int) -> RunRead:
-    runs = _run_query(session, select_where=Run.id == run_id)
+def get_run(session: Session, *, run_id: int, viewer: str | None = None) -> RunRead:
+    """NotFoundError for a run the viewer may not see."""
+    runs = _run_query(session, select_where=Run.id == run_id, viewer=viewer)
     if not runs:
         raise NotFoundError(f"No run {run_id}.")
     return runs[0]
 
 
-def reproductions(session: Session, *, run_id: int) -> list[RunRead]:
+def reproductions(session: Session, *, run_id: int, viewer: str | None = None) -> list[RunRead]:
     """The re-runs of a run, newest first."""
-    return _run_query(session, select_where=Run.reproduces_id == run_id)
+    return _run_query(session, select_where=Run.reproduces_id == run_id, viewer=viewer)
 
 
-def list_runs(session: Session, *, pipeline_id: int | None = None, limit: int = 50) -> list[RunRead]:
-    """Most recent first; only those filed under `pipeline_id` when it is given."""
-    return _run_query(session, select_where=Pipeline.id == pipeline_id if pipeline_id else None, limit=limit)
+def list_runs(
+    session: Session, *, pipeline_id: int | None = None, limit: int = 50, viewer: str | None = None
+) -> list[RunRead]:
+    """Most recent first, of those the viewer sees; only those filed under `pipeline_id` when it is given."""
+    where = Pipeline.id == pipeline_id if pipeline_id else None
+    return _run_query(session, select_where=where, limit=limit, viewer=viewer)
 
 
-def _run_query(session: Session, *, select_where=None, limit: int = 50) -> list[RunRead]:
+def _run_query(session: Session, *, select_where=None, limit: int = 50, viewer: str | None = None) -> list[RunRead]:
     query = (
         select(Run, Dataset.name, Pipeline.name, PipelineVersion.version)
         .join(Dataset, Dataset.id == Run.dataset_id)
         .join(PipelineVersion, PipelineVersion.id == Run.pipeline_version_id, isouter=True)
         .join(Pipeline, Pipeline.id == PipelineVersion.pipeline_id, isouter=True)
+        .where(_visible(Run, viewer))
         .order_by(col(Run.id).desc())
         .limit(limit)
     )
@@ -571,11 +658,13 @@ def add_batch(
     alarm: bool,
     drift: bool,
     labelled: bool,
+    owner: str = "",
 ) -> BatchRead:
     """Record a checked batch; its rows (parquet) and contract breaches (CSV) go to the artifact store."""
     buffer = io.BytesIO()
     rows.to_parquet(buffer, index=False)
     batch = Batch(
+        owner=owner,
         run_id=_get(session, Run, run_id).id,
         model_key=report["model_key"],
         name=name,
@@ -592,13 +681,21 @@ def add_batch(
     return BatchRead.model_validate(batch)
 
 
-def get_batch(session: Session, *, batch_id: int) -> BatchRead:
-    return BatchRead.model_validate(_get(session, Batch, batch_id))
+def get_batch(session: Session, *, batch_id: int, viewer: str | None = None) -> BatchRead:
+    """NotFoundError for a batch the viewer may not see (it is seen with its run)."""
+    batches = _batch_query(session, col(Batch.id) == batch_id, viewer)
+    if not batches:
+        raise NotFoundError(f"No batch {batch_id}.")
+    return batches[0]
 
 
-def list_batches(session: Session, *, run_ids: list[int]) -> list[BatchRead]:
+def list_batches(session: Session, *, run_ids: list[int], viewer: str | None = None) -> list[BatchRead]:
     """The batches checked against these runs, oldest first."""
-    query = select(Batch).where(col(Batch.run_id).in_(run_ids)).order_by(col(Batch.id))
+    return _batch_query(session, col(Batch.run_id).in_(run_ids), viewer)
+
+
+def _batch_query(session: Session, where, viewer: str | None) -> list[BatchRead]:
+    query = select(Batch).join(Run, Run.id == Batch.run_id).where(where, _visible(Run, viewer)).order_by(col(Batch.id))
     return [BatchRead.model_validate(row) for row in session.exec(query).all()]
 
 
@@ -630,3 +727,31 @@ def set_batch_challenger(
         batch.duel = duel
     session.add(batch)
     return BatchRead.model_validate(batch)
+
+
+# ---- accounts -----------------------------------------------------------------------------------
+
+
+def add_account(session: Session, *, name: str, password_hash: str, replace: bool = False) -> None:
+    """Raises ValueError for a name taken (unless `replace`: a new password for it)."""
+    account = session.get(Account, name)
+    if account is not None and not replace:
+        raise ValueError(f"There is already an account called '{name}'.")
+    account = account or Account(name=name, password_hash=password_hash)
+    account.password_hash = password_hash
+    session.add(account)
+
+
+def password_hash(session: Session, *, name: str) -> str | None:
+    """The account's password hash, or None for no such account."""
+    return session.exec(select(Account.password_hash).where(Account.name == name)).first()
+
+
+def record_sign_in(session: Session, *, name: str, succeeded: bool, at) -> None:
+    session.add(SignIn(name=name, succeeded=succeeded, at=at))
+
+
+def failed_sign_ins(session: Session, *, name: str, since) -> list:
+    """When sign-in as `name` failed since then, oldest first."""
+    query = select(SignIn.at).where(SignIn.name == name, ~col(SignIn.succeeded), col(SignIn.at) >= since)
+    return list(session.exec(query.order_by(col(SignIn.at))).all())

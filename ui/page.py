@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ui import messages, state
+from storage.errors import StorageError
+from ui import messages, resources, signin, state
 from ui.messages import as_markdown
 
 # Every page, in the journey's order: the sidebar and the home page link them by these names (Streamlit's own
@@ -21,6 +22,12 @@ PAGES = [
 
 def setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Pipewright", page_icon=":material/construction:", layout="wide")
+    try:
+        resources.storage()
+    except StorageError as error:  # a wrong PIPEWRIGHT_DB_URL, a server down: tried again on the next page run
+        st.error(as_markdown(str(error)))
+        st.stop()
+    signin.require()
     state.draft_key()  # the session's draft, named in the address so a refresh finds it
     with st.sidebar:
         for path, label, icon in PAGES:

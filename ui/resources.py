@@ -9,13 +9,20 @@ from storage.artifacts import ArtifactStore
 from storage.db import Storage
 from storage.models import DatasetRead
 
+SIGNED_IN_AS = "signed_in_as"  # the session's user, set by ui.signin alone
+
 
 @st.cache_resource
-def storage() -> Storage:
+def _opened() -> Storage:
     """The database and artifact store; on first use, what dead runs and writers left is tidied away."""
     opened = Storage.open()
     upkeep.tidy(opened)
     return opened
+
+
+def storage() -> Storage:
+    """The store, used on behalf of whoever signed in to this session (no one, with sign-in off)."""
+    return _opened().acting_as(st.session_state.get(SIGNED_IN_AS))
 
 
 def engine() -> Engine:

@@ -6,7 +6,7 @@ from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.results import best, ranked
 from services import runs
 from storage.models import ModelResultRead, PipelineSummary, RunRead
-from ui import messages, resources, state
+from ui import messages, resources, signin, state
 
 
 def pick_run(*, key: str, with_curves: bool = True) -> tuple[RunRead, list[ModelResultRead]]:
@@ -61,7 +61,8 @@ def _runs_with_results() -> list[RunRead]:
 def describe_run(run: RunRead) -> str:
     saved = f" · {run.pipeline_name} v{run.pipeline_version}" if run.pipeline_name else ""
     running = " · running" if run.is_active else ""
-    return f"Run {run.id} · {run.dataset_name} → {run.target} · {run.created_at:%Y-%m-%d %H:%M}{saved}{running}"
+    by = f" · by {signin.whose(run.owner)}" if signin.is_on() and run.owner != resources.storage().user else ""
+    return f"Run {run.id} · {run.dataset_name} → {run.target} · {run.created_at:%Y-%m-%d %H:%M}{saved}{running}{by}"
 
 
 def run_spec(run: RunRead) -> PipelineSpec:
@@ -69,19 +70,18 @@ def run_spec(run: RunRead) -> PipelineSpec:
 
 
 def show_pipelines(pipelines: list[PipelineSummary]) -> None:
-    """The saved pipelines as a table, newest change first."""
-    st.dataframe(
-        [
-            {
-                "Pipeline": p.name,
-                "Latest version": p.latest_version,
-                "Runs": p.runs,
-                "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
-            }
-            for p in pipelines
-        ],
-        hide_index=True,
-    )
+    """The saved pipelines as a table, newest change first; whose each is, and whether shared, when people sign in."""
+    rows = [
+        {
+            "Pipeline": p.name,
+            "Latest version": p.latest_version,
+            "Runs": p.runs,
+            "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
+        }
+        | ({"Owner": signin.whose(p.owner), "Shared": p.shared} if signin.is_on() else {})
+        for p in pipelines
+    ]
+    st.dataframe(rows, hide_index=True)
 
 
 def pick_model(results: list, metric: str, *, key: str):

@@ -28,7 +28,8 @@ def draft_key() -> str:
     key = st.session_state.get(DRAFT_KEY)
     if key is None:
         asked = st.query_params.get(DRAFT_PARAM, "")
-        switch_draft(asked if _KEY.fullmatch(asked) else uuid.uuid4().hex)
+        usable = _KEY.fullmatch(asked) and drafts.is_free(resources.storage(), key=asked)  # not another's
+        switch_draft(asked if usable else uuid.uuid4().hex)
         key = st.session_state[DRAFT_KEY]
     if st.query_params.get(DRAFT_PARAM) != key:
         st.query_params[DRAFT_PARAM] = key

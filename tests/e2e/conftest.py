@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+@contextmanager
+def serving(data_dir: Path, **settings: str):
+    """`streamlit run app.py` on a free port, on the SQLite file in `data_dir`, with these environment settings;
+    yields its address once it answers, and stops it after."""
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("app-data")
-    env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)}
+    env = os.environ | {"PIPEWRIGHT_DATA_DIR": str(data_dir)} | settings
     env.pop("PIPEWRIGHT_DB_URL", None)
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(
@@ -68,10 +70,19 @@ def app_url(tmp_path_factory):
     else:
         server.kill()
         pytest.fail(f"streamlit did not start; log:\n{(data_dir / 'server.log').read_text()}")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The app as it starts with no settings, shared by the browser tests."""
+    with serving(tmp_path_factory.mktemp("app-data")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -84,10 +84,11 @@ def test_cli_run_in_which_every_model_fails_is_recorded_as_failed_and_says_why(t
         assert [run.status for run in repo.list_runs(session)] == ["failed"]
 
 
-def test_cli_runs_started_at_once_on_a_new_database_all_finish(tmp_path, database_url):
+def test_cli_runs_started_at_once_on_a_new_database_all_finish_recording_who_ran_them(tmp_path, database_url):
     data = tmp_path / "churn.csv"
     make_churn(n_rows=300).to_csv(data, index=False)
     env = {"PIPEWRIGHT_DATA_DIR": str(tmp_path), "PIPEWRIGHT_DB_URL": database_url, "PATH": "/usr/bin:/bin"}
+    env["PIPEWRIGHT_USER"] = "ci-bot"
     command = [sys.executable, "-m", "pipeline_core", "run", "--data", str(data), "--target", "churn"]
     command += ["--models", "logistic_regression", "--save-as", "Churn"]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
@@ -95,9 +96,11 @@ def test_cli_runs_started_at_once_on_a_new_database_all_finish(tmp_path, databas
     outcomes = [run.communicate(timeout=300) for run in started]
     assert [run.returncode for run in started] == [0] * 4, [err[-800:] for _, err in outcomes]
     with session_scope(make_engine(database_url)) as session:
-        assert [run.status for run in repo.list_runs(session)] == ["succeeded"] * 4
-        assert [(p.name, p.latest_version, p.runs) for p in repo.list_pipelines(session)] == [("Churn", 1, 4)]
-        assert len(repo.list_datasets(session)) == 1
+        assert [(run.status, run.owner) for run in repo.list_runs(session)] == [("succeeded", "ci-bot")] * 4
+        assert [(p.name, p.owner, p.latest_version, p.runs) for p in repo.list_pipelines(session)] == [
+            ("Churn", "ci-bot", 1, 4)
+        ]
+        assert [d.owner for d in repo.list_datasets(session)] == ["ci-bot"]
 
 
 def test_cli_bad_input_is_a_clear_error_and_records_nothing(tmp_path):

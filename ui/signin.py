@@ -1,0 +1,115 @@
+"""Who is at the keyboard, when sign-in is on (services.accounts): every page shows nothing else until someone
+signs in, and a sign-in that has outlived PIPEWRIGHT_SESSION_HOURS asks for another."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from services import accounts
+from services.accounts import SignInError
+from ui import resources
+from ui.messages import as_markdown
+
+SIGNED_IN_AT = "signed_in_at"
+NO_PROVIDER = (
+    "Sign-in through an identity provider (PIPEWRIGHT_SIGN_IN=oidc) needs an `[auth]` section in "
+    "`.streamlit/secrets.toml`: see the README."
+)
+
+
+def require() -> None:
+    """Stop the page at a sign-in form (or button) unless someone is signed in, and freshly; then say who in the
+    sidebar, with a way to sign out."""
+    try:
+        mode, hours = accounts.mode(), accounts.session_hours()
+    except SignInError as error:
+        st.error(str(error))
+        st.stop()
+    if mode is None:
+        return
+    user = _by_password() if mode == "password" else _by_provider()
+    if user is None:
+        with st.container(horizontal_alignment="center"), st.container(width=520):  # a card, not a page-wide form
+            st.title("Sign in to Pipewright")
+            if mode == "password":
+                _password_form(hours)
+            else:
+                _provider_button(hours)
+        st.stop()
+    if st.session_state.get(resources.SIGNED_IN_AS) != user:  # the provider's user, the first time seen
+        st.session_state[resources.SIGNED_IN_AS] = user
+    with st.sidebar:
+        st.caption(as_markdown(f"Signed in as **{user}**"))
+        st.button("Sign out", key="sign_out", icon=":material/logout:", on_click=_sign_out, args=(mode,))
+
+
+def _sign_out(mode: str) -> None:
+    """Before the page runs again: forget everything of this session (the next person starts afresh)."""
+    st.session_state.clear()
+    if mode == "oidc":
+        st.logout()  # ends the identity cookie too
+
+
+def _by_password() -> str | None:
+    user, since = st.session_state.get(resources.SIGNED_IN_AS), st.session_state.get(SIGNED_IN_AT)
+    return user if since is not None and not accounts.expired(since) else None
+
+
+def _password_form(hours: float) -> None:
+    if SIGNED_IN_AT in st.session_state:
+        st.session_state.clear()
+        st.warning(f"Your sign-in expired after {hours:g} hours: sign in again.")
+    with st.form("sign_in"):
+        name = st.text_input("Name", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        if st.form_submit_button("Sign in", type="primary"):
+            try:
+                signed_in = accounts.sign_in(resources.storage(), name, password)
+            except SignInError as error:
+                st.error(str(error))
+                return
+            st.session_state[resources.SIGNED_IN_AS], st.session_state[SIGNED_IN_AT] = signed_in, datetime.now(UTC)
+            st.rerun()
+    st.caption("No account yet? Ask whoever runs Pipewright for your team to add one.")
+
+
+def _by_provider() -> str | None:
+    if not _provider_configured() or not st.user.is_logged_in:
+        return None
+    issued = st.user.get("iat")
+    if issued is not None and accounts.expired(datetime.fromtimestamp(issued, UTC)):
+        return None
+    return st.user.get("email") or st.user.get("sub")
+
+
+def _provider_button(hours: float) -> None:
+    if not _provider_configured():
+        st.error(as_markdown(NO_PROVIDER))
+        return
+    if st.user.is_logged_in:
+        st.warning(f"Your sign-in expired after {hours:g} hours: sign in again.")
+    else:
+        st.info("Sign in with your team's account to use Pipewright.")
+    if st.button("Sign in", type="primary", icon=":material/login:"):
+        st.login()
+
+
+def _provider_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
+def is_on() -> bool:
+    """Whether someone is signed in to this session (sign-in is on, and the page got past `require`)."""
+    return resources.storage().user is not None
+
+
+def whose(owner: str) -> str:
+    """A record's owner as the lists say it: 'you', their name, or 'team' (made while sign-in was off)."""
+    return "you" if owner == resources.storage().user else owner or "team"
+
+
+def may_change(owner: str) -> bool:
+    return owner in ("", resources.storage().user)
