@@ -4,6 +4,7 @@ and runs."""
 import streamlit as st
 
 from services import drafts, monitoring, pipelines, runs
+from storage.errors import NotFoundError
 from ui import messages, resources, signin, state
 from ui.messages import as_markdown
 from ui.page import PAGES, setup
@@ -18,10 +19,18 @@ st.markdown(
 )
 
 
+def watched_run(run_id: int | None):
+    """The session's run, if it is still there for this person to see."""
+    try:
+        return runs.get(resources.storage(), run_id) if run_id is not None else None
+    except NotFoundError:
+        return None
+
+
 def journey() -> list[tuple[bool, str, str, str]]:
     """Where this session stands: (done, what, the page that does it, the next step there), in order."""
     dataset, spec, run_id = state.dataset(), state.spec(), state.run_id()
-    run = runs.get(resources.storage(), run_id) if run_id is not None else None
+    run = watched_run(run_id)
     trained = run is not None and run.status == "succeeded"
     checked = trained and bool(monitoring.history(resources.storage(), [run.id]))
     return [

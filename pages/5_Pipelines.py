@@ -118,7 +118,7 @@ def manage(pipeline) -> None:
     )
     if clone.button("Clone", key="clone"):
         change(pipelines.clone, f"Cloned as {clone_name}.", pipeline.id, clone_name)
-    if signin.is_on() and mine:
+    if signin.is_on() and pipeline.owner == resources.storage().user:  # the team's are everyone's already
         share(pipeline)
     if st.button(
         "Archive", key="archive", help="Hidden from the lists; its versions and runs are kept.", disabled=not mine

@@ -10,7 +10,7 @@ from pipeline_core.data.ingest import SUFFIXES
 from pipeline_core.monitor import charts
 from pipeline_core.monitor.challenge import Duel
 from services import monitoring, runs
-from storage.errors import StorageError
+from storage.errors import NotFoundError, StorageError
 from ui import batch_report, jobs, resources, signin
 from ui.messages import as_markdown
 from ui.page import setup
@@ -100,7 +100,19 @@ if not signin.may_change(batch.owner):
 if not batch.labelled:
     st.caption("Retraining needs the new rows' target: upload a batch with it to retrain on it.")
     st.stop()
-earlier = runs.get(resources.storage(), batch.retrain_run_id) if batch.retrain_run_id else None
+
+
+def retraining(run_id: int):
+    """The run retrained with the batch; a page about it stops if that run is another person's (a batch of the
+    whole team's, retrained by one of it)."""
+    try:
+        return runs.get(resources.storage(), run_id)
+    except NotFoundError:
+        st.caption(f"Batch {batch.id} was retrained by someone else, as run {run_id}: the run is theirs.")
+        st.stop()
+
+
+earlier = retraining(batch.retrain_run_id) if batch.retrain_run_id else None
 if earlier is None or earlier.status in monitoring.ENDED_WITHOUT_MODELS:
     if earlier is not None:
         st.error(as_markdown(f"The retraining (run {earlier.id}) {earlier.status}: {earlier.error or 'no result'}."))
@@ -131,7 +143,7 @@ def _challenger_progress(run_id: int) -> None:
         runs.cancel(resources.storage(), run_id)
 
 
-challenger = runs.get(resources.storage(), batch.retrain_run_id)
+challenger = retraining(batch.retrain_run_id)
 if challenger.is_active:
     _challenger_progress(challenger.id)
     st.stop()

@@ -4,7 +4,7 @@ for an admin, `... copy-store --to URL` and `... add-account NAME`.
 
 The only module of the engine that touches storage: it wires the engine to the same database
 and artifact store the app uses, so a run started here shows up in the app. It acts as PIPEWRIGHT_USER (else the
-login name): what it records is theirs, and it sees what they would see in the app.
+login name) when sign-in is on: what it records is theirs, and it sees what they would see in the app.
 """
 
 import argparse
@@ -164,8 +164,13 @@ def _add_account(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user() -> str:
-    """Who runs the command: PIPEWRIGHT_USER (as they sign in to the app), else their login name, else the team."""
+def _user() -> str | None:
+    """Who runs the command, with sign-in on (PIPEWRIGHT_SIGN_IN): PIPEWRIGHT_USER (as they sign in to the app),
+    else their login name. With sign-in off, no one: as in the app, what it records is the team's."""
+    from services import accounts
+
+    if accounts.mode() is None:
+        return None
     try:
         return os.environ.get("PIPEWRIGHT_USER") or getpass.getuser()
     except (KeyError, OSError):  # a process of a user id with no name (some containers)

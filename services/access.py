@@ -11,7 +11,11 @@ def owner(storage: Storage) -> str:
     return storage.user or ""
 
 
+def may_change(storage: Storage, record_owner: str) -> bool:
+    return storage.user is None or record_owner in ("", storage.user)
+
+
 def check_may_change(storage: Storage, record_owner: str, what: str) -> None:
     """Raises NotYoursError, naming `what` and its owner, unless the one acting may change it."""
-    if storage.user is not None and record_owner not in ("", storage.user):
+    if not may_change(storage, record_owner):
         raise NotYoursError(f"{what} is {record_owner}'s: only they can change it.")

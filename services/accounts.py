@@ -2,8 +2,9 @@
 st.login); with PIPEWRIGHT_SIGN_IN=password, with Pipewright's own accounts, added by an admin's command.
 
 Passwords are kept as argon2id hashes (argon2-cffi: the memory-hard hash OWASP recommends first, each with its own
-salt, its cost raised by re-hashing at the next sign-in). Failed attempts are logged, and after FAILURES_ALLOWED of
-them within LOCKOUT a name is refused until the oldest is that old: guessing gets a handful of tries an hour."""
+salt, its cost raised by re-hashing at the next sign-in). Every attempt is logged, and after FAILURES_ALLOWED
+failures within LOCKOUT a name is refused until the oldest is that old, attempts made at the same moment included:
+guessing one name's password gets at most FAILURES_ALLOWED tries per LOCKOUT."""
 
 import logging
 import os
@@ -56,6 +57,16 @@ def session_hours() -> float:
     return hours
 
 
+def admitted(email: str | None, *, verified: bool | None = None) -> bool:
+    """Whether an identity provider's user may come in: not an address the provider says is unverified, and, when
+    PIPEWRIGHT_EMAIL_DOMAINS lists the team's domains (as it should with a public provider), of one of them."""
+    setting = os.environ.get("PIPEWRIGHT_EMAIL_DOMAINS", "")
+    domains = {domain.strip().lower().removeprefix("@") for domain in setting.split(",") if domain.strip()}
+    if verified is False:
+        return False
+    return not domains or (email is not None and email.rpartition("@")[2].lower() in domains)
+
+
 def expired(signed_in_at: datetime, now: datetime | None = None) -> bool:
     return (now or datetime.now(UTC)) - signed_in_at > timedelta(hours=session_hours())
 
@@ -82,17 +93,26 @@ def sign_in(storage: Storage, name: str, password: str, now: datetime | None = N
         SignInError: a wrong name or password, or too many failures of late (said how long to wait).
     """
     name, now = name.strip(), now or datetime.now(UTC)
+    with session_scope(storage.engine) as session:  # attempts take turns here, each a failure until it succeeds
+        repo.take_turns_signing_in(session)
+        attempt = repo.record_sign_in(session, name=name, at=now)
+        failures = repo.failed_sign_ins(session, name=name, since=now - LOCKOUT, before=attempt)
+        locked = len(failures) >= FAILURES_ALLOWED
+        if locked:
+            repo.forget_sign_in(session, attempt_id=attempt)  # not tried, so not counted
+    succeeded = False
     with session_scope(storage.engine) as session:
-        failures = repo.failed_sign_ins(session, name=name, since=now - LOCKOUT)
-        if len(failures) >= FAILURES_ALLOWED:
-            log.warning("sign-in as %r refused: %d failures within %s", name, len(failures), LOCKOUT)
-            free_at = failures[-FAILURES_ALLOWED] + LOCKOUT
-            raise SignInError(f"Too many failed sign-ins as '{name}': try again in {_minutes(free_at - now)} minutes.")
-        stored = repo.password_hash(session, name=name)
-        succeeded = _verify(stored or _NOBODY, password) and stored is not None
-        repo.record_sign_in(session, name=name, succeeded=succeeded, at=now)
-        if succeeded and _HASHER.check_needs_rehash(stored):
-            repo.add_account(session, name=name, password_hash=_HASHER.hash(password), replace=True)
+        if not locked:
+            stored = repo.password_hash(session, name=name)
+            succeeded = _verify(stored or _NOBODY, password) and stored is not None
+        if succeeded:
+            repo.sign_in_succeeded(session, attempt_id=attempt)
+            if _HASHER.check_needs_rehash(stored):
+                repo.add_account(session, name=name, password_hash=_HASHER.hash(password), replace=True)
+    if locked:
+        log.warning("sign-in as %r refused: %d failures within %s", name, len(failures), LOCKOUT)
+        free_at = failures[-FAILURES_ALLOWED] + LOCKOUT
+        raise SignInError(f"Too many failed sign-ins as '{name}': try again in {_minutes(free_at - now)} minutes.")
     if not succeeded:
         log.warning("failed sign-in as %r", name)
         left = FAILURES_ALLOWED - len(failures) - 1

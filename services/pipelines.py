@@ -21,6 +21,8 @@ def save(
 
     def save_in(session):
         existing = repo.find_pipeline(session, name=name)
+        if existing is not None and repo.find_pipeline(session, name=name, viewer=storage.user) is None:
+            raise ValueError(f"The name '{existing.name}' is taken: choose another.")  # whose, is theirs to say
         if existing is not None:
             check_may_change(storage, existing.owner, f"The pipeline '{existing.name}'")
         if run_id is not None:

@@ -29,7 +29,7 @@ from services.access import check_may_change, owner
 from storage import repo
 from storage.artifacts import private_folder
 from storage.db import PROJECT_ROOT, Storage, log_path, scratch_dir, session_scope
-from storage.models import Dataset, DatasetRead, ModelResultRead, Run, RunRead, RunStatus
+from storage.models import DatasetRead, ModelResultRead, Run, RunRead, RunStatus
 from storage.recorder import RunRecorder
 
 CANCEL_POLL_SECONDS = 0.5
@@ -313,5 +313,3 @@ def share(storage: Storage, run_id: int, *, shared: bool = True) -> None:
         run = repo.get_run(session, run_id=run_id, viewer=storage.user)
         check_may_change(storage, run.owner, f"Run {run_id}")
         repo.set_shared(session, Run, row_id=run_id, shared=shared)
-        if shared:
-            repo.set_shared(session, Dataset, row_id=run.dataset_id, shared=True)

@@ -6,7 +6,7 @@ import os
 
 import pandas as pd
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, func, or_, select, true, update
+from sqlmodel import Session, col, delete, func, or_, select, true, update
 
 from pipeline_core.spec import PipelineSpec
 from pipeline_core.train.curves import Curves, Importance
@@ -40,6 +40,7 @@ from storage.models import (
 
 PARQUET, SKOPS, SOURCE, CSV = ".parquet", ".skops", ".source", ".csv"
 _QUEUE_LOCK = 7_263_515  # any fixed number: the PostgreSQL lock runs take in turn to claim a place
+_SIGN_IN_LOCK = 7_263_516  # the same, for attempts to sign in
 
 
 def _visible(table, viewer: str | None):
@@ -49,8 +50,25 @@ def _visible(table, viewer: str | None):
     return or_(col(table.owner) == viewer, col(table.owner) == "", col(table.shared))
 
 
+def _visible_dataset(viewer: str | None):
+    """A dataset is seen as a record of its own is, and with any run the viewer sees (the data it trained on)."""
+    if viewer is None:
+        return true()
+    seen_runs = select(Run.dataset_id).where(_visible(Run, viewer))
+    return _visible(Dataset, viewer) | col(Dataset.id).in_(seen_runs)
+
+
+def _visible_batch(viewer: str | None):
+    """A batch is seen with its run when the run's owner checked it; one checked by anyone else is theirs."""
+    if viewer is None:
+        return true()
+    return _visible(Run, viewer) & or_(
+        col(Batch.owner) == col(Run.owner), col(Batch.owner) == viewer, col(Batch.owner) == ""
+    )
+
+
 def set_shared(session: Session, table, *, row_id: int, shared: bool) -> None:
-    """Share a dataset or run with the team, or stop."""
+    """Share a dataset or run with the team (a run brings the data it trained on), or stop."""
     row = _get(session, table, row_id)
     row.shared = shared
     session.add(row)
@@ -117,7 +135,7 @@ def get_dataset(
 ) -> DatasetRead:
     """By id, or by fingerprint (the viewer's own copy first); NotFoundError for one the viewer may not see."""
     query = select(Dataset).where(
-        _visible(Dataset, viewer),
+        _visible_dataset(viewer),
         Dataset.id == dataset_id if dataset_id is not None else Dataset.fingerprint == fingerprint,
     )
     dataset = session.exec(query.order_by(col(Dataset.owner) != (viewer or ""), col(Dataset.id))).first()
@@ -127,7 +145,7 @@ def get_dataset(
 
 
 def list_datasets(session: Session, *, viewer: str | None = None) -> list[DatasetRead]:
-    rows = session.exec(select(Dataset).where(_visible(Dataset, viewer)).order_by(col(Dataset.created_at).desc())).all()
+    rows = session.exec(select(Dataset).where(_visible_dataset(viewer)).order_by(col(Dataset.created_at).desc())).all()
     return [DatasetRead.model_validate(row) for row in rows]
 
 
@@ -228,8 +246,8 @@ def save_pipeline(
             raise ValueError("That run trained a different spec than the one being saved.")
         run.pipeline_version_id = version.id
         session.add(run)
-        if pipeline.shared:
-            _share_runs(session, [run.id])
+        if pipeline.shared and run.owner == pipeline.owner:
+            run.shared = True
     return PipelineVersionRead(**version.model_dump(), pipeline_name=pipeline.name)
 
 
@@ -242,23 +260,14 @@ def find_pipeline(
 
 
 def share_pipeline(session: Session, *, pipeline_id: int, shared: bool) -> None:
-    """Share a pipeline with the team, with the runs filed under it and the data they trained on (so the team can
-    compare, export and re-run it), or stop sharing it and its runs."""
+    """Share a pipeline with the team, with its owner's runs filed under it (and so the data they trained on: the
+    team can compare, export and re-run it), or stop sharing them."""
     pipeline = _get(session, Pipeline, pipeline_id)
     pipeline.shared = shared
     session.add(pipeline)
     filed = select(Run.id).join(PipelineVersion, PipelineVersion.id == Run.pipeline_version_id)
-    run_ids = list(session.exec(filed.where(PipelineVersion.pipeline_id == pipeline_id)).all())
-    if shared:
-        _share_runs(session, run_ids)
-    else:
-        session.exec(update(Run).where(col(Run.id).in_(run_ids)).values(shared=False))
-
-
-def _share_runs(session: Session, run_ids: list[int]) -> None:
-    session.exec(update(Run).where(col(Run.id).in_(run_ids)).values(shared=True))
-    trained_on = select(Run.dataset_id).where(col(Run.id).in_(run_ids))
-    session.exec(update(Dataset).where(col(Dataset.id).in_(trained_on)).values(shared=True))
+    owners_runs = filed.where(PipelineVersion.pipeline_id == pipeline_id, col(Run.owner) == pipeline.owner)
+    session.exec(update(Run).where(col(Run.id).in_(owners_runs)).values(shared=shared))
 
 
 def list_pipelines(session: Session, *, archived: bool = False, viewer: str | None = None) -> list[PipelineSummary]:
@@ -695,7 +704,7 @@ def list_batches(session: Session, *, run_ids: list[int], viewer: str | None = N
 
 
 def _batch_query(session: Session, where, viewer: str | None) -> list[BatchRead]:
-    query = select(Batch).join(Run, Run.id == Batch.run_id).where(where, _visible(Run, viewer)).order_by(col(Batch.id))
+    query = select(Batch).join(Run, Run.id == Batch.run_id).where(where, _visible_batch(viewer)).order_by(col(Batch.id))
     return [BatchRead.model_validate(row) for row in session.exec(query).all()]
 
 
@@ -747,11 +756,30 @@ def password_hash(session: Session, *, name: str) -> str | None:
     return session.exec(select(Account.password_hash).where(Account.name == name)).first()
 
 
-def record_sign_in(session: Session, *, name: str, succeeded: bool, at) -> None:
-    session.add(SignIn(name=name, succeeded=succeeded, at=at))
+def take_turns_signing_in(session: Session) -> None:
+    """Attempts to sign in are counted one at a time, to the end of the transaction: by a lock on PostgreSQL; on
+    SQLite, by the write lock that recording the attempt takes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SIGN_IN_LOCK})")
 
 
-def failed_sign_ins(session: Session, *, name: str, since) -> list:
-    """When sign-in as `name` failed since then, oldest first."""
-    query = select(SignIn.at).where(SignIn.name == name, ~col(SignIn.succeeded), col(SignIn.at) >= since)
-    return list(session.exec(query.order_by(col(SignIn.at))).all())
+def record_sign_in(session: Session, *, name: str, at) -> int:
+    """An attempt to sign in, recorded as failed until `sign_in_succeeded`; returns its id."""
+    attempt = SignIn(name=name, succeeded=False, at=at)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def sign_in_succeeded(session: Session, *, attempt_id: int) -> None:
+    session.exec(update(SignIn).where(col(SignIn.id) == attempt_id).values(succeeded=True))
+
+
+def forget_sign_in(session: Session, *, attempt_id: int) -> None:
+    session.exec(delete(SignIn).where(col(SignIn.id) == attempt_id))
+
+
+def failed_sign_ins(session: Session, *, name: str, since, before: int) -> list:
+    """When sign-in as `name` failed (or is being tried) since then, in attempts before `before`, oldest first."""
+    failed = ~col(SignIn.succeeded), col(SignIn.at) >= since, col(SignIn.id) < before
+    return list(session.exec(select(SignIn.at).where(SignIn.name == name, *failed).order_by(col(SignIn.at))).all())

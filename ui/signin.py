@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from services import accounts
+from services import access, accounts
 from services.accounts import SignInError
 from ui import resources
 from ui.messages import as_markdown
@@ -36,7 +36,10 @@ def require() -> None:
             else:
                 _provider_button(hours)
         st.stop()
-    if st.session_state.get(resources.SIGNED_IN_AS) != user:  # the provider's user, the first time seen
+    previous = st.session_state.get(resources.SIGNED_IN_AS)
+    if previous != user:  # the provider's user, the first time seen
+        if previous is not None:
+            st.session_state.clear()  # another person in this browser: nothing of the last one's session stays
         st.session_state[resources.SIGNED_IN_AS] = user
     with st.sidebar:
         st.caption(as_markdown(f"Signed in as **{user}**"))
@@ -74,17 +77,31 @@ def _password_form(hours: float) -> None:
 
 
 def _by_provider() -> str | None:
-    if not _provider_configured() or not st.user.is_logged_in:
+    """The provider's user, when let in and signed in within the hours (since the provider issued their token,
+    or, saying nothing of it, since this session first saw them)."""
+    if not _provider_configured() or not st.user.is_logged_in or not _admitted():
         return None
     issued = st.user.get("iat")
-    if issued is not None and accounts.expired(datetime.fromtimestamp(issued, UTC)):
-        return None
-    return st.user.get("email") or st.user.get("sub")
+    since = (
+        datetime.fromtimestamp(issued, UTC) if issued else st.session_state.setdefault(SIGNED_IN_AT, datetime.now(UTC))
+    )
+    return None if accounts.expired(since) else st.user.get("email") or st.user.get("sub")
+
+
+def _admitted() -> bool:
+    return accounts.admitted(st.user.get("email"), verified=st.user.get("email_verified"))
 
 
 def _provider_button(hours: float) -> None:
     if not _provider_configured():
         st.error(as_markdown(NO_PROVIDER))
+        return
+    if st.user.is_logged_in and not _admitted():
+        st.error(
+            as_markdown(f"{st.user.get('email') or 'This account'} is not one of this team's: sign in with another.")
+        )
+        if st.button("Sign out", icon=":material/logout:"):
+            st.logout()
         return
     if st.user.is_logged_in:
         st.warning(f"Your sign-in expired after {hours:g} hours: sign in again.")
@@ -112,4 +129,4 @@ def whose(owner: str) -> str:
 
 
 def may_change(owner: str) -> bool:
-    return owner in ("", resources.storage().user)
+    return access.may_change(resources.storage(), owner)

@@ -88,7 +88,7 @@ def test_cli_runs_started_at_once_on_a_new_database_all_finish_recording_who_ran
     data = tmp_path / "churn.csv"
     make_churn(n_rows=300).to_csv(data, index=False)
     env = {"PIPEWRIGHT_DATA_DIR": str(tmp_path), "PIPEWRIGHT_DB_URL": database_url, "PATH": "/usr/bin:/bin"}
-    env["PIPEWRIGHT_USER"] = "ci-bot"
+    env |= {"PIPEWRIGHT_SIGN_IN": "password", "PIPEWRIGHT_USER": "ci-bot"}
     command = [sys.executable, "-m", "pipeline_core", "run", "--data", str(data), "--target", "churn"]
     command += ["--models", "logistic_regression", "--save-as", "Churn"]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}

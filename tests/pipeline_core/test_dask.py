@@ -11,6 +11,7 @@ from distributed import Client, LocalCluster, get_task_stream
 
 from pipeline_core.errors import ComputeError
 from pipeline_core.spec import default_spec
+from pipeline_core.train import parallel
 from pipeline_core.train.parallel import computed_on, shut_down
 from pipeline_core.train.supervised import train
 
@@ -44,6 +45,7 @@ def test_a_compare_on_a_dask_cluster_scores_exactly_as_a_local_run(cluster, chur
 
 def test_an_unreachable_scheduler_is_a_clear_error(churn, monkeypatch):
     monkeypatch.setenv("PIPEWRIGHT_DASK_ADDRESS", "tcp://127.0.0.1:9")
+    monkeypatch.setattr(parallel, "CONNECT_SECONDS", 1)  # the wait is the same whatever its length
     spec = default_spec(target="churn", task="classification").replace(models=MODELS[:1])
     with pytest.raises(ComputeError, match=r"scheduler at tcp://127.0.0.1:9 \(PIPEWRIGHT_DASK_ADDRESS\) could not"):
         train(spec, churn)
@@ -64,7 +66,7 @@ def _kill_a_worker_once_it_fits(client: Client, killed: list) -> None:
 
 def test_a_worker_killed_mid_run_has_its_fits_done_again_and_the_scores_do_not_change(churn, monkeypatch):
     spec = default_spec(target="churn", task="classification", roles={"customer_id": "id"}).replace(
-        models=[{"kind": "random_forest", "params": {"n_estimators": 150}}], evaluation={"racing": False}
+        models=[{"kind": "random_forest", "params": {"n_estimators": 80}}], evaluation={"racing": False}
     )
     local = train(spec, churn)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:

@@ -4,6 +4,7 @@ admin's command, and the settings that turn it on."""
 import logging
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,6 +68,30 @@ def test_after_five_failures_even_the_right_password_waits_until_the_first_is_fi
     assert accounts.sign_in(storage, "bob", PASSWORD, now=start) == "bob"  # Ann's failures pause her name alone
     assert accounts.sign_in(storage, "ann", PASSWORD, now=start + LOCKOUT + timedelta(seconds=1)) == "ann"
     assert len(_attempts(storage)) == FAILURES_ALLOWED + 2  # a refused attempt is not tried, so not counted
+
+
+def test_attempts_made_at_the_same_moment_are_limited_as_if_made_one_by_one(storage):
+    with ThreadPoolExecutor(12) as attempts:
+        outcomes = list(attempts.map(lambda _: _refusal(storage, "ann", "guess"), range(12)))
+    assert sum("Wrong name or password" in outcome for outcome in outcomes) == FAILURES_ALLOWED
+    assert sum("Too many failed sign-ins" in outcome for outcome in outcomes) == 12 - FAILURES_ALLOWED
+    assert _attempts(storage) == [("ann", False)] * FAILURES_ALLOWED  # only those tried are counted
+
+
+def _refusal(storage, name: str, password: str) -> str:
+    try:
+        accounts.sign_in(storage, name, password)
+    except SignInError as error:
+        return str(error)
+    return "signed in"
+
+
+def test_an_identity_providers_user_is_let_in_only_verified_and_of_the_teams_domains(monkeypatch):
+    assert accounts.admitted("ann@gmail.com") and not accounts.admitted("ann@example.com", verified=False)
+    monkeypatch.setenv("PIPEWRIGHT_EMAIL_DOMAINS", "example.com, @Corp.Example")
+    assert accounts.admitted("ann@example.com", verified=True) and accounts.admitted("bob@corp.example")
+    assert not accounts.admitted("ann@gmail.com") and not accounts.admitted(None)
+    assert not accounts.admitted("ann@example.com.evil.org")
 
 
 def test_accounts_need_a_name_a_long_enough_password_and_a_free_name(storage):

@@ -70,11 +70,11 @@ def test_what_one_person_makes_the_others_do_not_see_until_it_is_shared(ann, bob
     (shared,) = pipelines.listed(bob)
     assert (shared.name, shared.owner, shared.shared, shared.runs) == ("Churn", "ann", True, 1)
     assert [r.id for r in runs.recent(bob)] == [run.id] and runs.results(bob, run.id)
-    assert datasets.get(bob, dataset_id=dataset.id).shared  # the data it trained on comes with it
+    assert datasets.get(bob, dataset_id=dataset.id).owner == "ann"  # the data it trained on comes with it
     assert [b.id for b in monitoring.history(bob, [run.id])] == [batch.id]  # batches are seen with their run
 
     pipelines.share(ann, pipeline.pipeline_id, shared=False)
-    assert pipelines.listed(bob) == [] and runs.recent(bob) == []
+    assert pipelines.listed(bob) == [] and runs.recent(bob) == [] and datasets.list_datasets(bob) == []
 
 
 def test_nobody_changes_what_is_not_theirs_even_once_it_is_shared(ann, bob, anns_work):
@@ -82,6 +82,8 @@ def test_nobody_changes_what_is_not_theirs_even_once_it_is_shared(ann, bob, anns
     pipelines.share(ann, pipeline.pipeline_id)
     bobs_batch = monitoring.check(bob, run, make_churn(n_rows=120, seed=6), "april.csv")  # checking is reading
     assert bobs_batch.owner == "bob"
+    assert [b.id for b in monitoring.history(bob, [run.id])] == [batch.id, bobs_batch.id]
+    assert [b.id for b in monitoring.history(ann, [run.id])] == [batch.id]  # his rows are his
     for refused in (
         lambda: pipelines.rename(bob, pipeline.pipeline_id, "Mine now"),
         lambda: pipelines.archive(bob, pipeline.pipeline_id),
@@ -103,6 +105,16 @@ def test_nobody_changes_what_is_not_theirs_even_once_it_is_shared(ann, bob, anns
     pipelines.rename(bob, clone.pipeline_id, "Bob's churn, renamed")
     assert {p.name: p.owner for p in pipelines.listed(bob)} == {"Churn": "ann", "Bob's churn, renamed": "bob"}
     assert [p.name for p in pipelines.listed(ann)] == ["Churn"]
+
+
+def test_a_private_name_is_only_taken_and_a_team_pipeline_shares_no_ones_private_runs(storage, ann, bob, anns_work):
+    with pytest.raises(ValueError, match=r"^The name 'Churn' is taken: choose another\.$"):  # not whose
+        pipelines.save(bob, name="Churn", spec=SPEC)
+    team = pipelines.save(storage, name="Team churn", spec=SPEC)  # made with sign-in off: everyone's
+    _, bobs_run = _train(bob, fingerprint="bobs")
+    pipelines.save(bob, name="Team churn", spec=SPEC, run_id=bobs_run.id)  # anyone may file a run under it
+    pipelines.share(ann, team.pipeline_id)
+    assert runs.recent(ann) == [runs.get(ann, anns_work[1].id)]  # Bob's run stays his
 
 
 def test_a_run_shared_alone_brings_its_data_and_the_same_bytes_are_each_uploaders_own(ann, bob):

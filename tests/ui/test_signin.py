@@ -94,6 +94,15 @@ def test_with_an_identity_provider_each_person_sees_their_own_pipelines_and_the_
         assert at.button(key="rename").disabled is not hers and at.button(key="archive").disabled is not hers
         assert at.button(key="clone").disabled is False  # anyone who sees it may copy it
 
+    at.user = {"is_logged_in": True, "email": "bob@example.com", "iat": datetime.now(UTC).timestamp()}
+    at.switch_page("app.py").run()  # another person in the same browser session
+    assert "Signed in as **bob@example.com**" in [caption.value for caption in at.sidebar.caption]
+    assert sorted(at.dataframe[0].value["Pipeline"]) == ["Bob's churn", "Team churn"]
+    monkeypatch.setenv("PIPEWRIGHT_EMAIL_DOMAINS", "example.com")
+    at.user = {"is_logged_in": True, "email": "eve@gmail.com", "email_verified": True}
+    at.run()
+    assert "eve@gmail.com is not one of this team's" in at.error[0].value and "Where you are" not in _headings(at)
+
 
 def test_settings_that_are_wrong_say_so_and_let_nobody_in(data_dir, monkeypatch):
     st.cache_resource.clear()
