@@ -41,6 +41,8 @@ test: lint chromium postgresql
 bench: $(VENV)/.runtime
 	$(BIN)/python -m benchmarks.train_vs_sklearn
 	$(BIN)/python -m benchmarks.ingest_vs_pandas
+	$(BIN)/python -m benchmarks.run_queue
+	$(BIN)/python -m benchmarks.dask_cluster
 
 # Record the versions the suite passed with (run after changing requirements).
 constraints: $(VENV)/.dev

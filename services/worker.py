@@ -18,8 +18,10 @@ def main(argv: list[str]) -> int:
     run_id = int(argv[0])
     tempfile.tempdir = str(private_folder(scratch_dir(run_id)))  # any library's temporary files go there too
     storage = Storage.open()
+    if not runs.wait_for_turn(storage, run_id):  # before the table is read: a waiting run holds no copy of it
+        return 0
     run = runs.get(storage, run_id)
-    runs.execute(storage, run, runs.rows(storage, run), hard_cancel=True)
+    runs.execute(storage, run, runs.rows(storage, run), hard_cancel=True)  # its turn is taken: it trains at once
     return 0
 
 
