@@ -96,16 +96,7 @@ def stored_datasets() -> None:
     open_it, share_it = st.columns([1, 4], vertical_alignment="center")
     if open_it.button("Open", key="open_stored"):
         datasets.open_dataset(chosen, resources.dataset_frame(chosen))
-    if signin.is_on() and chosen.owner == resources.storage().user:
-        shared = share_it.toggle(
-            "Shared with the team",
-            value=chosen.shared,
-            key=f"dataset_shared.{chosen.id}",
-            help="The team sees it and can train on it; only you change it.",
-        )
-        if shared != chosen.shared:
-            datasets_service.share(resources.storage(), chosen.id, shared=shared)
-            st.rerun()
+    signin.share_switch(chosen, datasets_service.share, what="it and can train on it", where=share_it)
 
 
 def customer_aggregation() -> None:

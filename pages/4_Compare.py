@@ -48,16 +48,9 @@ def keep_it(run, spec, results: list) -> None:
             key="download_best",
         )
         download.caption("Load it with scikit-learn, pandas and skops; the **Export** page shows how.")
-    if signin.is_on() and run.owner == resources.storage().user:
-        shared = download.toggle(
-            "Share this run with the team",
-            value=run.shared,
-            key=f"run_shared.{run.id}",
-            help="The team sees it, its models and the data it trained on; only you change it.",
-        )
-        if shared != run.shared:
-            services_runs.share(resources.storage(), run.id, shared=shared)
-            st.rerun()
+    signin.share_switch(
+        run, services_runs.share, what="this run, its models and the data it trained on", where=download
+    )
 
 
 setup("Compare")

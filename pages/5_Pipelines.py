@@ -118,25 +118,13 @@ def manage(pipeline) -> None:
     )
     if clone.button("Clone", key="clone"):
         change(pipelines.clone, f"Cloned as {clone_name}.", pipeline.id, clone_name)
-    if signin.is_on() and pipeline.owner == resources.storage().user:  # the team's are everyone's already
-        share(pipeline)
+    what = "it, the runs filed under it and the data they trained on, and can clone it"
+    signin.share_switch(pipeline, pipelines.share, what=what)
     if st.button(
         "Archive", key="archive", help="Hidden from the lists; its versions and runs are kept.", disabled=not mine
     ):
         st.session_state["archived_last"] = pipeline.id
         change(pipelines.archive, f"Archived {pipeline.name}.", pipeline.id)
-
-
-def share(pipeline) -> None:
-    shared = st.toggle(
-        "Shared with the team",
-        value=pipeline.shared,
-        key=f"shared.{pipeline.id}",
-        help="The team sees it, its runs and the data they trained on, and can clone it; only you change it.",
-    )
-    if shared != pipeline.shared:
-        done = f"{pipeline.name} is {'shared with the team' if shared else 'yours alone again'}."
-        change(pipelines.share, done, pipeline.id, shared=shared)
 
 
 def archived_section() -> None:

@@ -70,13 +70,12 @@ def get(storage: Storage, *, dataset_id: int | None = None, fingerprint: str | N
         return repo.get_dataset(session, dataset_id=dataset_id, fingerprint=fingerprint, viewer=storage.user)
 
 
-def share(storage: Storage, dataset_id: int, *, shared: bool = True) -> DatasetRead:
+def share(storage: Storage, dataset_id: int, *, shared: bool = True) -> None:
     """Let the whole team see and train on the dataset (only its owner changes it), or stop."""
     with session_scope(storage.engine) as session:
         dataset = repo.get_dataset(session, dataset_id=dataset_id, viewer=storage.user)
         check_may_change(storage, dataset.owner, f"The dataset '{dataset.name}'")
         repo.set_shared(session, Dataset, row_id=dataset_id, shared=shared)
-        return dataset.model_copy(update={"shared": shared})
 
 
 def frame(storage: Storage, dataset: DatasetRead) -> pd.DataFrame:

@@ -1,12 +1,14 @@
 """Who is at the keyboard, when sign-in is on (services.accounts): every page shows nothing else until someone
 signs in, and a sign-in that has outlived PIPEWRIGHT_SESSION_HOURS asks for another."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import streamlit as st
 
 from services import access, accounts
 from services.accounts import SignInError
+from storage.errors import StorageError
 from ui import resources
 from ui.messages import as_markdown
 
@@ -126,6 +128,22 @@ def is_on() -> bool:
 def whose(owner: str) -> str:
     """A record's owner as the lists say it: 'you', their name, or 'team' (made while sign-in was off)."""
     return "you" if owner == resources.storage().user else owner or "team"
+
+
+def share_switch(record, share: Callable[..., None], *, what: str, where=st) -> None:
+    """For the signed-in owner of a dataset, run or pipeline: a switch sharing it with the team (`what` the team
+    then sees), which calls `share(storage, id, shared)` when flipped and runs the page again."""
+    if not is_on() or record.owner != resources.storage().user:
+        return
+    label, key = "Shared with the team", f"shared.{type(record).__name__}.{record.id}"
+    shared = where.toggle(label, value=record.shared, key=key, help=f"The team sees {what}; only you change it.")
+    if shared != record.shared:
+        try:
+            share(resources.storage(), record.id, shared=shared)
+        except StorageError as error:  # gone, or no longer theirs, since the page was drawn
+            st.error(as_markdown(str(error)))
+        else:
+            st.rerun()
 
 
 def may_change(owner: str) -> bool:
