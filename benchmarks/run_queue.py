@@ -6,16 +6,20 @@ recorded in an SQLite store in a fresh temporary data folder. The default 6,000 
 train in a pool of worker processes of its own, as a real table's run does (the header line says which). At once:
 all started together, the queue letting PIPEWRIGHT_MAX_RUNS (default 1) train at a time while the others wait
 their turn. One after another: each started when the last has ended. Each wall time runs from the first start
-until the last run has ended (looked at every 0.1 s). Prints both, their ratio, how many succeeded and whether any
-run's error or worker log said "database is locked".
+until the last run has ended (looked at every 0.1 s). Prints both, their ratio, how many succeeded, whether any
+run's error or worker log said "database is locked", and the most processes (workers and their pools) and memory
+they held at once.
 Run: `python -m benchmarks.run_queue [--runs 8] [--rows 6000]`.
 """
 
 import argparse
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+
+import psutil
 
 from pipeline_core.data.samples import make_churn
 from pipeline_core.spec import PipelineSpec, default_spec
@@ -68,8 +72,31 @@ def wait_until_gone(finished: list[RunRead], seconds: float = 30) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def timed(way, count: int, csv: bytes) -> tuple[float, list[RunRead], bool]:
-    """`count` runs started `way` on a store of their own: wall time, the ended runs, and whether any said locked."""
+class Peak(threading.Thread):
+    """The most processes this one's descendants (workers and their pools) numbered at once, and the most memory
+    (resident) they held at once, looked at every POLL_SECONDS until `stop`."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.processes, self.bytes, self.stopped = 0, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(POLL_SECONDS):
+            alive = psutil.Process().children(recursive=True)
+            held = sum(self._resident(child) for child in alive)
+            self.processes, self.bytes = max(self.processes, len(alive)), max(self.bytes, held)
+
+    @staticmethod
+    def _resident(process: psutil.Process) -> int:
+        try:
+            return process.memory_info().rss
+        except psutil.Error:  # it ended between the listing and the look
+            return 0
+
+
+def timed(way, count: int, csv: bytes) -> tuple[float, list[RunRead], bool, Peak]:
+    """`count` runs started `way` on a store of their own: wall time, the ended runs, whether any said locked, and
+    the peak of their processes."""
     with tempfile.TemporaryDirectory(prefix="pipewright-queue-", ignore_cleanup_errors=True) as folder:
         os.environ["PIPEWRIGHT_DATA_DIR"] = folder  # read by this process and inherited by every worker
         storage = Storage.open()
@@ -80,20 +107,24 @@ def timed(way, count: int, csv: bytes) -> tuple[float, list[RunRead], bool]:
             def start() -> RunRead:
                 return runs.start(storage, dataset, table.frame, spec)
 
+            peak = Peak()
+            peak.start()
             begun = time.perf_counter()
             finished = way(storage, start, count)
             seconds = time.perf_counter() - begun
+            peak.stopped.set()
             wait_until_gone(finished)
-            return seconds, finished, any(said_locked(run) for run in finished)
+            return seconds, finished, any(said_locked(run) for run in finished), peak
         finally:
             storage.engine.dispose()
 
 
-def report(label: str, seconds: float, finished: list[RunRead], locked: bool) -> None:
+def report(label: str, seconds: float, finished: list[RunRead], locked: bool, peak: Peak) -> None:
     succeeded = sum(run.status == "succeeded" for run in finished)
     print(  # noqa: T201 - the benchmark's output
         f"{label:<19} {seconds:6.1f} s, {succeeded} of {len(finished)} succeeded, "
-        f"'{LOCKED}' {'seen' if locked else 'not seen'}"
+        f"'{LOCKED}' {'seen' if locked else 'not seen'}, at most {peak.processes} processes "
+        f"holding {peak.bytes / 2**20:,.0f} MiB"
     )
     for run in finished:
         if run.status != "succeeded":
