@@ -132,18 +132,25 @@ def whose(owner: str) -> str:
 
 def share_switch(record, share: Callable[..., None], *, what: str, where=st) -> None:
     """For the signed-in owner of a dataset, run or pipeline: a switch sharing it with the team (`what` the team
-    then sees), which calls `share(storage, id, shared)` when flipped and runs the page again."""
+    then sees), which calls `share(storage, id, shared=…)` when flipped, before the page runs again."""
     if not is_on() or record.owner != resources.storage().user:
         return
-    label, key = "Shared with the team", f"shared.{type(record).__name__}.{record.id}"
-    shared = where.toggle(label, value=record.shared, key=key, help=f"The team sees {what}; only you change it.")
-    if shared != record.shared:
-        try:
-            share(resources.storage(), record.id, shared=shared)
-        except StorageError as error:  # gone, or no longer theirs, since the page was drawn
-            st.error(as_markdown(str(error)))
-        else:
-            st.rerun()
+    key = f"shared.{type(record).__name__}.{record.id}"
+    where.toggle(
+        "Shared with the team",
+        value=record.shared,
+        key=key,
+        help=f"The team sees {what}; only you change it.",
+        on_change=_share,
+        args=(share, record.id, key),
+    )
+
+
+def _share(share: Callable[..., None], record_id: int, key: str) -> None:
+    try:
+        share(resources.storage(), record_id, shared=st.session_state[key])
+    except StorageError as error:  # gone, or no longer theirs, since the page was drawn
+        st.toast(str(error), icon=":material/error:")
 
 
 def may_change(owner: str) -> bool:

@@ -119,3 +119,23 @@ def test_settings_that_are_wrong_say_so_and_let_nobody_in(data_dir, monkeypatch)
     message = at.error[0].value
     assert "postgresql+psycopg://ann:***@127.0.0.1:1/team cannot be used" in message and "secret" not in message
     assert "Check PIPEWRIGHT_DB_URL" in message and not at.exception
+
+
+def test_an_owner_shares_a_pipeline_with_its_switch_and_stops_sharing_it_the_same_way(data_dir, monkeypatch):
+    monkeypatch.setenv("PIPEWRIGHT_SIGN_IN", "oidc")
+    st.cache_resource.clear()
+    store = Storage.open()
+    pipelines.save(
+        store.acting_as("ann@example.com"), name="Ann's churn", spec=default_spec(target="churn", task="classification")
+    )
+    bob = store.acting_as("bob@example.com")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "ann@example.com"}
+    at.run()
+    open_page(at, "5_Pipelines")
+    for shared in (True, False):
+        at.toggle(key="shared.PipelineSummary.1").set_value(shared).run()
+        assert not at.exception and at.dataframe[0].value["Shared"].tolist() == [shared]
+        assert [p.name for p in pipelines.listed(bob)] == (["Ann's churn"] if shared else [])
+    store.engine.dispose()
