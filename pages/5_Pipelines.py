@@ -198,7 +198,20 @@ with left:
 with right:
     st.markdown("**Runs**")
     if runs:
-        st.dataframe([{"Run": describe_run(r), "Status": r.status} for r in runs], hide_index=True)
+        st.dataframe(
+            [
+                {
+                    "Run": r.id,
+                    "Version": f"v{r.pipeline_version}",
+                    "Dataset": r.dataset_name,
+                    "Started": f"{r.created_at:%Y-%m-%d %H:%M}",
+                    "Status": r.status,
+                }
+                | ({"By": signin.whose(r.owner)} if signin.is_on() else {})
+                for r in runs
+            ],
+            hide_index=True,
+        )
         reproduce_section([r for r in runs if r.status == "succeeded"])
     else:
         st.caption("No runs filed under this pipeline.")
