@@ -104,7 +104,7 @@ with right:
                     "Pipeline": f"{r.pipeline_name} v{r.pipeline_version}" if r.pipeline_name else "—",
                     "Started": f"{r.created_at:%Y-%m-%d %H:%M}",
                 }
-                | ({"By": signin.whose(r.owner)} if signin.is_on() else {})
+                | signin.made_by(r)
                 for r in recent
             ],
             hide_index=True,

@@ -85,7 +85,7 @@ def stored_datasets() -> None:
                 "Open now": "✓" if current and d.id == current.id else "",
                 "Added": f"{d.created_at:%Y-%m-%d %H:%M}",
             }
-            | ({"Owner": signin.whose(d.owner), "Shared": d.shared} if signin.is_on() else {})
+            | signin.ownership(d)
             for d in stored
         ],
         hide_index=True,

@@ -207,7 +207,7 @@ with right:
                     "Started": f"{r.created_at:%Y-%m-%d %H:%M}",
                     "Status": r.status,
                 }
-                | ({"By": signin.whose(r.owner)} if signin.is_on() else {})
+                | signin.made_by(r)
                 for r in runs
             ],
             hide_index=True,

@@ -100,19 +100,17 @@ def sign_in(storage: Storage, name: str, password: str, now: datetime | None = N
         locked = len(failures) >= FAILURES_ALLOWED
         if locked:
             repo.forget_sign_in(session, attempt_id=attempt)  # not tried, so not counted
-    succeeded = False
-    with session_scope(storage.engine) as session:
-        if not locked:
-            stored = repo.password_hash(session, name=name)
-            succeeded = _verify(stored or _NOBODY, password) and stored is not None
-        if succeeded:
-            repo.sign_in_succeeded(session, attempt_id=attempt)
-            if _HASHER.check_needs_rehash(stored):
-                repo.add_account(session, name=name, password_hash=_HASHER.hash(password), replace=True)
     if locked:
         log.warning("sign-in as %r refused: %d failures within %s", name, len(failures), LOCKOUT)
         free_at = failures[-FAILURES_ALLOWED] + LOCKOUT
         raise SignInError(f"Too many failed sign-ins as '{name}': try again in {_minutes(free_at - now)} minutes.")
+    with session_scope(storage.engine) as session:
+        stored = repo.password_hash(session, name=name)
+        succeeded = _verify(stored or _NOBODY, password) and stored is not None
+        if succeeded:
+            repo.sign_in_succeeded(session, attempt_id=attempt)
+            if _HASHER.check_needs_rehash(stored):
+                repo.add_account(session, name=name, password_hash=_HASHER.hash(password), replace=True)
     if not succeeded:
         log.warning("failed sign-in as %r", name)
         left = FAILURES_ALLOWED - len(failures) - 1

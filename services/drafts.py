@@ -1,22 +1,32 @@
 """Drafts: the pipeline each browser session is editing, kept across a refresh and a restart."""
 
 from pipeline_core.spec import PipelineSpec
-from services.access import check_may_change, owner
+from services.access import owner
 from storage import repo
 from storage.db import Storage, session_scope
+from storage.errors import NotYoursError
 from storage.models import DatasetRead, DraftRead
 
 
 def is_free(storage: Storage, *, key: str) -> bool:
     """Whether the caller may keep a draft under `key`: none is kept there yet, or it is theirs."""
     with session_scope(storage.engine) as session:
-        return repo.draft_owner(session, key=key) in (None, owner(storage))
+        return _is_free(storage, session, key)
+
+
+def _is_free(storage: Storage, session, key: str) -> bool:
+    return storage.user is None or repo.draft_owner(session, key=key) in (None, owner(storage))
+
+
+def _check_free(storage: Storage, session, key: str) -> None:
+    if not _is_free(storage, session, key):
+        raise NotYoursError("That draft is another person's: only they can change it.")
 
 
 def save(storage: Storage, *, key: str, dataset_id: int, spec: PipelineSpec) -> None:
     """Raises NotYoursError when `key` is another person's draft."""
     with session_scope(storage.engine) as session:
-        check_may_change(storage, repo.draft_owner(session, key=key) or owner(storage), "That draft")
+        _check_free(storage, session, key)
         repo.save_draft(session, key=key, dataset_id=dataset_id, spec=spec, owner=owner(storage))
 
 
@@ -29,7 +39,7 @@ def load(storage: Storage, *, key: str) -> tuple[DraftRead, DatasetRead] | None:
 def watch(storage: Storage, *, key: str, run_id: int | None) -> None:
     """Remember which run the session's Train page shows."""
     with session_scope(storage.engine) as session:
-        check_may_change(storage, repo.draft_owner(session, key=key) or owner(storage), "That draft")
+        _check_free(storage, session, key)
         repo.watch_run(session, key=key, run_id=run_id)
 
 

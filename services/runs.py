@@ -302,7 +302,7 @@ def model_file_path(storage: Storage, result: ModelResultRead) -> Path:
 def cancel(storage: Storage, run_id: int) -> None:
     """Ask the run to stop; its finished models are kept. Raises NotYoursError for another person's run."""
     with session_scope(storage.engine) as session:
-        check_may_change(storage, repo.get_run(session, run_id=run_id, viewer=storage.user).owner, f"Run {run_id}")
+        _own(storage, session, run_id)
         repo.request_cancel(session, run_id=run_id)
 
 
@@ -310,6 +310,10 @@ def share(storage: Storage, run_id: int, *, shared: bool = True) -> None:
     """Let the whole team see the run, its models and the data it trained on (only its owner changes it), or
     stop sharing the run."""
     with session_scope(storage.engine) as session:
-        run = repo.get_run(session, run_id=run_id, viewer=storage.user)
-        check_may_change(storage, run.owner, f"Run {run_id}")
+        _own(storage, session, run_id)
         repo.set_shared(session, Run, row_id=run_id, shared=shared)
+
+
+def _own(storage: Storage, session, run_id: int) -> None:
+    """Raises NotFoundError for a run the one acting cannot see, NotYoursError for one they may not change."""
+    check_may_change(storage, repo.get_run(session, run_id=run_id, viewer=storage.user).owner, f"Run {run_id}")

@@ -43,6 +43,13 @@ _QUEUE_LOCK = 7_263_515  # any fixed number: the PostgreSQL lock runs take in tu
 _SIGN_IN_LOCK = 7_263_516  # the same, for attempts to sign in
 
 
+def _one_at_a_time(session: Session, lock: int) -> None:
+    """On PostgreSQL, hold `lock` to the end of the transaction, so transactions taking it pass one by one; SQLite
+    needs none: its one writer at a time does the same for a transaction that writes first."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock})")
+
+
 def _visible(table, viewer: str | None):
     """What `viewer` sees: their own, the team's (made with sign-in off) and what is shared; all, for no one."""
     if viewer is None:
@@ -51,7 +58,8 @@ def _visible(table, viewer: str | None):
 
 
 def _visible_dataset(viewer: str | None):
-    """A dataset is seen as a record of its own is, and with any run the viewer sees (the data it trained on)."""
+    """A dataset is seen by its own rights (owner, team, shared), and with any run the viewer sees: the data it
+    trained on."""
     if viewer is None:
         return true()
     seen_runs = select(Run.dataset_id).where(_visible(Run, viewer))
@@ -324,7 +332,7 @@ def set_archived(session: Session, *, pipeline_id: int, archived: bool) -> None:
 
 def list_versions(session: Session, *, pipeline_id: int, viewer: str | None = None) -> list[PipelineVersionRead]:
     """Newest first; NotFoundError for a pipeline the viewer may not see."""
-    pipeline = session.exec(select(Pipeline).where(Pipeline.id == pipeline_id, _visible(Pipeline, viewer))).first()
+    pipeline = find_pipeline(session, pipeline_id=pipeline_id, viewer=viewer)
     if pipeline is None:
         raise NotFoundError(f"No pipeline {pipeline_id}.")
     versions = session.exec(
@@ -416,8 +424,7 @@ def claim_run(session: Session, *, run_id: int, at_once: int) -> RunStatus:
 
     One statement looks and writes, which SQLite runs under its write lock; on PostgreSQL a lock held to the end
     of the transaction makes runs claim one at a time, so two never take the last free place together."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_QUEUE_LOCK})")
+    _one_at_a_time(session, _QUEUE_LOCK)
     other = aliased(Run)
     here = col(other.worker_host) == processes.HOST
     running = select(func.count()).where(here, col(other.status) == RunStatus.RUNNING).scalar_subquery()
@@ -757,10 +764,8 @@ def password_hash(session: Session, *, name: str) -> str | None:
 
 
 def take_turns_signing_in(session: Session) -> None:
-    """Attempts to sign in are counted one at a time, to the end of the transaction: by a lock on PostgreSQL; on
-    SQLite, by the write lock that recording the attempt takes."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SIGN_IN_LOCK})")
+    """Attempts to sign in are counted one at a time, each recorded before it counts the others."""
+    _one_at_a_time(session, _SIGN_IN_LOCK)
 
 
 def record_sign_in(session: Session, *, name: str, at) -> int:

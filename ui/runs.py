@@ -78,7 +78,7 @@ def show_pipelines(pipelines: list[PipelineSummary]) -> None:
             "Runs": p.runs,
             "Updated": f"{p.updated_at:%Y-%m-%d %H:%M}",
         }
-        | ({"Owner": signin.whose(p.owner), "Shared": p.shared} if signin.is_on() else {})
+        | signin.ownership(p)
         for p in pipelines
     ]
     st.dataframe(rows, hide_index=True)

@@ -130,6 +130,16 @@ def whose(owner: str) -> str:
     return "you" if owner == resources.storage().user else owner or "team"
 
 
+def ownership(record) -> dict:
+    """A list's Owner and Shared columns for a dataset or pipeline, when people sign in (none when they do not)."""
+    return {"Owner": whose(record.owner), "Shared": record.shared} if is_on() else {}
+
+
+def made_by(run) -> dict:
+    """A list of runs' By column, when people sign in."""
+    return {"By": whose(run.owner)} if is_on() else {}
+
+
 def share_switch(record, share: Callable[..., None], *, what: str, where=st) -> None:
     """For the signed-in owner of a dataset, run or pipeline: a switch sharing it with the team (`what` the team
     then sees), which calls `share(storage, id, shared=…)` when flipped, before the page runs again."""
